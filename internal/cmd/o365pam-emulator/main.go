@@ -1,0 +1,65 @@
+// Command o365pam-emulator serves an emulated Microsoft 365 tenant (sign-in, Microsoft Graph
+// and Exchange Online admin REST) over HTTPS on loopback, for tests and demos of the provider.
+//
+// When ready it prints only `export NAME=VALUE` lines on stdout, so
+//
+//	eval "$(o365pam-emulator -state tenant.json)"
+//
+// points a shell at it. Request logs go to stderr. SIGINT or SIGTERM stops it and saves the state.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
+)
+
+func main() {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	if err := run(os.Args[1:], os.Stdout, os.Stderr, stop); err != nil {
+		fmt.Fprintln(os.Stderr, "o365pam-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until stop delivers a signal; stdout gets only the export lines.
+func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
+	fs := flag.NewFlagSet("o365pam-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8443", "listen address; port 0 picks a free port")
+	statePath := fs.String("state", "", "persist the tenant as JSON in this file (loaded at start when present)")
+	seedPath := fs.String("seed", "", "tenant JSON to start from (default: the built-in contoso tenant)")
+	caFile := fs.String("ca-file", "", "where to write the CA certificate PEM (default: a temporary file)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	opts := emulator.Options{Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr}
+	if *seedPath != "" {
+		seed, err := emulator.ReadTenantFile(*seedPath)
+		if err != nil {
+			return err
+		}
+		opts.Seed = seed
+	}
+	srv, err := emulator.Start(opts)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(stdout, emulator.RenderExports(srv.Exports())); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	fmt.Fprintf(stderr, "o365pam-emulator: serving %s (Ctrl-C to stop)\n", srv.BaseURL())
+	sig := <-stop
+	fmt.Fprintf(stderr, "o365pam-emulator: %s, shutting down\n", sig)
+	return srv.Close()
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
+)
+
+func TestRunPrintsOnlyExportsAndSavesStateOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "tenant.json")
+	caPath := filepath.Join(dir, "ca.pem")
+	outR, outW := io.Pipe()
+	stop := make(chan os.Signal, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-state", statePath, "-ca-file", caPath}, outW, io.Discard, stop)
+		outW.Close()
+	}()
+
+	line := regexp.MustCompile(`^export ([A-Z0-9_]+)=(\S+)$`)
+	want := []string{"ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "O365PAM_ORGANIZATION",
+		"O365PAM_AUTHORITY_HOST", "O365PAM_GRAPH_ENDPOINT", "O365PAM_EXCHANGE_ENDPOINT", "SSL_CERT_FILE"}
+	scanner := bufio.NewScanner(outR)
+	values := map[string]string{}
+	for i := 0; i < len(want) && scanner.Scan(); i++ {
+		m := line.FindStringSubmatch(scanner.Text())
+		if m == nil || m[1] != want[i] {
+			t.Fatalf("line %d: %q", i, scanner.Text())
+		}
+		values[m[1]] = m[2]
+	}
+	if values["SSL_CERT_FILE"] != caPath || values["ARM_CLIENT_SECRET"] != "'"+emulator.BuiltinClientSecret+"'" {
+		t.Fatalf("values %v", values)
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+
+	stop <- syscall.SIGTERM
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop on SIGTERM")
+	}
+	if _, err := emulator.ReadTenantFile(statePath); err != nil {
+		t.Fatalf("state not saved: %v", err)
+	}
+}
+
+func TestRunRejectsStrayArguments(t *testing.T) {
+	if err := run([]string{"extra"}, io.Discard, io.Discard, nil); err == nil {
+		t.Fatal("stray argument accepted")
+	}
+}

@@ -1,0 +1,99 @@
+// Package emulator is a local HTTPS stand-in for one Microsoft 365 tenant: Entra ID sign-in,
+// Microsoft Graph v1.0 (read-only for mail-enabled groups) and the Exchange Online admin REST
+// endpoint (InvokeCommand) with the distribution group and privileged access management
+// cmdlets. It follows the service facts the provider is built on and shares no code with the
+// provider's own clients, so a client bug is not mirrored here.
+//
+// # URLs (emulator-only conventions)
+//
+// Everything is served on one listener (see Server.BaseURL):
+//
+//	{base}/{tenant}/v2.0/.well-known/openid-configuration   OpenID discovery
+//	{base}/{tenant}/oauth2/v2.0/token                       token endpoint (v2.0)
+//	{base}/{tenant}/discovery/v2.0/keys                     signing keys (ES256)
+//	{base}/common/discovery/instance                        instance discovery (harmless answer)
+//	{base}/common/UserRealm/{user}                          user realm (MSAL password grant)
+//	{base}/graph/v1.0/...                                   Microsoft Graph
+//	{base}/exchange/adminapi/{beta|v1.0}/{tenant}/InvokeCommand  Exchange Online admin REST
+//
+// {tenant} is the tenant GUID or one of its domains. Tokens are issued only for the
+// public-cloud resources https://graph.microsoft.com and https://outlook.office365.com
+// (scope "<resource>/.default"); the token's aud is the resource. Tokens are ES256 JWTs signed
+// with a key generated at start, so tokens do not survive a restart.
+//
+// # Tenant JSON (seed and state file)
+//
+// The -seed file and the -state file hold the same JSON document, the Tenant struct:
+//
+//	{"tenantId": "<guid>", "displayName": "Contoso", "orgGuid": "<guid>",
+//	 "domains": [{"name": "contoso.onmicrosoft.com", "isDefault": true, "isInitial": true}],
+//	 "skus": [{"skuId": "...", "skuPartNumber": "SPE_E5", "prepaidUnits": 25,
+//	           "servicePlans": [{"id": "...", "name": "PAM_ENTERPRISE"}]}],
+//	 "users": [{"id": "<object id>", "exchangeGuid": "...", "userPrincipalName": "u@contoso.onmicrosoft.com",
+//	            "displayName": "...", "alias": "u", "proxyAddresses": ["SMTP:u@contoso.onmicrosoft.com"],
+//	            "accountEnabled": true, "password": "...", "roles": ["Organization Management"],
+//	            "skuIds": ["..."]}],
+//	 "apps": [{"clientId": "...", "objectId": "...", "displayName": "...", "secret": "...",
+//	           "graphRoles": ["Group.Read.All"], "exchangeRoles": ["Exchange.ManageAsApp"]}],
+//	 "groups": [...], "pam": {"enabled": false}, "policies": [...], "requests": [...]}
+//
+// A user's Exchange recipient Name is its object id, as in current Exchange Online. A user
+// with a password may sign in with the password grant; roles "Organization Management",
+// "Global Administrator" or "Role Management" make a user an admin. The state file holds
+// secrets and passwords and is written with mode 0600 through a temporary file and a rename.
+//
+// # Where the facts are unverified, and the choice made here
+//
+// The emulator takes the strictest plausible reading, so a client that works here is unlikely
+// to trip on the real service:
+//
+//   - Get-ElevatedAccessApprovalPolicy output (unverified): Identity and Guid (the policy GUID),
+//     Task, ApprovalType, ApproverGroup (the group's primary SMTP address), Type "Task",
+//     Scope "Exchange", WhenCreatedUTC.
+//   - Get-OrganizationConfig (unverified): ElevatedAccessControl is the text "Enabled" or
+//     "Disabled"; no property exposes the default approver group or the system accounts.
+//   - Re-running Enable-ElevatedAccessControl (unverified): refused with InvalidOperation while
+//     enabled; Disable-ElevatedAccessControl first, then Enable with the new values.
+//     Disable-ElevatedAccessControl while disabled is refused too.
+//   - Two policies for one task (unverified): refused with ManagementObjectAlreadyExistsException
+//     naming the existing policy's Identity. Tasks compare without regard to case; the text as
+//     given is stored. Any Exchange\<Verb>-<Noun> is accepted.
+//   - Role and Role Group policies (parameter names unverified): not modelled; only task policies.
+//   - App-only tokens and the PAM cmdlets (unverified): an app with Exchange.ManageAsApp may run
+//     every cmdlet. An app is never a group manager, never a member of an approver group (so it
+//     cannot approve or deny) and needs no licence; its requests carry its app id as Requestor.
+//   - Exact error texts (unverified): exception types and categories follow the contract; texts
+//     are modelled on Exchange's style.
+//   - Access request and authorization output (partly observed): Identity, RequestId,
+//     RequestStatus (Pending, Approved, Denied, Expired), Requestor, Task, Reason, DurationHours,
+//     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment; authorizations
+//     as observed. An Auto policy approves at once with ApprovedBy "Auto Approval".
+//
+// Further strict choices where the facts page is silent:
+//
+//   - Exchange requires X-AnchorMailbox: "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<org>"
+//     (initial domain or tenant id) for app tokens, "UPN:<upn>" for user tokens; missing or
+//     mismatched is HTTP 400. A tenant in the URL other than the token's is HTTP 401.
+//   - A user token reaches Exchange with scope Exchange.Manage; cmdlets other than
+//     New-/Get-/Approve-/Deny-ElevatedAccessRequest and Get-ElevatedAccessAuthorization need an
+//     admin role, else HTTP 403.
+//   - BypassSecurityGroupManagerCheck is needed by a non-manager for Set-/Remove-DistributionGroup
+//     and Add-/Remove-/Update-DistributionGroupMember on every group kind (the cmdlet documentation
+//     names distribution groups and mail-enabled security groups alike).
+//   - Removing a group that is the default approver group while PAM is enabled, or the approver
+//     group of any policy, is refused with InvalidOperation.
+//   - New-ElevatedAccessRequest needs PAM enabled and, for a user, a licence whose service plans
+//     include PAM_ENTERPRISE; approving or denying needs the same licence.
+//   - Primary SMTP addresses must be in an accepted domain of the tenant.
+//   - Set-DistributionGroup takes Description, not Notes (Notes belongs to Set-Group and is
+//     refused as an unknown parameter); New-DistributionGroup takes both.
+//   - Members and owners are users only (groups are not nested).
+//   - Graph returns a user's default property set unless $select asks for more (as Graph
+//     does): accountEnabled and proxyAddresses need $select. "in" filters take at most 15 values.
+//     Graph writes to groups answer Request_BadRequest after the permission check; creating a
+//     group that is not mail-enabled is refused because the tenant models only mail-enabled groups.
+//   - Unsupported Graph system query options and filter shapes are refused with 400 rather than
+//     ignored.
+//   - A request neither approved nor denied reports Expired 24 hours after submission, computed
+//     from Options.Now; approval lasts DurationHours (1 to 24, default 4) from the approval time.
+package emulator

@@ -1,0 +1,212 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// exchangePrefix is where the emulator serves Exchange Online's admin REST endpoint (an
+// emulator-only convention: the real service has a host of its own).
+const exchangePrefix = "/exchange"
+
+// appAnchorMailbox is the system mailbox app-only callers anchor to.
+const appAnchorMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+
+var (
+	invokePath  = regexp.MustCompile(`^/exchange/adminapi/(beta|v1\.0)/([^/]+)/InvokeCommand$`)
+	maxPageSize = regexp.MustCompile(`(?i)odata\.maxpagesize\s*=\s*(\d+)`)
+)
+
+type invokeBody struct {
+	CmdletInput *struct {
+		CmdletName string                     `json:"CmdletName"`
+		Parameters map[string]json.RawMessage `json:"Parameters"`
+	} `json:"CmdletInput"`
+}
+
+func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
+	requestIDs(w, r, true)
+	m := invokePath.FindStringSubmatch(r.URL.Path)
+	if m == nil {
+		writeExchangeHTTPError(w, http.StatusNotFound, "NotFound", "The requested resource does not exist.")
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeExchangeHTTPError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method is not allowed; InvokeCommand takes POST.")
+		return
+	}
+	p, status, code, msg := s.authorizeExchange(r, m[2])
+	if status != 0 {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="`+s.baseURL+`/common/oauth2/authorize", error="invalid_token"`)
+		}
+		writeExchangeHTTPError(w, status, code, msg)
+		return
+	}
+	var body invokeBody
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err == nil {
+		err = json.Unmarshal(raw, &body)
+	}
+	if err != nil || body.CmdletInput == nil || body.CmdletInput.CmdletName == "" {
+		writeExchangeHTTPError(w, http.StatusBadRequest, "BadRequest", `The request body must be {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}.`)
+		return
+	}
+	name := body.CmdletInput.CmdletName
+	infoFrom(r).cmdlet = name
+	s.stats.add(serviceCmdlet, name)
+	spec := lookupCmdlet(name)
+	if spec == nil {
+		writeJSON(w, http.StatusBadRequest, errUnknownCmdlet(name).body())
+		return
+	}
+	args, cerr := bindParams(spec, body.CmdletInput.Parameters)
+	if cerr != nil {
+		writeJSON(w, http.StatusBadRequest, cerr.body())
+		return
+	}
+	offset := 0
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		n, valid := decodeSkipToken(tok)
+		if !valid || !spec.paged() {
+			writeExchangeHTTPError(w, http.StatusBadRequest, "BadRequest", "The skip token is not valid for this request.")
+			return
+		}
+		offset = n
+	}
+	values, status, cerr := s.runCmdlet(spec, p, args)
+	switch {
+	case status == http.StatusForbidden:
+		writeExchangeHTTPError(w, status, "Forbidden", fmt.Sprintf("The user '%s' isn't assigned to any management roles that allow running '%s'.", p.upn, spec.name))
+		return
+	case status != 0:
+		writeExchangeHTTPError(w, status, "InternalServerError", "The emulator could not save its state.")
+		return
+	case cerr != nil:
+		writeJSON(w, http.StatusBadRequest, cerr.body())
+		return
+	}
+	pageValues, next := page(values, offset, s.pageSize(r))
+	out := map[string]any{
+		"@odata.context": s.baseURL + strings.TrimSuffix(r.URL.Path, "InvokeCommand") + "$metadata#Collection(Exchange.GenericHashTable)",
+		"value":          nonNilMaps(pageValues),
+	}
+	if next >= 0 {
+		out["@odata.nextLink"] = s.baseURL + r.URL.Path + "?$skiptoken=" + encodeSkipToken(next)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// authorizeExchange checks token, tenant, permission and anchor; a non-zero status is a refusal.
+func (s *Server) authorizeExchange(r *http.Request, tenantSegment string) (*principal, int, string, string) {
+	s.mu.Lock()
+	tenantID, org, known := s.tenant.TenantID, s.tenant.InitialDomain(), s.tenant.matchesTenant(tenantSegment)
+	s.mu.Unlock()
+	p, problem := s.authenticate(r.Header.Get("Authorization"), exchangeAudience, tenantID)
+	switch problem {
+	case tokenMissing:
+		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", "The request has no bearer token."
+	case tokenExpired:
+		return nil, http.StatusUnauthorized, "ExpiredToken", "The access token has expired."
+	case tokenWrongAudience:
+		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", "The token's audience is not Exchange Online."
+	case tokenInvalid:
+		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is not valid."
+	}
+	if !known {
+		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", fmt.Sprintf("The tenant '%s' in the URL does not match the token's tenant.", tenantSegment)
+	}
+	if p.appOnly() && !p.hasAny("Exchange.ManageAsApp") {
+		return nil, http.StatusForbidden, "Forbidden", "The application's token lacks the Exchange.ManageAsApp role."
+	}
+	if !p.appOnly() && !p.hasAny("Exchange.Manage") {
+		return nil, http.StatusForbidden, "Forbidden", "The user's token lacks the Exchange.Manage scope."
+	}
+	anchor := r.Header.Get("X-AnchorMailbox")
+	if anchor == "" {
+		return nil, http.StatusBadRequest, "BadRequest", "The X-AnchorMailbox header is required."
+	}
+	if !anchorMatches(anchor, p, tenantID, org) {
+		return nil, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The X-AnchorMailbox header '%s' does not match the caller.", anchor)
+	}
+	return p, 0, "", ""
+}
+
+// anchorMatches checks "APP:SystemMailbox{...}@<org>" for apps and "UPN:<upn>" for users.
+func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
+	if p.appOnly() {
+		mailbox, domain, found := strings.Cut(strings.TrimPrefix(anchor, "APP:"), "@")
+		return strings.HasPrefix(anchor, "APP:") && found && strings.EqualFold(mailbox, appAnchorMailbox) &&
+			(strings.EqualFold(domain, org) || strings.EqualFold(domain, tenantID))
+	}
+	upn, found := strings.CutPrefix(anchor, "UPN:")
+	return found && strings.EqualFold(upn, p.upn)
+}
+
+// runCmdlet runs the cmdlet under the tenant lock and saves the state after a change. A
+// non-zero status is an HTTP-level refusal (403) or failure (500).
+func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]map[string]any, int, *cmdletError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
+		return nil, http.StatusForbidden, nil
+	}
+	values, cerr := spec.run(&exchangeCall{t: s.tenant, p: p, now: s.opts.Now().UTC(), args: args})
+	if cerr != nil {
+		return nil, 0, cerr
+	}
+	if spec.writes {
+		if err := s.persistLocked(); err != nil {
+			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
+			return nil, http.StatusInternalServerError, nil
+		}
+	}
+	for _, v := range values {
+		annotate(v)
+	}
+	return values, 0, nil
+}
+
+// pageSize honours "Prefer: odata.maxpagesize=N", else the configured default.
+func (s *Server) pageSize(r *http.Request) int {
+	if m := maxPageSize.FindStringSubmatch(r.Header.Get("Prefer")); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
+			return n
+		}
+	}
+	return s.opts.ExchangePageSize
+}
+
+// exoGUID marks a GUID property so it gets the "#Guid" annotation.
+type exoGUID string
+
+// annotate converts typed values to their wire form and adds the "Name@odata.type"
+// annotations Exchange sends for non-string properties.
+func annotate(obj map[string]any) {
+	for k, v := range obj {
+		switch val := v.(type) {
+		case exoGUID:
+			obj[k] = string(val)
+			obj[k+"@odata.type"] = "#Guid"
+		case time.Time:
+			if val.IsZero() {
+				obj[k] = nil
+				continue
+			}
+			obj[k] = val.UTC().Format(time.RFC3339)
+			obj[k+"@odata.type"] = "#DateTime"
+		case []string:
+			obj[k] = nonNil(val)
+			obj[k+"@odata.type"] = "#Collection(String)"
+		case int:
+			obj[k+"@odata.type"] = "#Int32"
+		}
+	}
+}

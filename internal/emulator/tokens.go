@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Audiences of the public cloud; the emulator issues tokens for these two resources only.
+const (
+	graphAudience    = "https://graph.microsoft.com"
+	exchangeAudience = "https://outlook.office365.com"
+)
+
+// Delegated scopes granted with ".default" for a user token. Graph gets the scope whose
+// rights follow the user's own directory roles.
+var delegatedScopes = map[string]string{
+	graphAudience:    "Directory.AccessAsUser.All User.Read",
+	exchangeAudience: "Exchange.Manage",
+}
+
+// principal is who a verified access token speaks for.
+type principal struct {
+	audience string
+	appID    string
+	roles    []string // application permissions (app-only tokens)
+	scopes   []string // delegated permissions (user tokens)
+	upn      string   // set only for delegated tokens
+	userID   string
+}
+
+func (p *principal) appOnly() bool { return p.upn == "" }
+
+// tokenClaims mirrors the Entra v1 access token claims the clients and services read.
+type tokenClaims struct {
+	jwt.RegisteredClaims
+	TenantID   string   `json:"tid"`
+	AppID      string   `json:"appid"`
+	AppIDACR   string   `json:"appidacr,omitempty"`
+	IDType     string   `json:"idtyp,omitempty"`
+	ObjectID   string   `json:"oid,omitempty"`
+	Roles      []string `json:"roles,omitempty"`
+	Scope      string   `json:"scp,omitempty"`
+	UPN        string   `json:"upn,omitempty"`
+	UniqueName string   `json:"unique_name,omitempty"`
+	Name       string   `json:"name,omitempty"`
+	Version    string   `json:"ver"`
+}
+
+// issueAccessToken signs a token for app alone (user nil) or for user through app.
+func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *User) (string, time.Time, error) {
+	now := s.opts.Now()
+	expires := now.Add(s.opts.TokenLifetime)
+	claims := tokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    "https://sts.windows.net/" + t.TenantID + "/",
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
+			ExpiresAt: jwt.NewNumericDate(expires),
+			ID:        newGUID(),
+		},
+		TenantID: t.TenantID,
+		AppID:    app.ClientID,
+		AppIDACR: "1",
+		Version:  "1.0",
+	}
+	if user == nil {
+		claims.Subject, claims.ObjectID, claims.IDType = app.ObjectID, app.ObjectID, "app"
+		if audience == graphAudience {
+			claims.Roles = app.GraphRoles
+		} else {
+			claims.Roles = app.ExchangeRoles
+		}
+	} else {
+		claims.Subject, claims.ObjectID = user.ID, user.ID
+		claims.UPN, claims.UniqueName, claims.Name = user.UserPrincipalName, user.UserPrincipalName, user.DisplayName
+		claims.Scope = delegatedScopes[audience]
+		claims.AppIDACR = "0"
+	}
+	signed, err := s.sign(withAudience(claims, audience))
+	return signed, expires, err
+}
+
+// withAudience renders the claims with "aud" as a single string, as Entra ID does (the JWT
+// library would write a one-element array).
+func withAudience(claims tokenClaims, audience string) jwt.MapClaims {
+	data, err := json.Marshal(claims)
+	if err != nil {
+		panic(fmt.Sprintf("token claims do not marshal: %v", err))
+	}
+	out := jwt.MapClaims{}
+	if err := json.Unmarshal(data, &out); err != nil {
+		panic(fmt.Sprintf("token claims do not unmarshal: %v", err))
+	}
+	out["aud"] = audience
+	return out
+}
+
+func (s *Server) sign(claims jwt.MapClaims) (string, error) {
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
+	tok.Header["kid"] = s.keyID
+	return tok.SignedString(s.signingKey)
+}
+
+// signIDToken signs the id_token a password grant returns, which MSAL reads for its cache.
+func (s *Server) signIDToken(t *Tenant, app *App, user *User) (string, error) {
+	now := s.opts.Now()
+	claims := jwt.MapClaims{
+		"iss":                s.baseURL + "/" + t.TenantID + "/v2.0",
+		"aud":                app.ClientID,
+		"iat":                now.Unix(),
+		"nbf":                now.Unix(),
+		"exp":                now.Add(s.opts.TokenLifetime).Unix(),
+		"tid":                t.TenantID,
+		"oid":                user.ID,
+		"sub":                user.ID,
+		"name":               user.DisplayName,
+		"preferred_username": user.UserPrincipalName,
+		"ver":                "2.0",
+	}
+	return s.sign(claims)
+}
+
+// tokenProblem says why a bearer token was refused.
+type tokenProblem int
+
+const (
+	tokenOK tokenProblem = iota
+	tokenMissing
+	tokenInvalid
+	tokenExpired
+	tokenWrongAudience
+)
+
+// authenticate verifies the request's bearer token for audience.
+func (s *Server) authenticate(authz, audience, tenantID string) (*principal, tokenProblem) {
+	raw, ok := strings.CutPrefix(authz, "Bearer ")
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, tokenMissing
+	}
+	var claims tokenClaims
+	_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &claims,
+		func(*jwt.Token) (any, error) { return &s.signingKey.PublicKey, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodES256.Alg()}),
+		jwt.WithTimeFunc(s.opts.Now),
+		jwt.WithExpirationRequired(),
+	)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, tokenExpired
+	case err != nil, claims.TenantID != tenantID:
+		return nil, tokenInvalid
+	case len(claims.Audience) != 1 || claims.Audience[0] != audience:
+		return nil, tokenWrongAudience
+	}
+	p := &principal{audience: audience, appID: claims.AppID, roles: claims.Roles, upn: claims.UPN}
+	if claims.UPN != "" {
+		p.userID = claims.ObjectID
+		p.scopes = strings.Fields(claims.Scope)
+	}
+	return p, tokenOK
+}
+
+// hasAny reports whether the principal's roles (app-only) or scopes (delegated) include one of
+// the permissions.
+func (p *principal) hasAny(perms ...string) bool {
+	granted := p.roles
+	if !p.appOnly() {
+		granted = p.scopes
+	}
+	for _, want := range perms {
+		if containsFold(granted, want) {
+			return true
+		}
+	}
+	return false
+}

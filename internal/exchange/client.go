@@ -1,0 +1,303 @@
+// Package exchange runs Exchange Online cmdlets over the admin REST endpoint that the Exchange
+// Online PowerShell module uses (POST {endpoint}/adminapi/beta/{tenant}/InvokeCommand), and
+// offers typed methods for the cmdlets privileged access management needs.
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/google/uuid"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+)
+
+const (
+	serviceName      = "Exchange Online"
+	defaultUserAgent = "terraform-provider-o365pam"
+	// appOnlyMailbox is the system mailbox an app-only caller anchors on.
+	appOnlyMailbox     = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+	defaultMaxAttempts = 6
+	// maxAnswerBytes bounds one page; 1000 objects of a few KB each fit easily.
+	maxAnswerBytes = 64 << 20
+	// tokenRefreshMargin renews a token that would expire during a long run of retries.
+	tokenRefreshMargin = 2 * time.Minute
+)
+
+// Config says where and as whom the client runs cmdlets.
+type Config struct {
+	Endpoint     string // e.g. https://outlook.office365.com
+	Tenant       string // tenant id or verified domain, used in the URL
+	Organization string // initial domain for the app-only anchor; the tenant when empty
+	Scope        string // e.g. https://outlook.office365.com/.default
+	Credential   azcore.TokenCredential
+	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
+	UserAgent    string
+	Clock        Clock // nil = real time
+	MaxAttempts  int   // tries per request including the first; 0 = 6
+}
+
+// Client runs cmdlets. It is safe for concurrent use.
+type Client struct {
+	invokeURL    *url.URL
+	organization string
+	scope        string
+	credential   azcore.TokenCredential
+	http         *http.Client
+	userAgent    string
+	clock        Clock
+	maxAttempts  int
+	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
+	jitter func(d time.Duration) time.Duration
+}
+
+// New checks the configuration and returns a client.
+func New(cfg Config) (*Client, error) {
+	endpoint, err := url.Parse(strings.TrimRight(cfg.Endpoint, "/"))
+	if err != nil || (endpoint.Scheme != "https" && endpoint.Scheme != "http") || endpoint.Host == "" {
+		return nil, fmt.Errorf("exchange: endpoint %q is not an absolute http(s) URL", cfg.Endpoint)
+	}
+	switch {
+	case strings.TrimSpace(cfg.Tenant) == "":
+		return nil, errors.New("exchange: tenant is required")
+	case strings.TrimSpace(cfg.Scope) == "":
+		return nil, errors.New("exchange: token scope is required")
+	case cfg.Credential == nil:
+		return nil, errors.New("exchange: credential is required")
+	}
+	c := &Client{
+		invokeURL:    endpoint.JoinPath(invokePathPrefix, invokePathVersion, cfg.Tenant, invokePathCommand),
+		organization: cfg.Organization,
+		scope:        cfg.Scope,
+		credential:   cfg.Credential,
+		http:         cfg.HTTPClient,
+		userAgent:    cfg.UserAgent,
+		clock:        cfg.Clock,
+		maxAttempts:  cfg.MaxAttempts,
+		jitter:       equalJitter,
+	}
+	if c.organization == "" {
+		c.organization = cfg.Tenant
+	}
+	if c.http == nil {
+		c.http = &http.Client{}
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = defaultMaxAttempts
+	}
+	return c, nil
+}
+
+// call is one logical cmdlet run: all its pages and retries share the body, the client
+// request id and, while it stays valid, the token.
+type call struct {
+	cmdlet          string
+	rule            resendRule
+	params          map[string]any
+	body            []byte
+	clientRequestID string
+	token           azcore.AccessToken
+	anchor          string
+}
+
+// Invoke runs a cmdlet and returns every object of every page, with annotation keys (any key
+// containing "@") removed. Failures are *apierr.Error values, possibly wrapped; see IsAmbiguous
+// for failures whose outcome is unknown.
+func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]any) ([]map[string]json.RawMessage, error) {
+	if params == nil {
+		params = map[string]any{}
+	}
+	body, err := json.Marshal(map[string]any{
+		envelopeInput: map[string]any{envelopeCmdletName: cmdlet, envelopeParameters: params},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: encoding %s parameters: %w", cmdlet, err)
+	}
+	rule, known := cmdletRules[cmdlet]
+	if !known {
+		rule = resendNever
+	}
+	cl := &call{cmdlet: cmdlet, rule: rule, params: params, body: body, clientRequestID: uuid.NewString()}
+
+	var all []map[string]json.RawMessage
+	pageURL := c.invokeURL.String()
+	for {
+		pg, err := c.sendWithRetries(ctx, cl, pageURL)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, pg.values...)
+		if pg.nextLink == "" {
+			return all, nil
+		}
+		next, err := c.followable(pg.nextLink)
+		if err != nil {
+			return nil, c.newError(cl, func(e *apierr.Error) { e.Message = err.Error() })
+		}
+		if next == pageURL {
+			return nil, c.newError(cl, func(e *apierr.Error) { e.Message = "the next page link points at the same page" })
+		}
+		pageURL = next
+	}
+}
+
+// followable resolves a next-page link and refuses one on another host, so the token is
+// only ever sent to the configured endpoint.
+func (c *Client) followable(link string) (string, error) {
+	u, err := c.invokeURL.Parse(link)
+	if err != nil {
+		return "", fmt.Errorf("unreadable next page link: %v", err)
+	}
+	if u.Scheme != c.invokeURL.Scheme || u.Host != c.invokeURL.Host {
+		return "", fmt.Errorf("refusing to follow a next page link to another host (%s)", u.Host)
+	}
+	return u.String(), nil
+}
+
+type page struct {
+	values   []map[string]json.RawMessage
+	nextLink string
+}
+
+// authorize makes sure the call holds a token that stays valid for a while.
+func (c *Client) authorize(ctx context.Context, cl *call) error {
+	if cl.token.Token != "" && (cl.token.ExpiresOn.IsZero() || c.clock.Now().Add(tokenRefreshMargin).Before(cl.token.ExpiresOn)) {
+		return nil
+	}
+	tok, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	if err != nil {
+		return c.newError(cl, func(e *apierr.Error) {
+			e.Kind = apierr.KindUnauthorized
+			e.Message = "could not get a token for " + c.scope + ": " + err.Error()
+			e.Err = err
+		})
+	}
+	cl.token = tok
+	if upn := tokenUPN(tok.Token); upn != "" {
+		cl.anchor = "UPN:" + upn
+	} else {
+		cl.anchor = "APP:" + appOnlyMailbox + "@" + c.organization
+	}
+	return nil
+}
+
+// tokenUPN returns the upn claim of a JWT without verifying it; only delegated tokens carry
+// one. Anything unreadable counts as app-only.
+func tokenUPN(token string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		UPN string `json:"upn"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	return claims.UPN
+}
+
+// send makes one HTTP attempt. A non-nil failure says whether the cmdlet may be retried.
+func (c *Client) send(ctx context.Context, cl *call, pageURL string) (*page, *failure) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, pageURL, bytes.NewReader(cl.body))
+	if err != nil {
+		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) { e.Err = err })}
+	}
+	req.Header.Set("Authorization", "Bearer "+cl.token.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Prefer", "odata.maxpagesize=1000")
+	req.Header.Set("X-AnchorMailbox", cl.anchor)
+	req.Header.Set("client-request-id", cl.clientRequestID)
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportFailure(cl, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// Success was announced but its answer was lost: the cmdlet ran, its output is unknown.
+		f := c.transportFailure(cl, err)
+		f.err.StatusCode = resp.StatusCode
+		f.err.RequestID = requestID(resp.Header)
+		f.retry = retryAmbiguous
+		return nil, f
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// The status alone classifies a failure whose body was cut short.
+		return nil, c.decodeFailure(cl, resp, data)
+	}
+	pg, err := decodePage(data)
+	if err != nil {
+		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) {
+			e.StatusCode = resp.StatusCode
+			e.RequestID = requestID(resp.Header)
+			e.Message = "unreadable answer: " + err.Error()
+		})}
+	}
+	return pg, nil
+}
+
+func decodePage(data []byte) (*page, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &page{}, nil
+	}
+	var top struct {
+		Value    []map[string]json.RawMessage `json:"value"`
+		NextLink string                       `json:"@odata.nextLink"`
+	}
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, err
+	}
+	for _, obj := range top.Value {
+		for key := range obj {
+			if strings.Contains(key, "@") {
+				delete(obj, key)
+			}
+		}
+	}
+	return &page{values: top.Value, nextLink: top.NextLink}, nil
+}
+
+// newError starts an *apierr.Error for this call; fill sets the rest.
+func (c *Client) newError(cl *call, fill func(*apierr.Error)) *apierr.Error {
+	e := &apierr.Error{Service: serviceName, Operation: cl.cmdlet, ClientRequestID: cl.clientRequestID}
+	fill(e)
+	return e
+}
+
+// requestID keeps the service's request ids; Exchange may answer both headers.
+func requestID(h http.Header) string {
+	id, msID := h.Get("request-id"), h.Get("x-ms-request-id")
+	switch {
+	case id == "":
+		return msID
+	case msID == "" || strings.EqualFold(id, msID):
+		return id
+	default:
+		return id + ", x-ms-request-id " + msID
+	}
+}

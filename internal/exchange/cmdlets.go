@@ -1,0 +1,199 @@
+package exchange
+
+// This file is the only place that names what the client sends to Exchange Online and what it
+// reads back. Each name carries its evidence:
+//   documented  Microsoft's own docs say so
+//   observed    several public clients depend on it
+//   unverified  one weak source, or inferred
+// When a live tenant disagrees, the fix is a one-line change here.
+
+// The REST call (observed): POST {endpoint}/adminapi/beta/{tenant}/InvokeCommand with
+// {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}. "v1.0" in place of "beta" is also
+// accepted.
+const (
+	invokePathPrefix   = "adminapi"
+	invokePathVersion  = "beta"
+	invokePathCommand  = "InvokeCommand"
+	envelopeInput      = "CmdletInput"
+	envelopeCmdletName = "CmdletName"
+	envelopeParameters = "Parameters"
+)
+
+// Cmdlets.
+const (
+	cmdletGetOrganizationConfig              = "Get-OrganizationConfig"              // observed: carries ElevatedAccessControl
+	cmdletNewDistributionGroup               = "New-DistributionGroup"               // documented
+	cmdletGetDistributionGroup               = "Get-DistributionGroup"               // documented
+	cmdletSetDistributionGroup               = "Set-DistributionGroup"               // documented
+	cmdletRemoveDistributionGroup            = "Remove-DistributionGroup"            // documented
+	cmdletGetDistributionGroupMember         = "Get-DistributionGroupMember"         // documented
+	cmdletUpdateDistributionGroupMember      = "Update-DistributionGroupMember"      // documented: replaces the whole list
+	cmdletEnableElevatedAccessControl        = "Enable-ElevatedAccessControl"        // documented
+	cmdletDisableElevatedAccessControl       = "Disable-ElevatedAccessControl"       // documented
+	cmdletGetElevatedAccessApprovalPolicy    = "Get-ElevatedAccessApprovalPolicy"    // documented by name; output unverified
+	cmdletNewElevatedAccessApprovalPolicy    = "New-ElevatedAccessApprovalPolicy"    // documented
+	cmdletRemoveElevatedAccessApprovalPolicy = "Remove-ElevatedAccessApprovalPolicy" // documented
+	cmdletNewElevatedAccessRequest           = "New-ElevatedAccessRequest"           // documented
+	cmdletGetElevatedAccessRequest           = "Get-ElevatedAccessRequest"           // documented with Identity; listing without it unverified
+	cmdletApproveElevatedAccessRequest       = "Approve-ElevatedAccessRequest"       // documented
+	cmdletDenyElevatedAccessRequest          = "Deny-ElevatedAccessRequest"          // documented
+)
+
+// resendRule says whether a cmdlet may be sent again when the first try's outcome is unknown
+// (connection cut after sending, client timeout, 504, 408). A 429 or 503 answer means the
+// service did not run the cmdlet, so that is always safe to resend.
+type resendRule int
+
+const (
+	// resendFreely: running the cmdlet twice has the same effect as once (reads, whole-value sets).
+	resendFreely resendRule = iota
+	// resendRemoval: like resendFreely; "not found" after an ambiguous try means the try worked.
+	resendRemoval
+	// resendNever: a second run could duplicate the object or act twice. After an ambiguous
+	// failure Invoke returns an error IsAmbiguous recognises, and the typed method reads first.
+	resendNever
+)
+
+// cmdletRules is the idempotency flag of every cmdlet above. Cmdlets missing here (only
+// possible through Invoke) are treated as resendNever.
+var cmdletRules = map[string]resendRule{
+	cmdletGetOrganizationConfig:              resendFreely,
+	cmdletNewDistributionGroup:               resendNever, // a second run fails or creates a twin
+	cmdletGetDistributionGroup:               resendFreely,
+	cmdletSetDistributionGroup:               resendFreely,
+	cmdletRemoveDistributionGroup:            resendRemoval,
+	cmdletGetDistributionGroupMember:         resendFreely,
+	cmdletUpdateDistributionGroupMember:      resendFreely,
+	cmdletEnableElevatedAccessControl:        resendNever, // re-running it is unverified (known unknown 2)
+	cmdletDisableElevatedAccessControl:       resendFreely,
+	cmdletGetElevatedAccessApprovalPolicy:    resendFreely,
+	cmdletNewElevatedAccessApprovalPolicy:    resendNever, // may create a second policy for the task
+	cmdletRemoveElevatedAccessApprovalPolicy: resendRemoval,
+	cmdletNewElevatedAccessRequest:           resendNever, // would file a second request
+	cmdletGetElevatedAccessRequest:           resendFreely,
+	cmdletApproveElevatedAccessRequest:       resendNever, // a second run is refused once decided
+	cmdletDenyElevatedAccessRequest:          resendNever,
+}
+
+// Parameters.
+const (
+	paramIdentity                        = "Identity"                        // documented (Get-/Set-/Remove-*, *-DistributionGroupMember)
+	paramName                            = "Name"                            // documented (New-/Set-DistributionGroup)
+	paramType                            = "Type"                            // documented (New-DistributionGroup)
+	paramDisplayName                     = "DisplayName"                     // documented
+	paramAlias                           = "Alias"                           // documented
+	paramPrimarySmtpAddress              = "PrimarySmtpAddress"              // documented
+	paramDescription                     = "Description"                     // documented for New-/Set-DistributionGroup in the cloud service; Notes is Set-Group's, not Set-DistributionGroup's
+	paramMembers                         = "Members"                         // documented (New-DistributionGroup, Update-DistributionGroupMember)
+	paramManagedBy                       = "ManagedBy"                       // documented
+	paramMemberDepartRestriction         = "MemberDepartRestriction"         // documented
+	paramBypassSecurityGroupManagerCheck = "BypassSecurityGroupManagerCheck" // documented switch (Set-/Remove-DistributionGroup, Update-DistributionGroupMember)
+	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroupMember; the default stops at 1000)
+	paramAdminGroup                      = "AdminGroup"                      // documented (Enable-ElevatedAccessControl)
+	paramSystemAccounts                  = "SystemAccounts"                  // documented (Enable-ElevatedAccessControl)
+	paramTask                            = "Task"                            // documented (New-ElevatedAccessApprovalPolicy, New-ElevatedAccessRequest)
+	paramApprovalType                    = "ApprovalType"                    // documented
+	paramApproverGroup                   = "ApproverGroup"                   // documented
+	paramReason                          = "Reason"                          // documented (New-ElevatedAccessRequest)
+	paramDurationHours                   = "DurationHours"                   // documented
+	paramRequestID                       = "RequestId"                       // documented (Approve-/Deny-ElevatedAccessRequest)
+	paramComment                         = "Comment"                         // documented
+)
+
+// targetParams name the object a cmdlet acts on; an "object not found" answer that quotes one
+// of their values means that object is gone (see classify).
+var targetParams = []string{paramIdentity, paramRequestID}
+
+// Parameter values.
+const (
+	valueSecurityGroup = "Security"  // documented: Type for a mail-enabled security group
+	valueClosed        = "Closed"    // documented: the only MemberDepartRestriction a security group allows
+	valueUnlimited     = "Unlimited" // documented: ResultSize without a limit
+)
+
+// Output values.
+const (
+	// RecipientTypeSecurityGroup is the RecipientTypeDetails of a mail-enabled security group (documented).
+	RecipientTypeSecurityGroup = "MailUniversalSecurityGroup"
+
+	// Approval types of an approval policy (documented).
+	ApprovalManual = "Manual"
+	ApprovalAuto   = "Auto"
+
+	// Statuses of an access request: Pending, Approved and Denied are documented (admin
+	// center); Expired is unverified (requests expire after 24 hours).
+	RequestPending  = "Pending"
+	RequestApproved = "Approved"
+	RequestDenied   = "Denied"
+	RequestExpired  = "Expired"
+)
+
+// Output properties of Get-/New-DistributionGroup (documented across the Exchange docs).
+const (
+	propGroupIdentity                = "Identity"
+	propGroupGUID                    = "Guid"
+	propGroupExternalDirectoryObject = "ExternalDirectoryObjectId"
+	propGroupName                    = "Name"
+	propGroupDisplayName             = "DisplayName"
+	propGroupAlias                   = "Alias"
+	propGroupPrimarySmtpAddress      = "PrimarySmtpAddress"
+	propGroupEmailAddresses          = "EmailAddresses"
+	propGroupRecipientTypeDetails    = "RecipientTypeDetails"
+	propGroupGroupType               = "GroupType"
+	propGroupManagedBy               = "ManagedBy"
+	propGroupDescription             = "Description" // documented; multi-valued, read as its lines joined
+	propGroupMemberDepartRestriction = "MemberDepartRestriction"
+	propGroupMemberJoinRestriction   = "MemberJoinRestriction"
+	propGroupWhenChangedUTC          = "WhenChangedUTC"
+)
+
+// Output properties of Get-DistributionGroupMember (documented).
+const (
+	propMemberIdentity                = "Identity"
+	propMemberName                    = "Name"
+	propMemberExternalDirectoryObject = "ExternalDirectoryObjectId"
+	propMemberPrimarySmtpAddress      = "PrimarySmtpAddress"
+	propMemberWindowsLiveID           = "WindowsLiveID" // the user's UPN
+	propMemberRecipientType           = "RecipientType"
+	propMemberDisplayName             = "DisplayName"
+)
+
+// Output properties of Get-OrganizationConfig.
+const (
+	propOrgElevatedAccessControl = "ElevatedAccessControl" // observed; boolean or text unverified
+)
+
+// No property is known to expose the default approver group or the system accounts (unverified
+// both ways). PrivilegedAccess reads the first property listed here that an answer carries; add
+// the name a live tenant shows.
+var (
+	orgAdminGroupProps     []string
+	orgSystemAccountsProps []string
+)
+
+// Output properties of Get-/New-ElevatedAccessApprovalPolicy (all unverified).
+const (
+	propPolicyIdentity       = "Identity" // the policy's GUID
+	propPolicyGUID           = "Guid"
+	propPolicyTask           = "Task"
+	propPolicyApprovalType   = "ApprovalType"
+	propPolicyApproverGroup  = "ApproverGroup"
+	propPolicyType           = "Type"
+	propPolicyScope          = "Scope"
+	propPolicyWhenCreatedUTC = "WhenCreatedUTC"
+)
+
+// Output properties of New-/Get-ElevatedAccessRequest (Identity and RequestStatus documented,
+// the rest unverified).
+const (
+	propRequestIdentity          = "Identity"
+	propRequestStatus            = "RequestStatus"
+	propRequestRequestor         = "Requestor"
+	propRequestTask              = "Task"
+	propRequestReason            = "Reason"
+	propRequestDurationHours     = "DurationHours"
+	propRequestCreationTimeUTC   = "CreationTimeUtc"
+	propRequestExpirationTimeUTC = "ExpirationTimeUtc"
+	propRequestApprovedBy        = "ApprovedBy"
+	propRequestComment           = "Comment"
+)

@@ -1,0 +1,115 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// record reads one output object tolerantly: a missing property reads as the zero value, and a
+// property name differing only in case still matches.
+type record map[string]json.RawMessage
+
+func (r record) raw(name string) json.RawMessage {
+	if v, ok := r[name]; ok {
+		return v
+	}
+	for key, v := range r {
+		if strings.EqualFold(key, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// has reports whether the property is present and not null.
+func (r record) has(name string) bool {
+	v := bytes.TrimSpace(r.raw(name))
+	return len(v) > 0 && !bytes.Equal(v, []byte("null"))
+}
+
+// str reads a text; numbers and booleans come back as their JSON text.
+func (r record) str(name string) string {
+	return rawString(r.raw(name))
+}
+
+func rawString(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return string(v)
+}
+
+// strs reads a list of texts; a single text reads as a one-element list.
+func (r record) strs(name string) []string {
+	v := bytes.TrimSpace(r.raw(name))
+	if len(v) == 0 || v[0] != '[' {
+		if s := rawString(v); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(v, &items) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, item := range items {
+		if s := rawString(item); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// integer reads a number given as a JSON number or as text; anything else reads as 0.
+func (r record) integer(name string) int {
+	s := strings.TrimSpace(r.str(name))
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return int(f)
+	}
+	return 0
+}
+
+// timeLayouts are the shapes Exchange times arrive in; zoneless ones are UTC.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "1/2/2006 3:04:05 PM"}
+
+// time reads an ISO 8601 time; anything unreadable reads as the zero time.
+func (r record) time(name string) time.Time {
+	s := strings.TrimSpace(r.str(name))
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// canonical returns the known value that matches s ignoring case, or s unchanged.
+func canonical(s string, known ...string) string {
+	for _, k := range known {
+		if strings.EqualFold(strings.TrimSpace(s), k) {
+			return k
+		}
+	}
+	return s
+}
+
+// decodeAll applies decode to every object.
+func decodeAll[T any](values []map[string]json.RawMessage, decode func(record) T) []T {
+	out := make([]T, 0, len(values))
+	for _, v := range values {
+		out = append(out, decode(v))
+	}
+	return out
+}

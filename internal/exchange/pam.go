@@ -1,0 +1,285 @@
+package exchange
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+)
+
+// PrivilegedAccessStatus is the organization's privileged access setting. AdminGroup and
+// SystemAccounts stay empty while no output property for them is known (see cmdlets.go).
+type PrivilegedAccessStatus struct {
+	Enabled        bool
+	AdminGroup     string
+	SystemAccounts []string
+}
+
+// ApprovalPolicy is one elevated access approval policy.
+type ApprovalPolicy struct {
+	Identity       string // the policy's GUID
+	GUID           string
+	Task           string // e.g. Exchange\New-MoveRequest
+	ApprovalType   string // ApprovalManual or ApprovalAuto
+	ApproverGroup  string
+	Type           string
+	Scope          string
+	WhenCreatedUTC time.Time
+}
+
+// NewPolicy describes an approval policy to create.
+type NewPolicy struct {
+	Task          string
+	ApprovalType  string
+	ApproverGroup string
+}
+
+// AccessRequest is one elevated access request.
+type AccessRequest struct {
+	Identity          string
+	RequestStatus     string // RequestPending, RequestApproved, RequestDenied, RequestExpired, or as the service says
+	Requestor         string
+	Task              string
+	Reason            string
+	DurationHours     int
+	CreationTimeUTC   time.Time
+	ExpirationTimeUTC time.Time
+	ApprovedBy        string
+	Comment           string
+}
+
+func decodePolicy(r record) ApprovalPolicy {
+	return ApprovalPolicy{
+		Identity:       r.str(propPolicyIdentity),
+		GUID:           r.str(propPolicyGUID),
+		Task:           r.str(propPolicyTask),
+		ApprovalType:   canonical(r.str(propPolicyApprovalType), ApprovalManual, ApprovalAuto),
+		ApproverGroup:  r.str(propPolicyApproverGroup),
+		Type:           r.str(propPolicyType),
+		Scope:          r.str(propPolicyScope),
+		WhenCreatedUTC: r.time(propPolicyWhenCreatedUTC),
+	}
+}
+
+func decodeRequest(r record) AccessRequest {
+	return AccessRequest{
+		Identity:          r.str(propRequestIdentity),
+		RequestStatus:     canonical(r.str(propRequestStatus), RequestPending, RequestApproved, RequestDenied, RequestExpired),
+		Requestor:         r.str(propRequestRequestor),
+		Task:              r.str(propRequestTask),
+		Reason:            r.str(propRequestReason),
+		DurationHours:     r.integer(propRequestDurationHours),
+		CreationTimeUTC:   r.time(propRequestCreationTimeUTC),
+		ExpirationTimeUTC: r.time(propRequestExpirationTimeUTC),
+		ApprovedBy:        r.str(propRequestApprovedBy),
+		Comment:           r.str(propRequestComment),
+	}
+}
+
+// PrivilegedAccess reads whether privileged access is on, from Get-OrganizationConfig.
+func (c *Client) PrivilegedAccess(ctx context.Context) (*PrivilegedAccessStatus, error) {
+	values, err := c.Invoke(ctx, cmdletGetOrganizationConfig, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := single(cmdletGetOrganizationConfig, "", values)
+	if err != nil {
+		return nil, err
+	}
+	enabled, err := parseEnabled(r.raw(propOrgElevatedAccessControl))
+	if err != nil {
+		return nil, err
+	}
+	status := &PrivilegedAccessStatus{Enabled: enabled}
+	for _, name := range orgAdminGroupProps {
+		if r.has(name) {
+			status.AdminGroup = r.str(name)
+			break
+		}
+	}
+	for _, name := range orgSystemAccountsProps {
+		if r.has(name) {
+			status.SystemAccounts = r.strs(name)
+			break
+		}
+	}
+	return status, nil
+}
+
+// parseEnabled reads ElevatedAccessControl, whose type is unverified: a JSON boolean or a text
+// such as "Enabled", "Disabled", "True" or "False". Absent means the feature is off.
+func parseEnabled(v json.RawMessage) (bool, error) {
+	var b bool
+	if json.Unmarshal(v, &b) == nil {
+		return b, nil
+	}
+	switch s := strings.ToLower(strings.TrimSpace(rawString(v))); s {
+	case "", "disabled", "false":
+		return false, nil
+	case "enabled", "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s %s: unrecognised value %q", serviceName, propOrgElevatedAccessControl, s)
+	}
+}
+
+// EnablePrivilegedAccess turns privileged access on with a default approver group and
+// optional system accounts (UPNs excluded from the control). When the outcome is unknown it
+// reads the organization's setting and enables again only if it is still off.
+func (c *Client) EnablePrivilegedAccess(ctx context.Context, adminGroup string, systemAccounts []string) error {
+	params := map[string]any{paramAdminGroup: adminGroup}
+	setList(params, paramSystemAccounts, systemAccounts)
+	find := func(ctx context.Context) (struct{}, bool, error) {
+		status, err := c.PrivilegedAccess(ctx)
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		took := status.Enabled && (status.AdminGroup == "" || strings.EqualFold(status.AdminGroup, adminGroup))
+		return struct{}{}, took, nil
+	}
+	_, err := runOnce(ctx, c, cmdletEnableElevatedAccessControl, params, noOutput, find)
+	return err
+}
+
+// DisablePrivilegedAccess turns privileged access off; policies and groups stay.
+func (c *Client) DisablePrivilegedAccess(ctx context.Context) error {
+	_, err := c.Invoke(ctx, cmdletDisableElevatedAccessControl, nil)
+	return err
+}
+
+// ApprovalPolicies lists every approval policy.
+func (c *Client) ApprovalPolicies(ctx context.Context) ([]ApprovalPolicy, error) {
+	values, err := c.Invoke(ctx, cmdletGetElevatedAccessApprovalPolicy, nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(values, decodePolicy), nil
+}
+
+// ApprovalPolicy reads one approval policy by its identity (GUID).
+func (c *Client) ApprovalPolicy(ctx context.Context, identity string) (*ApprovalPolicy, error) {
+	values, err := c.Invoke(ctx, cmdletGetElevatedAccessApprovalPolicy, map[string]any{paramIdentity: identity})
+	if err != nil {
+		return nil, err
+	}
+	r, err := single(cmdletGetElevatedAccessApprovalPolicy, identity, values)
+	if err != nil {
+		return nil, err
+	}
+	policy := decodePolicy(r)
+	return &policy, nil
+}
+
+// NewApprovalPolicy creates a task approval policy. When the outcome is unknown, or the
+// service echoes nothing back, it finds the policy by task (ignoring case); it creates again
+// only when no policy has the task.
+func (c *Client) NewApprovalPolicy(ctx context.Context, p NewPolicy) (*ApprovalPolicy, error) {
+	params := map[string]any{
+		paramTask:          p.Task,
+		paramApprovalType:  p.ApprovalType,
+		paramApproverGroup: p.ApproverGroup,
+	}
+	find := func(ctx context.Context) (*ApprovalPolicy, bool, error) {
+		policies, err := c.ApprovalPolicies(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range policies {
+			if strings.EqualFold(policies[i].Task, p.Task) {
+				return &policies[i], true, nil
+			}
+		}
+		return nil, false, nil
+	}
+	decode := func(values []map[string]json.RawMessage) (*ApprovalPolicy, error) {
+		if len(values) > 0 {
+			policy := decodePolicy(values[0])
+			return &policy, nil
+		}
+		policy, found, err := find(ctx)
+		if err == nil && !found {
+			err = &apierr.Error{Service: serviceName, Operation: cmdletNewElevatedAccessApprovalPolicy,
+				Kind: apierr.KindNotFound, Message: "the new policy for " + p.Task + " could not be read back"}
+		}
+		return policy, err
+	}
+	return runOnce(ctx, c, cmdletNewElevatedAccessApprovalPolicy, params, decode, find)
+}
+
+// RemoveApprovalPolicy deletes an approval policy by its identity (GUID).
+func (c *Client) RemoveApprovalPolicy(ctx context.Context, identity string) error {
+	_, err := c.Invoke(ctx, cmdletRemoveElevatedAccessApprovalPolicy, map[string]any{paramIdentity: identity})
+	return err
+}
+
+// NewAccessRequest asks for a task for durationHours. It is not re-sent after an ambiguous
+// failure (that would file a second request); IsAmbiguous tells the caller.
+func (c *Client) NewAccessRequest(ctx context.Context, task, reason string, durationHours int) (*AccessRequest, error) {
+	values, err := c.Invoke(ctx, cmdletNewElevatedAccessRequest, map[string]any{
+		paramTask:          task,
+		paramReason:        reason,
+		paramDurationHours: durationHours,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := single(cmdletNewElevatedAccessRequest, task, values)
+	if err != nil {
+		return nil, err
+	}
+	request := decodeRequest(r)
+	return &request, nil
+}
+
+// AccessRequest reads one request by its identity (GUID).
+func (c *Client) AccessRequest(ctx context.Context, identity string) (*AccessRequest, error) {
+	values, err := c.Invoke(ctx, cmdletGetElevatedAccessRequest, map[string]any{paramIdentity: identity})
+	if err != nil {
+		return nil, err
+	}
+	r, err := single(cmdletGetElevatedAccessRequest, identity, values)
+	if err != nil {
+		return nil, err
+	}
+	request := decodeRequest(r)
+	return &request, nil
+}
+
+// AccessRequests lists requests. That Get-ElevatedAccessRequest lists without an identity,
+// and which requests it then shows, is unverified.
+func (c *Client) AccessRequests(ctx context.Context) ([]AccessRequest, error) {
+	values, err := c.Invoke(ctx, cmdletGetElevatedAccessRequest, nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(values, decodeRequest), nil
+}
+
+// ApproveAccessRequest approves a pending request.
+func (c *Client) ApproveAccessRequest(ctx context.Context, requestID, comment string) error {
+	return c.decideRequest(ctx, cmdletApproveElevatedAccessRequest, RequestApproved, requestID, comment)
+}
+
+// DenyAccessRequest denies a pending request.
+func (c *Client) DenyAccessRequest(ctx context.Context, requestID, comment string) error {
+	return c.decideRequest(ctx, cmdletDenyElevatedAccessRequest, RequestDenied, requestID, comment)
+}
+
+// decideRequest runs Approve-/Deny-; when the outcome is unknown it reads the request and
+// decides again only while the request still lacks the wanted status.
+func (c *Client) decideRequest(ctx context.Context, cmdlet, wantStatus, requestID, comment string) error {
+	params := map[string]any{paramRequestID: requestID}
+	setText(params, paramComment, comment)
+	find := func(ctx context.Context) (struct{}, bool, error) {
+		request, err := c.AccessRequest(ctx, requestID)
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		return struct{}{}, request.RequestStatus == wantStatus, nil
+	}
+	_, err := runOnce(ctx, c, cmdlet, params, noOutput, find)
+	return err
+}

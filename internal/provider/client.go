@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+)
+
+// tenantClient is what the provider hands to every resource and data source: the two service
+// clients, signed in, plus the tenant facts they need. Resources never see tokens.
+type tenantClient struct {
+	exchange     *exchange.Client
+	graph        *graph.Client
+	tenantID     string
+	organization string
+}
+
+func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
+	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
+	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
+	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	s.auth.HTTPClient = httpClient
+	credential, _, err := auth.NewCredential(s.auth)
+	if err != nil {
+		return nil, err
+	}
+	userAgent := "terraform-provider-o365pam/" + version
+
+	graphClient, err := graph.New(graph.Config{
+		Endpoint:   s.cloud.GraphEndpoint,
+		Scope:      s.cloud.GraphScope,
+		Credential: credential,
+		HTTPClient: httpClient,
+		UserAgent:  userAgent,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the Microsoft Graph client: %w", err)
+	}
+
+	tenantID, organization := s.auth.TenantID, s.organization
+	if tenantID == "" || organization == "" {
+		lookupCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		org, err := graphClient.Organization(lookupCtx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
+				"initial domain (set organization or %s to skip this): %w", envOrganization, err)
+		}
+		if tenantID == "" {
+			tenantID = org.ID
+		}
+		if organization == "" {
+			organization = org.InitialDomain
+		}
+	}
+
+	exchangeClient, err := exchange.New(exchange.Config{
+		Endpoint:     s.cloud.ExchangeEndpoint,
+		Tenant:       tenantID,
+		Organization: organization,
+		Scope:        s.cloud.ExchangeScope,
+		Credential:   credential,
+		HTTPClient:   httpClient,
+		UserAgent:    userAgent,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
+	}
+	return &tenantClient{exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization}, nil
+}
+
+// clientFrom recovers the tenantClient that Configure stored, or reports a provider bug. A nil
+// ProviderData is normal early in the plan, before the provider is configured.
+func clientFrom(data any, diags *diag.Diagnostics) *tenantClient {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*tenantClient)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *tenantClient, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return c
+}

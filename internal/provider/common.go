@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+)
+
+// Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
+// and a single REST cmdlet may run up to 15 minutes, so creates get the most room.
+const (
+	defaultCreateTimeout = 15 * time.Minute
+	defaultUpdateTimeout = 15 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+	// settleTimeout bounds how long a read right after a write waits for the service to show it.
+	settleTimeout = 5 * time.Minute
+)
+
+// addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves
+// the real rules to Exchange.
+var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+
+func addressValidator() validator.String {
+	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
+}
+
+// addServiceError reports a failed service call: what the provider was doing, the service's own
+// message and request ids (inside err), and what the user can do next.
+func addServiceError(diags *diag.Diagnostics, action string, err error, hint string) {
+	detail := err.Error()
+	if hint == "" {
+		hint = serviceErrorHint(err)
+	}
+	if hint != "" {
+		detail += "\n\n" + hint
+	}
+	diags.AddError("Unable to "+action, detail)
+}
+
+func serviceErrorHint(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The operation ran out of time. Raise the matching value in the resource's timeouts " +
+			"attribute, or try again later."
+	case apierr.Is(err, apierr.KindUnauthorized):
+		return "Sign-in was refused. Check the provider's credentials (tenant_id, client_id and the secret, " +
+			"certificate or token) and that they are for this tenant."
+	case apierr.Is(err, apierr.KindForbidden):
+		return "The signed-in identity lacks a permission. It needs Exchange.ManageAsApp and an Exchange role " +
+			"with Role Management (for example Organization Management) for Exchange, and Group.Read.All, " +
+			"User.Read.All and Organization.Read.All for Microsoft Graph."
+	case apierr.Is(err, apierr.KindThrottled):
+		return "The service kept throttling requests. Try again later, or run with fewer objects in parallel " +
+			"(-parallelism)."
+	}
+	return ""
+}
+
+// waitFor polls check until it reports done, the context ends, or limit passes. Reads right after a
+// write use it because Exchange and Graph can take a while to show a change.
+func waitFor(ctx context.Context, limit time.Duration, check func(context.Context) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	delay := 500 * time.Millisecond
+	for {
+		done, err := check(ctx)
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the service did not show the change in time: %w", ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+// stringSet converts a Terraform set of strings; a null or unknown set gives nil.
+func stringSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
+	if set.IsNull() || set.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// setOfStrings builds a Terraform set, sorted so that state files diff cleanly.
+func setOfStrings(values []string) types.Set {
+	sorted := append([]string(nil), values...)
+	sort.Strings(sorted)
+	elems := make([]attr.Value, len(sorted))
+	for i, v := range sorted {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+// sameFold reports whether two lists hold the same strings, ignoring case and order.
+func sameFold(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[string]int, len(a))
+	for _, s := range a {
+		seen[strings.ToLower(s)]++
+	}
+	for _, s := range b {
+		k := strings.ToLower(s)
+		if seen[k] == 0 {
+			return false
+		}
+		seen[k]--
+	}
+	return true
+}
+
+// keepSpelling returns prior when it names the same thing as current apart from case, so that a
+// service that changes case causes no diff.
+func keepSpelling(prior types.String, current string) types.String {
+	if !prior.IsNull() && !prior.IsUnknown() && strings.EqualFold(prior.ValueString(), current) {
+		return prior
+	}
+	return types.StringValue(current)
+}

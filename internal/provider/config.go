@@ -1,0 +1,208 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
+)
+
+// Environment variables read when an attribute is not set in the provider block. The ARM_ names
+// match the azurerm and azuread providers, so one set of CI secrets serves all three.
+const (
+	envTenantID                  = "ARM_TENANT_ID"
+	envClientID                  = "ARM_CLIENT_ID"
+	envClientSecret              = "ARM_CLIENT_SECRET"
+	envClientCertificatePath     = "ARM_CLIENT_CERTIFICATE_PATH"
+	envClientCertificate         = "ARM_CLIENT_CERTIFICATE"
+	envClientCertificatePassword = "ARM_CLIENT_CERTIFICATE_PASSWORD"
+	envUseOIDC                   = "ARM_USE_OIDC"
+	envOIDCToken                 = "ARM_OIDC_TOKEN"
+	envOIDCTokenFilePath         = "ARM_OIDC_TOKEN_FILE_PATH"
+	envOIDCRequestURL            = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	envOIDCRequestToken          = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+	envUseMSI                    = "ARM_USE_MSI"
+	envUseCLI                    = "ARM_USE_CLI"
+	envEnvironment               = "ARM_ENVIRONMENT"
+	envOrganization              = "O365PAM_ORGANIZATION"
+	envAuthorityHost             = "O365PAM_AUTHORITY_HOST"
+	envGraphEndpoint             = "O365PAM_GRAPH_ENDPOINT"
+	envExchangeEndpoint          = "O365PAM_EXCHANGE_ENDPOINT"
+)
+
+func envNote(name string) string {
+	return fmt.Sprintf("Can also be set with the `%s` environment variable.", name)
+}
+
+// settings is the provider configuration after environment fallbacks and defaults.
+type settings struct {
+	auth         auth.Settings
+	cloud        cloud.Environment
+	organization string
+}
+
+type envLookup func(string) (string, bool)
+
+func lookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
+
+// resolveSettings merges the provider block with the environment (the block wins) and checks
+// what can be checked without signing in.
+func resolveSettings(m providerModel, env envLookup) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	str := func(v types.String, name string) string {
+		if !v.IsNull() && !v.IsUnknown() {
+			return v.ValueString()
+		}
+		s, _ := env(name)
+		return strings.TrimSpace(s)
+	}
+	boolean := func(v types.Bool, attr, name string, fallback bool) bool {
+		if !v.IsNull() && !v.IsUnknown() {
+			return v.ValueBool()
+		}
+		s, ok := env(name)
+		if !ok || strings.TrimSpace(s) == "" {
+			return fallback
+		}
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			diags.AddAttributeError(path.Root(attr), "Invalid environment variable "+name,
+				fmt.Sprintf("%s must be true or false, got %q.", name, s))
+			return fallback
+		}
+		return b
+	}
+
+	envName := str(m.Environment, envEnvironment)
+	if envName == "" {
+		envName = "public"
+	}
+	environment, err := cloud.Lookup(envName)
+	if err != nil {
+		diags.AddAttributeError(path.Root("environment"), "Unknown environment",
+			fmt.Sprintf("%s (set by the environment attribute or %s).", err, envEnvironment))
+		return settings{}, diags
+	}
+	overrides := []struct {
+		attr, env string
+		value     types.String
+		target    *string
+	}{
+		{"authority_host", envAuthorityHost, m.AuthorityHost, &environment.AuthorityHost},
+		{"graph_endpoint", envGraphEndpoint, m.GraphEndpoint, &environment.GraphEndpoint},
+		{"exchange_endpoint", envExchangeEndpoint, m.ExchangeEndpoint, &environment.ExchangeEndpoint},
+	}
+	customAuthority := false
+	for _, o := range overrides {
+		raw := str(o.value, o.env)
+		if raw == "" {
+			continue
+		}
+		if err := checkEndpoint(raw); err != nil {
+			diags.AddAttributeError(path.Root(o.attr), "Invalid endpoint",
+				fmt.Sprintf("%s (from the %s attribute or %s): %s", raw, o.attr, o.env, err))
+			continue
+		}
+		*o.target = strings.TrimRight(raw, "/")
+		if o.attr == "authority_host" {
+			*o.target += "/"
+			customAuthority = true
+		}
+	}
+
+	s := settings{
+		cloud:        environment,
+		organization: str(m.Organization, envOrganization),
+		auth: auth.Settings{
+			TenantID:                  str(m.TenantID, envTenantID),
+			ClientID:                  str(m.ClientID, envClientID),
+			ClientSecret:              str(m.ClientSecret, envClientSecret),
+			ClientCertificatePath:     str(m.ClientCertificatePath, envClientCertificatePath),
+			ClientCertificate:         str(m.ClientCertificate, envClientCertificate),
+			ClientCertificatePassword: str(m.ClientCertificatePassword, envClientCertificatePassword),
+			UseOIDC:                   boolean(m.UseOIDC, "use_oidc", envUseOIDC, false),
+			OIDCToken:                 str(m.OIDCToken, envOIDCToken),
+			OIDCTokenFilePath:         str(m.OIDCTokenFilePath, envOIDCTokenFilePath),
+			OIDCRequestURL:            str(m.OIDCRequestURL, envOIDCRequestURL),
+			OIDCRequestToken:          str(m.OIDCRequestToken, envOIDCRequestToken),
+			UseMSI:                    boolean(m.UseMSI, "use_msi", envUseMSI, false),
+			UseCLI:                    boolean(m.UseCLI, "use_cli", envUseCLI, true),
+			AuthorityHost:             environment.AuthorityHost,
+			CustomAuthority:           customAuthority,
+		},
+	}
+	return s, diags
+}
+
+// checkEndpoint refuses anything but https, except plain http on a loopback address, so that a
+// token is never sent in clear text across a network.
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("must be an absolute URL such as https://graph.microsoft.com")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return errors.New("plain http is allowed only on loopback (127.0.0.1, ::1, localhost); use https")
+	default:
+		return fmt.Errorf("scheme %q is not supported; use https", u.Scheme)
+	}
+}
+
+// endpointValidator runs checkEndpoint at plan time for endpoints written in the provider block.
+type endpointValidator struct{}
+
+func (endpointValidator) Description(context.Context) string {
+	return "must be an https URL, or http on loopback"
+}
+
+func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint",
+			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), err))
+	}
+}
+
+// addConfigError turns a sign-in misconfiguration into one diagnostic on the attribute at fault.
+func addConfigError(diags *diag.Diagnostics, err error) {
+	var ce *auth.ConfigError
+	if errors.As(err, &ce) {
+		detail := ce.Detail
+		if ce.EnvVar != "" {
+			detail += fmt.Sprintf(" (attribute %s or environment variable %s)", ce.Attribute, ce.EnvVar)
+		}
+		if ce.Attribute != "" {
+			diags.AddAttributeError(path.Root(ce.Attribute), ce.Summary, detail)
+			return
+		}
+		diags.AddError(ce.Summary, detail)
+		return
+	}
+	diags.AddError("Unable to configure the o365pam provider", err.Error())
+}

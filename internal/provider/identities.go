@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+)
+
+// Users are named in configurations by UPN or by an SMTP address, while the services answer with
+// object ids, UPNs or primary addresses. These helpers compare people by identity, so that a
+// member written one way and reported another is no diff.
+
+// userAddresses lists every spelling that names the user, lower-cased.
+func userAddresses(u graph.User) []string {
+	names := []string{strings.ToLower(u.ID), strings.ToLower(u.UserPrincipalName), strings.ToLower(u.Mail)}
+	for _, p := range u.ProxyAddresses {
+		if _, addr, ok := strings.Cut(p, ":"); ok {
+			names = append(names, strings.ToLower(addr))
+		}
+	}
+	return names
+}
+
+func userIsNamed(u graph.User, spelling string) bool {
+	s := strings.ToLower(strings.TrimSpace(spelling))
+	for _, name := range userAddresses(u) {
+		if name != "" && name == s {
+			return true
+		}
+	}
+	return false
+}
+
+// spellingsFor names each user as the prior state did when that spelling still names the same
+// user, and by UPN otherwise (or by mail, for a recipient without one).
+func spellingsFor(users []graph.User, prior []string) []string {
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		name := u.UserPrincipalName
+		if name == "" {
+			name = u.Mail
+		}
+		for _, p := range prior {
+			if userIsNamed(u, p) {
+				name = p
+				break
+			}
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// resolveUser finds a user by object id or UPN, then by SMTP address. It returns a NotFound
+// *apierr.Error when neither knows the name.
+func (c *tenantClient) resolveUser(ctx context.Context, spelling string) (*graph.User, error) {
+	u, err := c.graph.User(ctx, spelling)
+	if err == nil || !apierr.IsNotFound(err) || !strings.Contains(spelling, "@") {
+		return u, err
+	}
+	return c.graph.UserByMail(ctx, spelling)
+}

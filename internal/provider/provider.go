@@ -1,0 +1,146 @@
+// Package provider implements the o365pam provider: its configuration and its resources, data
+// sources and ephemeral resources. Resources talk to the services only through the clients in
+// internal/exchange and internal/graph, reached through the *tenantClient the provider builds.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
+)
+
+var _ provider.Provider = (*o365pamProvider)(nil)
+
+// New returns a constructor for the provider, as providerserver wants it.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &o365pamProvider{version: version} }
+}
+
+type o365pamProvider struct {
+	version string
+}
+
+// providerModel is the provider block as Terraform sends it.
+type providerModel struct {
+	TenantID                  types.String `tfsdk:"tenant_id"`
+	ClientID                  types.String `tfsdk:"client_id"`
+	ClientSecret              types.String `tfsdk:"client_secret"`
+	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
+	ClientCertificate         types.String `tfsdk:"client_certificate"`
+	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
+	UseOIDC                   types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken                 types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath         types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestURL            types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken          types.String `tfsdk:"oidc_request_token"`
+	UseMSI                    types.Bool   `tfsdk:"use_msi"`
+	UseCLI                    types.Bool   `tfsdk:"use_cli"`
+	Environment               types.String `tfsdk:"environment"`
+	Organization              types.String `tfsdk:"organization"`
+	AuthorityHost             types.String `tfsdk:"authority_host"`
+	GraphEndpoint             types.String `tfsdk:"graph_endpoint"`
+	ExchangeEndpoint          types.String `tfsdk:"exchange_endpoint"`
+}
+
+func (p *o365pamProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "o365pam"
+	resp.Version = p.version
+}
+
+func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	str := func(desc string, sensitive bool) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: desc}
+	}
+	flag := func(desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
+	}
+	endpoint := func(desc string) schema.StringAttribute {
+		a := str(desc, false)
+		a.Validators = []validator.String{endpointValidator{}}
+		return a
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Office 365 privileged access management (PAM): approver groups, " +
+			"tenant enablement and approval policies. Writes go through the Exchange Online admin REST " +
+			"endpoint; Microsoft Graph serves look-ups.\n\n" +
+			"Sign-in methods are tried in this order, and the first one configured wins: client " +
+			"certificate, client secret, OIDC, managed identity, Azure CLI.",
+		Attributes: map[string]schema.Attribute{
+			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(envTenantID), false),
+			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(envClientID), false),
+			"client_secret": str("A client secret of the app registration. Conflicts with a client certificate. "+
+				envNote(envClientSecret), true),
+			"client_certificate_path": str("Path to a PFX or PEM file holding the app's certificate and private key. "+
+				envNote(envClientCertificatePath), false),
+			"client_certificate": str("The app's certificate and private key, as base64-encoded PFX or PEM text. "+
+				envNote(envClientCertificate), true),
+			"client_certificate_password": str("Password of the client certificate, if it has one. "+
+				envNote(envClientCertificatePassword), true),
+			"use_oidc": flag("Sign in with an OpenID Connect token (workload identity federation), for example " +
+				"from GitHub Actions. " + envNote(envUseOIDC)),
+			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(envOIDCToken), true),
+			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(envOIDCTokenFilePath), false),
+			"oidc_request_url": str("URL to request an OIDC token from, as GitHub Actions provides. "+
+				envNote(envOIDCRequestURL), false),
+			"oidc_request_token": str("Bearer token for `oidc_request_url`. "+envNote(envOIDCRequestToken), true),
+			"use_msi":            flag("Sign in with a managed identity. " + envNote(envUseMSI)),
+			"use_cli": flag("Sign in with the Azure CLI's signed-in user when nothing else is configured " +
+				"(delegated sign-in). Defaults to `true`. " + envNote(envUseCLI)),
+			"environment": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The Microsoft cloud: `public` (default), `usgovernment` (GCC High), `dod` " +
+					"or `china`. It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(envEnvironment),
+				Validators: []validator.String{stringvalidator.OneOf(cloud.Names()...)},
+			},
+			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+
+				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(envOrganization), false),
+			"authority_host": endpoint("Overrides the sign-in authority host, for private clouds and the tenant " +
+				"emulator. Plain `http://` is refused except on loopback. " + envNote(envAuthorityHost)),
+			"graph_endpoint": endpoint("Overrides the Microsoft Graph endpoint (without `/v1.0`). " +
+				envNote(envGraphEndpoint)),
+			"exchange_endpoint": endpoint("Overrides the Exchange Online endpoint (the part before `/adminapi`). " +
+				envNote(envExchangeEndpoint)),
+		},
+	}
+}
+
+func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settings, diags := resolveSettings(model, lookupEnv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, err := newTenantClient(ctx, settings, p.version)
+	if err != nil {
+		addConfigError(&resp.Diagnostics, err)
+		return
+	}
+	resp.ResourceData = client
+	resp.DataSourceData = client
+	resp.EphemeralResourceData = client
+}
+
+func (p *o365pamProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newApproverGroupResource,
+		newPrivilegedAccessResource,
+		newApprovalPolicyResource,
+	}
+}
+
+func (p *o365pamProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,328 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+)
+
+// maxApprovalPolicies is Exchange's documented limit of approval policies per organization.
+const maxApprovalPolicies = 30
+
+var (
+	_ resource.ResourceWithImportState = (*approvalPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*approvalPolicyResource)(nil)
+)
+
+func newApprovalPolicyResource() resource.Resource { return &approvalPolicyResource{} }
+
+type approvalPolicyResource struct{ client *tenantClient }
+
+// approvalPolicyModel is the resource as Terraform stores it. Role and Role Group policies can
+// join later as an optional `type` attribute defaulting to "Task", without breaking configs.
+type approvalPolicyModel struct {
+	ID            types.String   `tfsdk:"id"`
+	Task          types.String   `tfsdk:"task"`
+	ApprovalType  types.String   `tfsdk:"approval_type"`
+	ApproverGroup types.String   `tfsdk:"approver_group"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+}
+
+// policyModel converts the service's policy to the Terraform model, keeping the prior spelling of
+// values the service only changed in case.
+func policyModel(p exchange.ApprovalPolicy, prior approvalPolicyModel) approvalPolicyModel {
+	return approvalPolicyModel{
+		ID:            types.StringValue(p.Identity),
+		Task:          keepSpelling(prior.Task, p.Task),
+		ApprovalType:  keepSpelling(prior.ApprovalType, p.ApprovalType),
+		ApproverGroup: keepSpelling(prior.ApproverGroup, p.ApproverGroup),
+		Timeouts:      prior.Timeouts,
+	}
+}
+
+func newPolicyInput(m approvalPolicyModel) exchange.NewPolicy {
+	return exchange.NewPolicy{
+		Task:          m.Task.ValueString(),
+		ApprovalType:  m.ApprovalType.ValueString(),
+		ApproverGroup: m.ApproverGroup.ValueString(),
+	}
+}
+
+func (r *approvalPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_approval_policy"
+}
+
+func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An approval policy: the named Exchange task can only run after a just-in-time " +
+			"request for it is approved (`Manual`) or is approved automatically and logged (`Auto`). " +
+			"A tenant holds at most 30 policies, one per task.\n\n" +
+			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
+			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
+			"the old one is put back before the error is reported, so the task is never left unguarded. " +
+			"The policy's `id` changes when that happens.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The policy's GUID, as Exchange reports it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"task": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The Exchange cmdlet the policy guards, as `Exchange\\<Verb>-<Noun>`, for example " +
+					"`\"Exchange\\\\New-MoveRequest\"` in HCL. Compared without regard to case. Changing it replaces the policy.",
+				Validators: []validator.String{taskValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+					},
+					"Replaces the policy when the task changes other than in case.",
+					"Replaces the policy when the task changes other than in case.")},
+			},
+			"approval_type": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("Manual"),
+				MarkdownDescription: "`Manual` (default): an approver must approve each request. `Auto`: requests are approved at once and logged.",
+				Validators:          []validator.String{stringvalidator.OneOf("Manual", "Auto")},
+			},
+			"approver_group": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Primary SMTP address of the mail-enabled security group whose members approve " +
+					"requests, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
+				Validators: []validator.String{addressValidator()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *approvalPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan marks the id as changing when the update will remove and re-create the policy, so the
+// plan does not promise an id that apply cannot keep.
+func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state approvalPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if policyNeedsRecreate(state, plan) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+	}
+}
+
+// policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
+// (an approver group created in the same apply) count as a change.
+func policyNeedsRecreate(state, plan approvalPolicyModel) bool {
+	differs := func(a, b types.String) bool {
+		return b.IsUnknown() || !strings.EqualFold(a.ValueString(), b.ValueString())
+	}
+	return differs(state.ApprovalType, plan.ApprovalType) || differs(state.ApproverGroup, plan.ApproverGroup)
+}
+
+func (r *approvalPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan approvalPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	action := fmt.Sprintf("create an approval policy for %s", plan.Task.ValueString())
+
+	policies, err := r.client.exchange.ApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action, err, "")
+		return
+	}
+	if existing := findPolicyForTask(policies, plan.Task.ValueString()); existing != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
+			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
+				"have only one policy. To manage it with Terraform, import it: add an import block with "+
+				"id = %q, or run `terraform import <resource address> %s`.",
+				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup, existing.Identity, existing.Identity))
+		return
+	}
+	if len(policies) >= maxApprovalPolicies {
+		resp.Diagnostics.AddAttributeError(path.Root("task"), "Approval policy limit reached",
+			fmt.Sprintf("The tenant already has %d approval policies, the most Exchange allows in one organization, "+
+				"so no policy for %s can be added. Remove a policy you no longer need first.", len(policies), plan.Task.ValueString()))
+		return
+	}
+
+	created, err := r.client.exchange.NewApprovalPolicy(ctx, newPolicyInput(plan))
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action, err, "")
+		return
+	}
+	state := policyModel(*created, plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	if err := r.waitUntilVisible(ctx, created.Identity); err != nil {
+		resp.Diagnostics.AddWarning("Approval policy not yet visible",
+			fmt.Sprintf("Policy %s was created, but reading it back did not succeed yet: %s. Exchange says new "+
+				"policies may take a few minutes to be active; the next plan will read it again.", created.Identity, err))
+	}
+}
+
+func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state approvalPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	policy, err := r.client.exchange.ApprovalPolicy(ctx, state.ID.ValueString())
+	if apierr.IsNotFound(err) {
+		// A policy for the same task under another id was put there by hand in place of ours: show its
+		// settings as drift rather than planning a create that the service would refuse.
+		policy, err = r.policyForTask(ctx, state.Task.ValueString())
+		if err == nil && policy == nil {
+			resp.State.RemoveResource(ctx)
+			return
+		}
+	}
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "read approval policy "+state.ID.ValueString(), err, "")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*policy, state))...)
+}
+
+// Update removes the policy and creates it again with the new values, since Exchange has no cmdlet
+// to change one. If the create fails, the old policy is put back before the error is returned.
+func (r *approvalPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state approvalPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !policyNeedsRecreate(state, plan) {
+		plan.ID = state.ID
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
+
+	if err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString()); err != nil && !apierr.IsNotFound(err) {
+		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
+		return
+	}
+	created, createErr := r.client.exchange.NewApprovalPolicy(ctx, newPolicyInput(plan))
+	if createErr == nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*created, plan))...)
+		return
+	}
+
+	// Put the old policy back with a context of its own: the update's may be what ran out.
+	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
+	defer cancelRestore()
+	restored, restoreErr := r.client.exchange.NewApprovalPolicy(restoreCtx, newPolicyInput(state))
+	if restoreErr != nil {
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, action, errors.Join(createErr, restoreErr),
+			fmt.Sprintf("The old policy was removed, the new one could not be created, and putting the old one "+
+				"back failed too: task %s has NO approval policy now. Run apply again as soon as the cause is fixed.",
+				state.Task.ValueString()))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, state))...)
+	addServiceError(&resp.Diagnostics, action, createErr,
+		fmt.Sprintf("The new policy could not be created, so the old one was put back (new id %s). The task "+
+			"stays guarded by the old settings.", restored.Identity))
+}
+
+func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state approvalPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	if err != nil && !apierr.IsNotFound(err) {
+		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
+	}
+}
+
+// ImportState takes a policy GUID or a task name.
+func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if _, err := uuid.Parse(id); err != nil {
+		if problem := checkTask(id); problem != "" {
+			resp.Diagnostics.AddError("Invalid import id",
+				"Import an approval policy by its GUID or by its task name. "+problem)
+			return
+		}
+		policy, err := r.policyForTask(ctx, id)
+		if err != nil {
+			addServiceError(&resp.Diagnostics, "find the approval policy for "+id, err, "")
+			return
+		}
+		if policy == nil {
+			resp.Diagnostics.AddError("No approval policy for that task",
+				fmt.Sprintf("The tenant has no approval policy for task %s.", id))
+			return
+		}
+		id = policy.Identity
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+func (r *approvalPolicyResource) policyForTask(ctx context.Context, task string) (*exchange.ApprovalPolicy, error) {
+	policies, err := r.client.exchange.ApprovalPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return findPolicyForTask(policies, task), nil
+}
+
+func findPolicyForTask(policies []exchange.ApprovalPolicy, task string) *exchange.ApprovalPolicy {
+	for i := range policies {
+		if strings.EqualFold(policies[i].Task, task) {
+			return &policies[i]
+		}
+	}
+	return nil
+}
+
+func (r *approvalPolicyResource) waitUntilVisible(ctx context.Context, id string) error {
+	return waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		_, err := r.client.exchange.ApprovalPolicy(ctx, id)
+		if apierr.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+}

@@ -1,0 +1,431 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+)
+
+var (
+	_ resource.ResourceWithImportState    = (*approverGroupResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*approverGroupResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
+)
+
+var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+\-/=?^_{|}~.]+$`)
+
+func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
+
+type approverGroupResource struct{ client *tenantClient }
+
+type approverGroupModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	ObjectID           types.String   `tfsdk:"object_id"`
+	Name               types.String   `tfsdk:"name"`
+	PrimarySMTPAddress types.String   `tfsdk:"primary_smtp_address"`
+	DisplayName        types.String   `tfsdk:"display_name"`
+	Alias              types.String   `tfsdk:"alias"`
+	Description        types.String   `tfsdk:"description"`
+	Members            types.Set      `tfsdk:"members"`
+	Owners             types.Set      `tfsdk:"owners"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+// groupSnapshot is one consistent read of a group from both services.
+type groupSnapshot struct {
+	group   exchange.DistributionGroup
+	members []graph.User
+	owners  []graph.User
+}
+
+// groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
+func groupModel(ctx context.Context, s groupSnapshot, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+	m := approverGroupModel{
+		ID:                 types.StringValue(s.group.GUID),
+		ObjectID:           types.StringValue(s.group.ExternalDirectoryObjectID),
+		Name:               keepSpelling(prior.Name, s.group.Name),
+		PrimarySMTPAddress: keepSpelling(prior.PrimarySMTPAddress, s.group.PrimarySmtpAddress),
+		DisplayName:        keepSpelling(prior.DisplayName, s.group.DisplayName),
+		Alias:              keepSpelling(prior.Alias, s.group.Alias),
+		Description:        types.StringNull(),
+		Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
+		Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
+		Timeouts:           prior.Timeouts,
+	}
+	if s.group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
+		m.Description = types.StringValue(s.group.Description)
+	}
+	return m
+}
+
+func (r *approverGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_approver_group"
+}
+
+func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true, Computed: true, MarkdownDescription: desc, Validators: validators,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		}
+	}
+	people := func(desc string) schema.SetAttribute {
+		return schema.SetAttribute{
+			Optional: true, Computed: true, ElementType: types.StringType, MarkdownDescription: desc,
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator())},
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
+			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
+			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
+			"as a UPN and reported by its SMTP address, or in other case, is no change.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The group's Exchange GUID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"object_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The group's Microsoft Entra object id.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The group's unique name, at most 64 characters.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+			},
+			"primary_smtp_address": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains.",
+				Validators:          []validator.String{addressValidator()},
+			},
+			"display_name": computedString("The name shown in address lists, at most 256 characters. Defaults to `name`.",
+				stringvalidator.LengthBetween(1, 256)),
+			"alias": computedString("The group's Exchange alias, at most 64 characters. Exchange derives one when unset.",
+				stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
+					"may hold only letters, digits and !#$%&'*+-/=?^_{|}~. characters")),
+			"description": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "A description of the group (Exchange's `Description`).",
+			},
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. When unset, " +
+				"Terraform does not manage membership and reports the members the group has."),
+			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
+				"the owners Exchange assigns are kept."),
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *approverGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig refuses a person listed twice in different case, which a set would keep as two.
+func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	for _, attr := range []string{"members", "owners"} {
+		var set types.Set
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attr), &set)...)
+		seen := map[string]string{}
+		for _, v := range stringSet(ctx, set, &resp.Diagnostics) {
+			key := strings.ToLower(v)
+			if first, dup := seen[key]; dup {
+				resp.Diagnostics.AddAttributeError(path.Root(attr), "Person listed twice",
+					fmt.Sprintf("%q and %q name the same person; list each once.", first, v))
+			}
+			seen[key] = v
+		}
+	}
+}
+
+// ModifyPlan checks at plan time that every newly listed member and owner exists and that no two
+// entries name the same person, so that a typo fails the plan, not the apply.
+func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state approverGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.checkPeople(ctx, "members", plan.Members, state.Members, &resp.Diagnostics)
+	r.checkPeople(ctx, "owners", plan.Owners, state.Owners, &resp.Diagnostics)
+}
+
+func (r *approverGroupResource) checkPeople(ctx context.Context, attr string, planned, prior types.Set, diags *diag.Diagnostics) {
+	known := stringSet(ctx, prior, diags)
+	byID := map[string]string{}
+	for _, spelling := range stringSet(ctx, planned, diags) {
+		if containsFold(known, spelling) {
+			continue
+		}
+		u, err := r.client.resolveUser(ctx, spelling)
+		if apierr.IsNotFound(err) {
+			diags.AddAttributeError(path.Root(attr), "Unknown user",
+				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
+					"primary SMTP address.", spelling, attr))
+			continue
+		}
+		if err != nil {
+			addServiceError(diags, fmt.Sprintf("look up %q from %s", spelling, attr), err, "")
+			return
+		}
+		if first, dup := byID[u.ID]; dup {
+			diags.AddAttributeError(path.Root(attr), "Person listed twice",
+				fmt.Sprintf("%q and %q are the same user (%s); list each person once.", first, spelling, u.UserPrincipalName))
+		}
+		byID[u.ID] = spelling
+	}
+}
+
+func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan approverGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := exchange.NewGroup{
+		Name:               plan.Name.ValueString(),
+		PrimarySmtpAddress: plan.PrimarySMTPAddress.ValueString(),
+		DisplayName:        plan.DisplayName.ValueString(),
+		Alias:              plan.Alias.ValueString(),
+		Description:        plan.Description.ValueString(),
+		Members:            stringSet(ctx, plan.Members, &resp.Diagnostics),
+		ManagedBy:          stringSet(ctx, plan.Owners, &resp.Diagnostics),
+	}
+	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
+		return
+	}
+	// Record the group at once, so that nothing is lost if reading it back fails.
+	plan.ID = types.StringValue(created.GUID)
+	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+
+	snap, err := r.readSettled(ctx, created.GUID, plan)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, fmt.Sprintf("read approver group %q after creating it", in.Name), err,
+			"The group was created and is recorded in state; the next apply reads it again.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+}
+
+func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state approverGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	snap, err := r.read(ctx, state.ID.ValueString())
+	if apierr.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, "")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics))...)
+}
+
+func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state approverGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id := state.ID.ValueString()
+	action := "update approver group " + state.Name.ValueString()
+
+	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
+		if err := r.client.exchange.SetDistributionGroup(ctx, change); err != nil {
+			addServiceError(&resp.Diagnostics, action, err, "")
+			return
+		}
+	}
+	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
+	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
+		if err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned); err != nil {
+			addServiceError(&resp.Diagnostics, action+": set members", err,
+				"The group's other settings were updated; its members were not changed.")
+			return
+		}
+	}
+	snap, err := r.readSettled(ctx, id, plan)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+}
+
+// groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.
+func groupChanges(ctx context.Context, id string, state, plan approverGroupModel, diags *diag.Diagnostics) (exchange.SetGroup, bool) {
+	change := exchange.SetGroup{Identity: id}
+	changed := false
+	setIf := func(target **string, before, after types.String, caseMatters bool) {
+		if after.IsUnknown() || (after.IsNull() && before.IsNull()) {
+			return
+		}
+		same := before.ValueString() == after.ValueString() ||
+			(!caseMatters && strings.EqualFold(before.ValueString(), after.ValueString()))
+		if same && before.IsNull() == after.IsNull() {
+			return
+		}
+		v := after.ValueString()
+		*target = &v
+		changed = true
+	}
+	setIf(&change.Name, state.Name, plan.Name, true)
+	setIf(&change.DisplayName, state.DisplayName, plan.DisplayName, true)
+	setIf(&change.Alias, state.Alias, plan.Alias, false)
+	setIf(&change.PrimarySmtpAddress, state.PrimarySMTPAddress, plan.PrimarySMTPAddress, false)
+	setIf(&change.Description, state.Description, plan.Description, true)
+	if !plan.Owners.IsUnknown() {
+		owners := stringSet(ctx, plan.Owners, diags)
+		if !sameFold(stringSet(ctx, state.Owners, diags), owners) {
+			change.ManagedBy = &owners
+			changed = true
+		}
+	}
+	return change, changed
+}
+
+func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state approverGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
+	if err != nil && !apierr.IsNotFound(err) {
+		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
+			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+
+				"remove those first.")
+	}
+}
+
+// ImportState takes the group's primary SMTP address or GUID, and refuses anything that is not a
+// mail-enabled security group.
+func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	group, err := r.client.exchange.GetDistributionGroup(ctx, strings.TrimSpace(req.ID))
+	if apierr.IsNotFound(err) {
+		resp.Diagnostics.AddError("No such group",
+			fmt.Sprintf("Exchange has no group %q. Import by the group's primary SMTP address or its GUID.", req.ID))
+		return
+	}
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "find group "+req.ID, err, "")
+		return
+	}
+	if !group.IsSecurityGroup() {
+		resp.Diagnostics.AddError("Not a mail-enabled security group",
+			fmt.Sprintf("%s is a %s, not a mail-enabled security group (%s). Only mail-enabled security groups "+
+				"can approve privileged access requests; create one with o365pam_approver_group instead.",
+				req.ID, group.RecipientTypeDetails, exchange.RecipientTypeSecurityGroup))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
+}
+
+// read fetches the group from Exchange and its members and owners from Microsoft Graph.
+func (r *approverGroupResource) read(ctx context.Context, id string) (*groupSnapshot, error) {
+	group, err := r.client.exchange.GetDistributionGroup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// Members come from Graph: it names each member by UPN, mail and proxy addresses at once, which is
+	// what identity comparison needs, and it can read many groups in one call.
+	members, err := r.client.graph.GroupMembers(ctx, group.ExternalDirectoryObjectID)
+	if err != nil {
+		return nil, err
+	}
+	owners := make([]graph.User, 0, len(group.ManagedBy))
+	for _, name := range group.ManagedBy {
+		u, err := r.client.resolveUser(ctx, name)
+		if apierr.IsNotFound(err) {
+			// Not a user Graph knows by this name: report the name as Exchange gave it.
+			owners = append(owners, graph.User{UserPrincipalName: name})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		owners = append(owners, *u)
+	}
+	return &groupSnapshot{group: *group, members: members, owners: owners}, nil
+}
+
+// readSettled reads the group until both services show what was just written: new groups and
+// membership changes can take a while to reach Microsoft Graph.
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel) (*groupSnapshot, error) {
+	var snap *groupSnapshot
+	var diags diag.Diagnostics
+	want := stringSet(ctx, plan.Members, &diags)
+	err := waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		s, err := r.read(ctx, id)
+		if apierr.IsNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		snap = s
+		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.members, want), want), nil
+	})
+	if err != nil && snap != nil {
+		// The group exists; membership has not caught up. Report what is there rather than fail.
+		return snap, nil
+	}
+	return snap, err
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,240 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
+)
+
+const groupAddr = "o365pam_approver_group.approvers"
+
+func fullGroupHCL(tn *acctest.Tenant, displayName, description string, members ...string) string {
+	return fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  name                 = "PAM Approvers"
+  primary_smtp_address = %q
+  display_name         = %q
+  alias                = "pam-approvers"
+  description          = %q
+  members              = %s
+  owners               = [%q]
+}
+`, tn.Address("pam-approvers"), displayName, description, hclList(members), tn.Address("megan.bowen"))
+}
+
+func hclList(values []string) string {
+	out := "["
+	for i, v := range values {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%q", v)
+	}
+	return out + "]"
+}
+
+// groupMembers lists the group's members' addresses as another admin would see them.
+func groupMembers(t *testing.T, tn *acctest.Tenant, group string) []string {
+	var out []string
+	for _, m := range tn.Exchange(t, "Get-DistributionGroupMember", map[string]any{"Identity": group}) {
+		out = append(out, fmt.Sprint(m["PrimarySmtpAddress"]))
+	}
+	return out
+}
+
+func TestAccApproverGroup_lifecycle(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	adele, alex, lee := tn.Address("adele.vance"), tn.Address("alex.wilber"), tn.Address("lee.gu")
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := tn.TryExchange("Get-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers")}); err == nil {
+				return fmt.Errorf("group %s still exists after destroy", tn.Address("pam-approvers"))
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderConfig() + fullGroupHCL(tn, "PAM Approvers", "Approves privileged Exchange tasks", adele, alex),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(guidPattern)),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("object_id"), knownvalue.StringRegexp(guidPattern)),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("members"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(adele), knownvalue.StringExact(alex)})),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("owners"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(tn.Address("megan.bowen"))})),
+					sameID.AddStateValue(groupAddr, tfjsonpath.New("id")),
+				},
+				Check: func(*terraform.State) error {
+					got := tn.Exchange(t, "Get-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers")})
+					if len(got) != 1 || got[0]["RecipientTypeDetails"] != "MailUniversalSecurityGroup" {
+						return fmt.Errorf("want one mail-enabled security group, got %v", got)
+					}
+					return nil
+				},
+			},
+			{ResourceName: groupAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{
+				ResourceName: groupAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: importIDFrom(groupAddr, "primary_smtp_address"),
+			},
+			// Settings and members change in place, and the group keeps its identity.
+			{
+				Config: tn.ProviderConfig() + fullGroupHCL(tn, "PAM Approvers (Exchange)", "Approves Exchange tasks", adele, lee),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(groupAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("PAM Approvers (Exchange)")),
+				},
+				Check: func(*terraform.State) error {
+					got := groupMembers(t, tn, tn.Address("pam-approvers"))
+					if len(got) != 2 {
+						return fmt.Errorf("want 2 members in the tenant, got %v", got)
+					}
+					return nil
+				},
+			},
+			// A member written in other case is the same member: no diff after apply.
+			{
+				Config: tn.ProviderConfig() + fullGroupHCL(tn, "PAM Approvers (Exchange)", "Approves Exchange tasks",
+					"Adele.Vance@CONTOSO.onmicrosoft.com", lee),
+			},
+		},
+	})
+}
+
+func TestAccApproverGroup_drift(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	adele, alex := tn.Address("adele.vance"), tn.Address("alex.wilber")
+	config := tn.ProviderConfig() + groupHCL(tn, adele, alex)
+	group := tn.Address("pam-approvers")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			// A member removed by hand is put back in place.
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Remove-DistributionGroupMember", map[string]any{
+						"Identity": group, "Member": alex, "BypassSecurityGroupManagerCheck": true,
+					})
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: func(*terraform.State) error {
+					if got := groupMembers(t, tn, group); len(got) != 2 {
+						return fmt.Errorf("want both members back, got %v", got)
+					}
+					return nil
+				},
+			},
+			// A display name the configuration leaves unset follows the service: no diff, new value in state.
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Set-DistributionGroup", map[string]any{
+						"Identity": group, "DisplayName": "Renamed by hand", "BypassSecurityGroupManagerCheck": true,
+					})
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Renamed by hand")),
+				},
+			},
+			// The group deleted by hand is planned for creation.
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Remove-DistributionGroup", map[string]any{"Identity": group, "BypassSecurityGroupManagerCheck": true})
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccApproverGroup_badInput(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cases := map[string]struct {
+		config string
+		want   *regexp.Regexp
+	}{
+		"unknown member": {
+			config: groupHCL(tn, tn.Address("nobody.here")),
+			want:   errorMatching("Unknown user", "nobody.here", "is not a user of this tenant"),
+		},
+		"member twice in other case": {
+			config: groupHCL(tn, tn.Address("adele.vance"), "ADELE.VANCE@"+tn.Domain()),
+			want:   errorMatching("Person listed twice"),
+		},
+		"malformed address": {
+			config: `
+resource "o365pam_approver_group" "approvers" {
+  name                 = "PAM Approvers"
+  primary_smtp_address = "pam-approvers"
+}
+`,
+			want: errorMatching("primary_smtp_address", "must be an e-mail address"),
+		},
+		"name too long": {
+			config: fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  name                 = %q
+  primary_smtp_address = %q
+}
+`, strings.Repeat("n", 65), tn.Address("pam-approvers")),
+			want: errorMatching("Attribute name string length must be between 1 and 64, got: 65"),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: tn.ProviderConfig() + tc.config, PlanOnly: true, ExpectError: tc.want}},
+			})
+		})
+	}
+}
+
+func TestAccApproverGroup_importDistributionList(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	list := tn.Address("all-staff")
+	tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": list})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = o365pam_approver_group.staff
+  id = %q
+}
+resource "o365pam_approver_group" "staff" {
+  name                 = "All Staff"
+  primary_smtp_address = %q
+}
+`, list, list),
+			PlanOnly:    true,
+			ExpectError: errorMatching("is a MailUniversalDistributionGroup, not a mail-enabled security group"),
+		}},
+	})
+}

@@ -1,0 +1,265 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+)
+
+var _ resource.ResourceWithImportState = (*privilegedAccessResource)(nil)
+
+func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessResource{} }
+
+type privilegedAccessResource struct{ client *tenantClient }
+
+type privilegedAccessModel struct {
+	ID                   types.String   `tfsdk:"id"`
+	DefaultApproverGroup types.String   `tfsdk:"default_approver_group"`
+	SystemAccounts       types.Set      `tfsdk:"system_accounts"`
+	Enabled              types.Bool     `tfsdk:"enabled"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+}
+
+// accessModel converts what the service reports. Exchange is not known to expose the default
+// approver group or the system accounts, so where it reports nothing the prior values stay.
+func accessModel(ctx context.Context, status exchange.PrivilegedAccessStatus, tenantID string, prior privilegedAccessModel) privilegedAccessModel {
+	m := prior
+	m.ID = types.StringValue(tenantID)
+	m.Enabled = types.BoolValue(status.Enabled)
+	if status.AdminGroup != "" {
+		m.DefaultApproverGroup = keepSpelling(prior.DefaultApproverGroup, status.AdminGroup)
+	}
+	if len(status.SystemAccounts) > 0 {
+		var priorAccounts []string
+		if !prior.SystemAccounts.IsNull() && !prior.SystemAccounts.IsUnknown() {
+			_ = prior.SystemAccounts.ElementsAs(ctx, &priorAccounts, false)
+		}
+		if !sameFold(priorAccounts, status.SystemAccounts) {
+			m.SystemAccounts = setOfStrings(status.SystemAccounts)
+		}
+	}
+	return m
+}
+
+func (r *privilegedAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_privileged_access"
+}
+
+func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Turns on privileged access management for the tenant, with a default approver " +
+			"group and optional system accounts that the control does not apply to. There is one per tenant.\n\n" +
+			"**Destroying this resource turns privileged access management OFF for the whole tenant.** " +
+			"Approval policies and approver groups stay, but no task needs approval until it is enabled again.\n\n" +
+			"Exchange reports whether privileged access is on, but is not known to report the default approver " +
+			"group or the system accounts. The provider therefore detects PAM being turned off out of band, but " +
+			"keeps the configured `default_approver_group` and `system_accounts` as they were last applied: a change " +
+			"to them made outside Terraform is not shown in a plan. After an import they are unknown, so the first " +
+			"apply sets them again.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The tenant id. Use it to import an already enabled tenant.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"default_approver_group": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Primary SMTP address of the mail-enabled security group that approves requests " +
+					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`.",
+				Validators: []validator.String{addressValidator()},
+			},
+			"system_accounts": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "UPNs of service accounts that privileged access does not apply to, so that " +
+					"automation keeps running. Each must be an existing user.",
+				Validators: []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+			},
+			"enabled": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "Whether the service reports privileged access as enabled.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *privilegedAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *privilegedAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		return
+	}
+	if status.Enabled {
+		resp.Diagnostics.AddError("Privileged access is already enabled",
+			fmt.Sprintf("Privileged access management is already on in tenant %s, so Terraform will not take it over "+
+				"silently. To manage it, import it: add an import block with id = %q, or run "+
+				"`terraform import <resource address> %s`.", r.client.tenantID, r.client.tenantID, r.client.tenantID))
+		return
+	}
+	if err := r.enable(ctx, plan, &resp.Diagnostics); err != nil {
+		addServiceError(&resp.Diagnostics, "enable privileged access", err, "")
+		return
+	}
+	plan.ID = types.StringValue(r.client.tenantID)
+	plan.Enabled = types.BoolValue(true)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	err = waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		status, err := r.client.exchange.PrivilegedAccess(ctx)
+		return err == nil && status.Enabled, err
+	})
+	if err != nil {
+		resp.Diagnostics.AddWarning("Privileged access not yet shown as enabled",
+			fmt.Sprintf("Enable-ElevatedAccessControl succeeded, but the organization config did not show it "+
+				"yet: %s. The next plan reads it again.", err))
+	}
+}
+
+func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state privilegedAccessModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		return
+	}
+	if !status.Enabled {
+		// Someone turned PAM off: the enablement this resource stands for is gone.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, accessModel(ctx, *status, r.client.tenantID, state))...)
+}
+
+// Update runs Enable-ElevatedAccessControl with the new settings. If the service refuses to run it
+// while PAM is on, it turns PAM off and on again; should the new settings then fail, it puts the old
+// ones back, so PAM is never left off by a failed apply that could be avoided.
+func (r *privilegedAccessResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	plan.ID = types.StringValue(r.client.tenantID)
+	plan.Enabled = types.BoolValue(true)
+	if !r.settingsDiffer(ctx, state, plan, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+
+	firstErr := r.enable(ctx, plan, &resp.Diagnostics)
+	if firstErr == nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	if err := r.client.exchange.DisablePrivilegedAccess(ctx); err != nil {
+		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(firstErr, err),
+			"Privileged access is still on with its previous settings.")
+		return
+	}
+	secondErr := r.enable(ctx, plan, &resp.Diagnostics)
+	if secondErr == nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
+	defer cancelRestore()
+	if err := r.enable(restoreCtx, state, &resp.Diagnostics); err != nil {
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(secondErr, err),
+			"The new settings were refused and turning privileged access back on with the old settings failed "+
+				"too: privileged access management is OFF for the tenant. Run apply again as soon as the cause is fixed.")
+		return
+	}
+	addServiceError(&resp.Diagnostics, "change privileged access settings", secondErr,
+		"The new settings were refused; privileged access was turned back on with the previous settings.")
+}
+
+func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state privilegedAccessModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := r.client.exchange.DisablePrivilegedAccess(ctx); err != nil {
+		addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
+	}
+}
+
+// ImportState takes the tenant id (or the organization's domain) of the tenant the provider is
+// configured for; there is nothing else to import.
+func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before import.")
+		return
+	}
+	if !strings.EqualFold(id, r.client.tenantID) && !strings.EqualFold(id, r.client.organization) {
+		resp.Diagnostics.AddError("Import id is not this tenant",
+			fmt.Sprintf("The provider is configured for tenant %s (%s), but the import id is %q. Import with the "+
+				"configured tenant's id.", r.client.tenantID, r.client.organization, id))
+		return
+	}
+	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		return
+	}
+	if !status.Enabled {
+		resp.Diagnostics.AddError("Privileged access is not enabled",
+			"There is nothing to import: privileged access management is off in this tenant. Remove the import "+
+				"and let Terraform enable it.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.client.tenantID)...)
+}
+
+func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) error {
+	accounts := stringSet(ctx, m.SystemAccounts, diags)
+	return r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts)
+}
+
+func (r *privilegedAccessResource) settingsDiffer(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) bool {
+	return !strings.EqualFold(state.DefaultApproverGroup.ValueString(), plan.DefaultApproverGroup.ValueString()) ||
+		!sameFold(stringSet(ctx, state.SystemAccounts, diags), stringSet(ctx, plan.SystemAccounts, diags))
+}
