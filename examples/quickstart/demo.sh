@@ -40,14 +40,14 @@ provider_installation {
   direct {}
 }
 EOF
-export TF_CLI_CONFIG_FILE="$WORK_DIR/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-tf() { (cd "$WORK_DIR/config" && "$TF_CLI" "$@" -no-color -input=false); }
+export TF_CLI_CONFIG_FILE="$WORK_DIR/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+tf() { (cd "$WORK_DIR/config" && "$TF_CLI" "$@"); }
 
 step "terraform apply: approver group, privileged access, three approval policies"
-tf apply -auto-approve
+tf apply -no-color -auto-approve
 
 step "terraform plan -detailed-exitcode: nothing changed, so exit code 0"
-set +e; tf plan -detailed-exitcode; code=$?; set -e
+set +e; tf plan -no-color -detailed-exitcode; code=$?; set -e
 [ "$code" -eq 0 ] || fail "expected exit code 0 from a plan right after apply, got $code"
 
 step "Another admin changes PAM by hand through the Exchange REST endpoint"
@@ -63,7 +63,7 @@ invoke() { # cmdlet, parameters as JSON
     -H "X-AnchorMailbox: APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@$O365PAM_ORGANIZATION" \
     -d "{\"CmdletInput\":{\"CmdletName\":\"$1\",\"Parameters\":$2}}"
 }
-policy_id=$(tf state show 'o365pam_approval_policy.tasks["Exchange\\New-MoveRequest"]' |
+policy_id=$(tf state show -no-color 'o365pam_approval_policy.tasks["Exchange\\New-MoveRequest"]' |
   sed -n 's/^ *id *= *"\(.*\)"/\1/p')
 [ -n "$policy_id" ] || fail "could not find the New-MoveRequest policy in state"
 invoke Remove-ElevatedAccessApprovalPolicy "{\"Identity\":\"$policy_id\"}"
@@ -71,12 +71,12 @@ invoke Remove-DistributionGroupMember \
   "{\"Identity\":\"pam-approvers@$O365PAM_ORGANIZATION\",\"Member\":\"alex.wilber@$O365PAM_ORGANIZATION\",\"BypassSecurityGroupManagerCheck\":true}"
 
 step "terraform plan -detailed-exitcode: drift found, so exit code 2"
-set +e; tf plan -detailed-exitcode; code=$?; set -e
+set +e; tf plan -no-color -detailed-exitcode; code=$?; set -e
 [ "$code" -eq 2 ] || fail "expected exit code 2 (changes) after the out-of-band changes, got $code"
 
 step "terraform apply puts the policy and the member back"
-tf apply -auto-approve
-set +e; tf plan -detailed-exitcode >/dev/null; code=$?; set -e
+tf apply -no-color -auto-approve
+set +e; tf plan -no-color -detailed-exitcode >/dev/null; code=$?; set -e
 [ "$code" -eq 0 ] || fail "expected a clean plan after the repair, got exit code $code"
 echo "Plan is clean again."
 

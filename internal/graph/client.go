@@ -71,9 +71,9 @@ func New(cfg Config) (*Client, error) {
 // defaultTimeout bounds a request when the caller gives no HTTP client, as kiota's own client does.
 const defaultTimeout = 100 * time.Second
 
-// httpClient wraps the caller's transport in kiota's middleware: ours first (request ids and
-// user agent, set once per call so retries keep them), then kiota's defaults, which retry
-// 429/503/504 honouring Retry-After and follow redirects.
+// httpClient wraps the caller's transport in kiota's middleware: ours first (request id and
+// user agent, set before the retry middleware so a retried request keeps its id), then
+// kiota's defaults, which retry 429/503/504 honouring Retry-After and follow redirects.
 func httpClient(cfg Config) *http.Client {
 	var parent http.RoundTripper = http.DefaultTransport
 	timeout := defaultTimeout

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
@@ -198,7 +199,7 @@ func mailFilter(mail string) *string {
 }
 
 func notFound(operation string, sent *sentID, message string) error {
-	return &apierr.Error{Service: service, Operation: operation, Kind: apierr.KindNotFound, StatusCode: 200,
+	return &apierr.Error{Service: service, Operation: operation, Kind: apierr.KindNotFound, StatusCode: http.StatusOK,
 		Message: message, ClientRequestID: sent.last}
 }
 

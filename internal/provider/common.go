@@ -88,13 +88,20 @@ func waitFor(ctx context.Context, limit time.Duration, check func(context.Contex
 	}
 }
 
-// stringSet converts a Terraform set of strings; a null or unknown set gives nil.
+// stringSet converts a Terraform set of strings. A null or unknown set gives nil, and elements not
+// known yet (during validation, or from resources not yet created) are left out.
 func stringSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
 	if set.IsNull() || set.IsUnknown() {
 		return nil
 	}
-	var out []string
-	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	var elems []types.String
+	diags.Append(set.ElementsAs(ctx, &elems, false)...)
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		if !e.IsNull() && !e.IsUnknown() {
+			out = append(out, e.ValueString())
+		}
+	}
 	return out
 }
 
