@@ -9,25 +9,51 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 )
 
-// Tenant is one emulated tenant for one test.
+// Tenant is one tenant for one test: an emulator, or in live mode the real tenant.
 type Tenant struct {
-	Server *emulator.Server
+	Server *emulator.Server // nil in live mode
+	ep     endpoints
+	live   *liveTenant // nil unless in live mode
 	http   *http.Client
 }
 
-// NewTenant starts an emulator on a free loopback port and stops it when the test ends.
+// endpoints say where and as whom the harness reaches the tenant out of band.
+type endpoints struct {
+	tenantID, clientID, clientSecret string
+	domain, organization             string
+	authority                        string // sign-in authority, ending in "/"
+	exchange                         string // the part before /adminapi
+}
+
+// NewTenant starts an emulator on a free loopback port and stops it when the test ends; in live
+// mode (O365PAM_ACC_LIVE=1) it connects to the real tenant instead.
 func NewTenant(t testing.TB) *Tenant {
 	t.Helper()
+	if Live() {
+		return newLiveTenant(t)
+	}
+	return NewTenantWith(t, emulator.Options{})
+}
+
+// NewTenantWith is NewTenant with emulator options such as faults, delays or latency; the
+// address and CA are always the harness's own.
+func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
+	t.Helper()
+	if Live() {
+		t.Skip("needs the tenant emulator's options; not run against a live tenant")
+	}
 	if sharedCA == nil {
 		t.Fatal("acctest: call acctest.Main from TestMain before NewTenant")
 	}
-	srv, err := emulator.Start(emulator.Options{Addr: "127.0.0.1:0", CA: sharedCA})
+	opts.Addr, opts.CA = "127.0.0.1:0", sharedCA
+	srv, err := emulator.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the tenant emulator: %v", err)
 	}
@@ -36,33 +62,68 @@ func NewTenant(t testing.TB) *Tenant {
 	pool.AppendCertsFromPEM(sharedCA.CertPEM())
 	return &Tenant{
 		Server: srv,
-		http:   &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
+		ep: endpoints{
+			tenantID: srv.TenantID(), clientID: srv.ClientID(), clientSecret: srv.ClientSecret(),
+			domain: srv.Organization(), organization: srv.Organization(),
+			authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
+		},
+		http: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
+	}
+}
+
+// ProviderSettings are the provider's settings for this tenant, by attribute name, besides
+// use_cli = false.
+func (tn *Tenant) ProviderSettings() map[string]string {
+	if tn.live != nil {
+		ep := tn.ep
+		return map[string]string{"tenant_id": ep.tenantID, "client_id": ep.clientID, "client_secret": ep.clientSecret,
+			"organization": ep.organization, "authority_host": ep.authority, "exchange_endpoint": ep.exchange}
+	}
+	s := tn.Server
+	return map[string]string{
+		"tenant_id":         s.TenantID(),
+		"client_id":         s.ClientID(),
+		"client_secret":     s.ClientSecret(),
+		"organization":      s.Organization(),
+		"authority_host":    s.BaseURL() + "/",
+		"graph_endpoint":    s.BaseURL() + "/graph",
+		"exchange_endpoint": s.BaseURL() + "/exchange",
 	}
 }
 
 // ProviderConfig is a provider block pointing at this tenant, to put at the top of a test config.
+// In live mode it is empty: the provider reads the ARM_* and O365PAM_* environment.
 func (tn *Tenant) ProviderConfig() string {
-	s := tn.Server
-	return fmt.Sprintf(`
-provider "o365pam" {
-  tenant_id         = %q
-  client_id         = %q
-  client_secret     = %q
-  organization      = %q
-  authority_host    = %q
-  graph_endpoint    = %q
-  exchange_endpoint = %q
-  use_cli           = false
-}
-`, s.TenantID(), s.ClientID(), s.ClientSecret(), s.Organization(),
-		s.BaseURL()+"/", s.BaseURL()+"/graph", s.BaseURL()+"/exchange")
+	if tn.live != nil {
+		return "\nprovider \"o365pam\" {}\n"
+	}
+	settings := tn.ProviderSettings()
+	names := make([]string, 0, len(settings))
+	for name := range settings {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("\nprovider \"o365pam\" {\n")
+	for _, name := range names {
+		fmt.Fprintf(&b, "  %-17s = %q\n", name, settings[name])
+	}
+	b.WriteString("  use_cli           = false\n}\n")
+	return b.String()
 }
 
-// Domain is the tenant's initial domain; Address builds a mailbox address in it.
-func (tn *Tenant) Domain() string { return tn.Server.Organization() }
+// Domain is the tenant's initial domain (O365PAM_LIVE_DOMAIN in live mode); Address builds a
+// mailbox address in it.
+func (tn *Tenant) Domain() string { return tn.ep.domain }
 
-// Address returns local@domain for this tenant.
-func (tn *Tenant) Address(local string) string { return local + "@" + tn.Domain() }
+// Address returns local@domain for this tenant. In live mode an emulator user's name maps to its
+// stand-in from O365PAM_LIVE_USERS, and any other name gets this test's suffix.
+func (tn *Tenant) Address(local string) string {
+	if tn.live != nil {
+		return tn.live.address(local, tn.Domain())
+	}
+	return local + "@" + tn.Domain()
+}
 
 // Exchange runs a cmdlet as another admin of the tenant would, over the same InvokeCommand
 // endpoint and with its own sign-in, and returns the objects it answered. This code is apart from
@@ -79,19 +140,35 @@ func (tn *Tenant) Exchange(t testing.TB, cmdlet string, params map[string]any) [
 
 // TryExchange is Exchange for a call that is expected to fail.
 func (tn *Tenant) TryExchange(cmdlet string, params map[string]any) ([]map[string]any, error) {
+	return tn.TryExchangeAs("", cmdlet, params)
+}
+
+// TryExchangeAs runs a cmdlet signed in as the tenant's user upn (password grant with the emulator's
+// built-in password), as a person using the Exchange Online module would, for example an approver
+// answering a request. An empty upn signs in as the app, like TryExchange.
+func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]map[string]any, error) {
 	if params == nil {
 		params = map[string]any{}
 	}
-	token, err := tn.token("https://outlook.office365.com/.default")
+	form := url.Values{"grant_type": {"client_credentials"}, "client_secret": {tn.ep.clientSecret}}
+	anchor := "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + tn.ep.organization
+	if upn != "" && tn.live != nil {
+		return nil, fmt.Errorf("signing in as %s needs the emulator's built-in password; not possible on a live tenant", upn)
+	}
+	if upn != "" {
+		form = url.Values{"grant_type": {"password"}, "username": {upn}, "password": {emulator.BuiltinPassword}}
+		anchor = "UPN:" + upn
+	}
+	token, err := tn.token(form, "https://outlook.office365.com/.default")
 	if err != nil {
 		return nil, err
 	}
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
 	req, _ := http.NewRequest(http.MethodPost,
-		tn.Server.BaseURL()+"/exchange/adminapi/beta/"+tn.Server.TenantID()+"/InvokeCommand", bytes.NewReader(body))
+		tn.ep.exchange+"/adminapi/beta/"+tn.ep.tenantID+"/InvokeCommand", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-AnchorMailbox", "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"+tn.Domain())
+	req.Header.Set("X-AnchorMailbox", anchor)
 	var answer struct {
 		Value []map[string]any `json:"value"`
 	}
@@ -101,14 +178,11 @@ func (tn *Tenant) TryExchange(cmdlet string, params map[string]any) ([]map[strin
 	return answer.Value, nil
 }
 
-func (tn *Tenant) token(scope string) (string, error) {
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {tn.Server.ClientID()},
-		"client_secret": {tn.Server.ClientSecret()},
-		"scope":         {scope},
-	}
-	req, _ := http.NewRequest(http.MethodPost, tn.Server.BaseURL()+"/"+tn.Server.TenantID()+"/oauth2/v2.0/token",
+// token signs in with the grant in form, as the harness's app.
+func (tn *Tenant) token(form url.Values, scope string) (string, error) {
+	form.Set("client_id", tn.ep.clientID)
+	form.Set("scope", scope)
+	req, _ := http.NewRequest(http.MethodPost, tn.ep.authority+tn.ep.tenantID+"/oauth2/v2.0/token",
 		strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var answer struct {

@@ -69,6 +69,17 @@
 //     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment; authorizations
 //     as observed. An Auto policy approves at once with ApprovedBy "Auto Approval".
 //
+// # Faults (faults.go, for tests and the -fail-rate family of flags)
+//
+// Options.FailRate answers that share of Graph and Exchange requests, before they run, with 429
+// or 503 (both with Retry-After) or, for Exchange, the per-tenant concurrency refusal (HTTP 400
+// naming "maximum number of concurrent requests per tenant"). Options.DropAfterCommitRate cuts
+// the connection after that share of successful Exchange writes. Random choices follow
+// Options.FaultSeed. Server.FailCmdlet forces the next calls of one cmdlet to fail in a chosen way.
+// Options.ConsistencyDelay makes reads (Graph, and Exchange cmdlets that change nothing) see the
+// tenant as it was that long ago, while writes check their rules against the tenant as it is.
+// Options.Latency holds back every answer. Sign-in is never faulted. Stats counts the faults.
+//
 // Further strict choices where the facts page is silent:
 //
 //   - Exchange requires X-AnchorMailbox: "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<org>"

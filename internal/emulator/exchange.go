@@ -62,6 +62,11 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 	name := body.CmdletInput.CmdletName
 	infoFrom(r).cmdlet = name
 	s.stats.add(serviceCmdlet, name)
+	forced := s.faults.next(name)
+	if forced != "" && forced != FaultDropAfterCommit {
+		s.writeFault(w, r, serviceExchange, forced)
+		return
+	}
 	spec := lookupCmdlet(name)
 	if spec == nil {
 		writeJSON(w, http.StatusBadRequest, errUnknownCmdlet(name).body())
@@ -82,6 +87,10 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 		offset = n
 	}
 	values, status, cerr := s.runCmdlet(spec, p, args)
+	if forced == FaultDropAfterCommit || (status == 0 && cerr == nil && spec.writes && s.faults.randomDrop()) {
+		s.dropConnection(w, r)
+		return
+	}
 	switch {
 	case status == http.StatusForbidden:
 		writeExchangeHTTPError(w, status, "Forbidden", fmt.Sprintf("The user '%s' isn't assigned to any management roles that allow running '%s'.", p.upn, spec.name))
@@ -158,11 +167,18 @@ func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]ma
 	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
 		return nil, http.StatusForbidden, nil
 	}
-	values, cerr := spec.run(&exchangeCall{t: s.tenant, p: p, now: s.opts.Now().UTC(), args: args})
+	// Writes act on the tenant itself; reads see it as the consistency delay allows.
+	t := s.tenant
+	if !spec.writes {
+		t = s.readableTenantLocked()
+	}
+	now := s.opts.Now().UTC()
+	values, cerr := spec.run(&exchangeCall{t: t, p: p, now: now, args: args})
 	if cerr != nil {
 		return nil, 0, cerr
 	}
 	if spec.writes {
+		s.replica.recordLocked(now, s.tenant)
 		if err := s.persistLocked(); err != nil {
 			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
 			return nil, http.StatusInternalServerError, nil

@@ -155,7 +155,7 @@ func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte)
 	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !s.tenant.isAdmin(p.userID)) {
 		return failf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	return h.run(&graphCall{s: s, t: s.tenant, p: p, url: u, body: body, ids: ids})
+	return h.run(&graphCall{s: s, t: s.readableTenantLocked(), p: p, url: u, body: body, ids: ids})
 }
 
 func matchGraphRoute(segs []string) (*graphRoute, []string, *graphError) {
@@ -228,7 +228,7 @@ func (c *graphCall) groupView(g *Group, q *graphQuery) map[string]any {
 		members := []map[string]any{}
 		for _, id := range g.Members[:min(len(g.Members), graphExpandLimit)] {
 			if u := c.t.userByID(id); u != nil {
-				members = append(members, view(graphUserJSON(u), nil, userDefaultProperties))
+				members = append(members, view(graphUserJSON(u), q.expandSelect, userDefaultProperties))
 			}
 		}
 		obj["members"] = members

@@ -30,6 +30,8 @@ var (
 	filterIn  = regexp.MustCompile(`(?i)^(\w+)\s+in\s+\((.*)\)$`)
 	filterAny = regexp.MustCompile(`(?i)^(\w+)/any\((\w+):\s*(\w+)\s+eq\s+('(?:[^']|'')*')\)$`)
 	quoted    = regexp.MustCompile(`^\s*'((?:[^']|'')*)'\s*`)
+	// expandMembers is the one supported $expand: members, with an optional nested $select.
+	expandMembers = regexp.MustCompile(`(?i)^members(?:\(\$select=([\w,\s]*)\))?$`)
 )
 
 func parseGraphFilter(expr string) (*graphFilter, *graphError) {
@@ -121,8 +123,10 @@ type graphQuery struct {
 	filter   *graphFilter
 	selected []string
 	expand   string
-	top      int
-	offset   int
+	// expandSelect is the $select nested in $expand, as in members($select=id,mail).
+	expandSelect []string
+	top          int
+	offset       int
 }
 
 // parseGraphQuery reads the options allowed on the route; anything else is refused.
@@ -146,10 +150,16 @@ func parseGraphQuery(q url.Values, allowed ...string) (*graphQuery, *graphError)
 		}
 	}
 	if v := q.Get("$expand"); v != "" {
-		if !strings.EqualFold(v, "members") {
+		m := expandMembers.FindStringSubmatch(v)
+		if m == nil {
 			return nil, &graphError{http.StatusBadRequest, "BadRequest", fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.group'.", v)}
 		}
 		out.expand = "members"
+		for _, p := range strings.Split(m[1], ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out.expandSelect = append(out.expandSelect, p)
+			}
+		}
 	}
 	if v := q.Get("$top"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -12,6 +12,7 @@ import (
 // requestInfo travels in the request context so handlers can name the cmdlet for the log line.
 type requestInfo struct {
 	cmdlet string
+	fault  FaultKind // an injected fault, if any
 }
 
 type requestInfoKey struct{}
@@ -35,6 +36,9 @@ func (w *statusRecorder) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (to cut it for a fault).
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusRecorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -54,7 +58,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if cmdlet == "" {
 			cmdlet = "-"
 		}
-		fmt.Fprintf(s.opts.Log, "%s %s %s %d %s\n", r.Method, r.URL.Path, cmdlet, rec.status, time.Since(start).Round(time.Microsecond))
+		fault := ""
+		if info.fault != "" {
+			fault = " fault=" + string(info.fault)
+		}
+		fmt.Fprintf(s.opts.Log, "%s %s %s %d %s%s\n", r.Method, r.URL.Path, cmdlet, rec.status, time.Since(start).Round(time.Microsecond), fault)
 	})
 }
 

@@ -33,6 +33,18 @@ type Options struct {
 	// ExchangePageSize is the InvokeCommand page size when the client sends no
 	// "Prefer: odata.maxpagesize"; 0 means 100.
 	ExchangePageSize int
+
+	// Faults (faults.go). FailRate is the share of Graph and Exchange requests answered with
+	// 429, 503 or Exchange's per-tenant concurrency refusal before they run;
+	// DropAfterCommitRate is the share of successful Exchange writes whose connection is cut
+	// before the answer. FaultSeed makes the random choices repeatable.
+	FailRate            float64
+	DropAfterCommitRate float64
+	FaultSeed           int64
+	// ConsistencyDelay is how long a change takes to show in Graph and Exchange reads.
+	ConsistencyDelay time.Duration
+	// Latency is added to every answer.
+	Latency time.Duration
 }
 
 // Server is a running emulator.
@@ -47,9 +59,11 @@ type Server struct {
 	signingKey *ecdsa.PrivateKey
 	keyID      string
 	stats      statsCounter
+	faults     *faultInjector
 
-	mu     sync.Mutex // guards tenant and the state file
-	tenant *Tenant
+	mu      sync.Mutex // guards tenant, replica and the state file
+	tenant  *Tenant
+	replica *replica
 
 	closeOnce sync.Once
 	closeErr  error
@@ -73,12 +87,17 @@ func Start(opts Options) (*Server, error) {
 		opts.Log = io.Discard
 	}
 	s := &Server{opts: opts, ca: opts.CA}
+	var err error
+	if s.faults, err = newFaultInjector(opts); err != nil {
+		return nil, err
+	}
 	tenant, err := loadTenant(opts.StatePath, opts.Seed)
 	if err != nil {
 		return nil, err
 	}
 	tenant.normalize(opts.Now().UTC())
 	s.tenant = tenant
+	s.replica = newReplica(opts.ConsistencyDelay, tenant)
 	if opts.StatePath != "" {
 		if err := saveTenant(opts.StatePath, tenant); err != nil {
 			return nil, err
@@ -149,13 +168,18 @@ func (s *Server) removeCAFile() {
 func (s *Server) routes() http.Handler {
 	signin := s.signinRoutes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.addLatency(r)
 		switch {
 		case strings.HasPrefix(r.URL.Path, graphPrefix+"/"):
 			s.stats.add(serviceGraph, "")
-			s.serveGraph(w, r)
+			if !s.injectRandomFault(w, r, serviceGraph) {
+				s.serveGraph(w, r)
+			}
 		case strings.HasPrefix(r.URL.Path, exchangePrefix+"/"):
 			s.stats.add(serviceExchange, "")
-			s.serveExchange(w, r)
+			if !s.injectRandomFault(w, r, serviceExchange) {
+				s.serveExchange(w, r)
+			}
 		default:
 			signin.ServeHTTP(w, r)
 		}

@@ -9,6 +9,9 @@ type Stats struct {
 	GraphRequests    int
 	ExchangeRequests int
 	Cmdlets          map[string]int
+	// Faults counts injected faults by FaultKind; FaultedRequests is their total.
+	Faults          map[FaultKind]int
+	FaultedRequests int
 }
 
 // Sub returns the counts that happened after earlier was taken.
@@ -18,10 +21,17 @@ func (s Stats) Sub(earlier Stats) Stats {
 		GraphRequests:    s.GraphRequests - earlier.GraphRequests,
 		ExchangeRequests: s.ExchangeRequests - earlier.ExchangeRequests,
 		Cmdlets:          map[string]int{},
+		Faults:           map[FaultKind]int{},
+		FaultedRequests:  s.FaultedRequests - earlier.FaultedRequests,
 	}
 	for name, n := range s.Cmdlets {
 		if n -= earlier.Cmdlets[name]; n != 0 {
 			d.Cmdlets[name] = n
+		}
+	}
+	for kind, n := range s.Faults {
+		if n -= earlier.Faults[kind]; n != 0 {
+			d.Faults[kind] = n
 		}
 	}
 	return d
@@ -34,6 +44,7 @@ const (
 	serviceGraph
 	serviceExchange
 	serviceCmdlet
+	serviceFault
 )
 
 type statsCounter struct {
@@ -41,7 +52,8 @@ type statsCounter struct {
 	s  Stats
 }
 
-// add counts one request for svc; for serviceCmdlet, name is the cmdlet.
+// add counts one request for svc; for serviceCmdlet, name is the cmdlet, for serviceFault the
+// FaultKind.
 func (c *statsCounter) add(svc service, name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -57,6 +69,12 @@ func (c *statsCounter) add(svc service, name string) {
 			c.s.Cmdlets = map[string]int{}
 		}
 		c.s.Cmdlets[name]++
+	case serviceFault:
+		if c.s.Faults == nil {
+			c.s.Faults = map[FaultKind]int{}
+		}
+		c.s.Faults[FaultKind(name)]++
+		c.s.FaultedRequests++
 	}
 }
 
@@ -67,6 +85,10 @@ func (c *statsCounter) snapshot() Stats {
 	out.Cmdlets = make(map[string]int, len(c.s.Cmdlets))
 	for k, v := range c.s.Cmdlets {
 		out.Cmdlets[k] = v
+	}
+	out.Faults = make(map[FaultKind]int, len(c.s.Faults))
+	for k, v := range c.s.Faults {
+		out.Faults[k] = v
 	}
 	return out
 }

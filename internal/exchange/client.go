@@ -27,8 +27,10 @@ const (
 	serviceName      = "Exchange Online"
 	defaultUserAgent = "terraform-provider-o365pam"
 	// appOnlyMailbox is the system mailbox an app-only caller anchors on.
-	appOnlyMailbox     = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
-	defaultMaxAttempts = 6
+	appOnlyMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+	// defaultMaxAttempts is generous because a busy tenant throttles in bursts and every retry
+	// waits as the service asks; the context deadline still bounds the total.
+	defaultMaxAttempts = 10
 	// maxAnswerBytes bounds one page; 1000 objects of a few KB each fit easily.
 	maxAnswerBytes = 64 << 20
 	// tokenRefreshMargin renews a token that would expire during a long run of retries.
@@ -45,7 +47,7 @@ type Config struct {
 	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
 	UserAgent    string
 	Clock        Clock // nil = real time
-	MaxAttempts  int   // tries per request including the first; 0 = 6
+	MaxAttempts  int   // tries per request including the first; 0 = 10
 }
 
 // Client runs cmdlets. It is safe for concurrent use.

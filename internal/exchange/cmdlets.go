@@ -65,7 +65,7 @@ var cmdletRules = map[string]resendRule{
 	cmdletGetDistributionGroupMember:         resendFreely,
 	cmdletUpdateDistributionGroupMember:      resendFreely,
 	cmdletEnableElevatedAccessControl:        resendNever, // re-running it is unverified (known unknown 2)
-	cmdletDisableElevatedAccessControl:       resendFreely,
+	cmdletDisableElevatedAccessControl:       resendNever, // a second run may be refused because the first turned it off
 	cmdletGetElevatedAccessApprovalPolicy:    resendFreely,
 	cmdletNewElevatedAccessApprovalPolicy:    resendNever, // may create a second policy for the task
 	cmdletRemoveElevatedAccessApprovalPolicy: resendRemoval,
@@ -88,7 +88,8 @@ const (
 	paramManagedBy                       = "ManagedBy"                       // documented
 	paramMemberDepartRestriction         = "MemberDepartRestriction"         // documented
 	paramBypassSecurityGroupManagerCheck = "BypassSecurityGroupManagerCheck" // documented switch (Set-/Remove-DistributionGroup, Update-DistributionGroupMember)
-	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroupMember; the default stops at 1000)
+	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroup, Get-DistributionGroupMember; the default stops at 1000)
+	paramRecipientTypeDetails            = "RecipientTypeDetails"            // documented (Get-DistributionGroup: lists only groups of these kinds)
 	paramAdminGroup                      = "AdminGroup"                      // documented (Enable-ElevatedAccessControl)
 	paramSystemAccounts                  = "SystemAccounts"                  // documented (Enable-ElevatedAccessControl)
 	paramTask                            = "Task"                            // documented (New-ElevatedAccessApprovalPolicy, New-ElevatedAccessRequest)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 )
@@ -12,10 +13,15 @@ import (
 // ambiguously and left no trace.
 const maxSendRounds = 3
 
+// settleLimit bounds how long runOnce waits for an earlier send's effect to become readable.
+// Exchange says new objects may take a few minutes to be ready everywhere.
+const settleLimit = 3 * time.Minute
+
 // runOnce runs a cmdlet that must not take effect twice. After an ambiguous failure it asks
 // find whether the send took effect, returns what find saw if so, and sends again only when
-// find sees nothing. A resend answered "already exists" gets one more look, because a new
-// object can take a moment to become readable.
+// find sees nothing. A resend refused as a duplicate ("already exists", or a refused operation
+// such as enabling what is on) means an earlier send did take effect but reads do not show it
+// yet, so find is asked again until it does, within settleLimit.
 func runOnce[T any](ctx context.Context, c *Client, cmdlet string, params map[string]any,
 	decode func([]map[string]json.RawMessage) (T, error),
 	find func(context.Context) (T, bool, error),
@@ -29,8 +35,9 @@ func runOnce[T any](ctx context.Context, c *Client, cmdlet string, params map[st
 		switch {
 		case err == nil:
 			return decode(values)
-		case IsAmbiguous(err), resent && apierr.Is(err, apierr.KindAlreadyExists):
-		default:
+		case resent && refusedAsDone(err):
+			return awaitEffect(ctx, c, err, find)
+		case !IsAmbiguous(err):
 			return zero, err
 		}
 		got, found, findErr := find(ctx)
@@ -40,12 +47,37 @@ func runOnce[T any](ctx context.Context, c *Client, cmdlet string, params map[st
 		if found {
 			return got, nil
 		}
-		if !IsAmbiguous(err) {
-			return zero, err
-		}
 		resent = true
 	}
 	return zero, err
+}
+
+// refusedAsDone reports a refusal that an earlier, ambiguous send of the same cmdlet explains.
+func refusedAsDone(err error) bool {
+	return apierr.Is(err, apierr.KindAlreadyExists) || apierr.Is(err, apierr.KindInvalidInput)
+}
+
+// awaitEffect polls find, backing off, until it sees the earlier send's effect, settleLimit
+// passes or ctx ends; then refusal is returned with what went wrong.
+func awaitEffect[T any](ctx context.Context, c *Client, refusal error, find func(context.Context) (T, bool, error)) (T, error) {
+	var zero T
+	deadline := c.clock.Now().Add(settleLimit)
+	for attempt := 1; ; attempt++ {
+		got, found, err := find(ctx)
+		switch {
+		case err != nil:
+			return zero, fmt.Errorf("%w; checking whether an earlier send took effect failed: %w", refusal, err)
+		case found:
+			return got, nil
+		}
+		delay := c.backoff(attempt)
+		if c.clock.Now().Add(delay).After(deadline) {
+			return zero, fmt.Errorf("%w; an earlier send may have taken effect, but it did not show within %s", refusal, settleLimit)
+		}
+		if err := c.clock.Sleep(ctx, delay); err != nil {
+			return zero, fmt.Errorf("%w (%w)", refusal, err)
+		}
+	}
 }
 
 // single returns the one object a cmdlet answered with; none means NotFound.

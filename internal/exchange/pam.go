@@ -35,6 +35,16 @@ type NewPolicy struct {
 	Task          string
 	ApprovalType  string
 	ApproverGroup string
+	// Replaces is the identity of a policy for the same task removed just before, which reads
+	// may still show for a while; it is never taken for the new one.
+	Replaces string
+}
+
+// madeBy reports whether p is the policy this request creates: same task and settings, and not
+// the policy it replaces.
+func (n NewPolicy) madeBy(p ApprovalPolicy) bool {
+	return strings.EqualFold(p.Task, n.Task) && strings.EqualFold(p.ApprovalType, n.ApprovalType) &&
+		strings.EqualFold(p.ApproverGroup, n.ApproverGroup) && (n.Replaces == "" || !strings.EqualFold(p.Identity, n.Replaces))
 }
 
 // AccessRequest is one elevated access request.
@@ -144,9 +154,18 @@ func (c *Client) EnablePrivilegedAccess(ctx context.Context, adminGroup string, 
 	return err
 }
 
-// DisablePrivilegedAccess turns privileged access off; policies and groups stay.
+// DisablePrivilegedAccess turns privileged access off; policies and groups stay. When the
+// outcome is unknown it reads the organization's setting and disables again only if it is
+// still on.
 func (c *Client) DisablePrivilegedAccess(ctx context.Context) error {
-	_, err := c.Invoke(ctx, cmdletDisableElevatedAccessControl, nil)
+	find := func(ctx context.Context) (struct{}, bool, error) {
+		status, err := c.PrivilegedAccess(ctx)
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		return struct{}{}, !status.Enabled, nil
+	}
+	_, err := runOnce(ctx, c, cmdletDisableElevatedAccessControl, nil, noOutput, find)
 	return err
 }
 
@@ -174,8 +193,9 @@ func (c *Client) ApprovalPolicy(ctx context.Context, identity string) (*Approval
 }
 
 // NewApprovalPolicy creates a task approval policy. When the outcome is unknown, or the
-// service echoes nothing back, it finds the policy by task (ignoring case); it creates again
-// only when no policy has the task.
+// service echoes nothing back, it looks for a policy with the task and settings (ignoring case)
+// other than the one it replaces; it creates again only when there is none. Reads may show a
+// policy removed moments ago, so a policy with the task alone is not proof.
 func (c *Client) NewApprovalPolicy(ctx context.Context, p NewPolicy) (*ApprovalPolicy, error) {
 	params := map[string]any{
 		paramTask:          p.Task,
@@ -188,7 +208,7 @@ func (c *Client) NewApprovalPolicy(ctx context.Context, p NewPolicy) (*ApprovalP
 			return nil, false, err
 		}
 		for i := range policies {
-			if strings.EqualFold(policies[i].Task, p.Task) {
+			if p.madeBy(policies[i]) {
 				return &policies[i], true, nil
 			}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/google/uuid"
+	kauth "github.com/microsoft/kiota-abstractions-go/authentication"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
@@ -34,6 +35,8 @@ type Config struct {
 // Client calls Microsoft Graph v1.0. It is safe for concurrent use.
 type Client struct {
 	adapter *khttp.NetHttpRequestAdapter
+	tokens  kauth.AccessTokenProvider
+	baseURL *url.URL
 }
 
 // New builds a client. Tokens are sent only to the endpoint's host.
@@ -65,7 +68,14 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("graph request adapter: %w", err)
 	}
 	adapter.SetBaseUrl(strings.TrimSuffix(cfg.Endpoint, "/") + "/v1.0")
-	return &Client{adapter: adapter}, nil
+	return &Client{adapter: adapter, tokens: auth.GetAuthorizationTokenProvider(), baseURL: endpoint}, nil
+}
+
+// SignIn gets the token requests will carry, ahead of the first request, so that signing in can
+// overlap other work. Later calls answer from the credential's token cache.
+func (c *Client) SignIn(ctx context.Context) error {
+	_, err := c.tokens.GetAuthorizationToken(ctx, c.baseURL, nil)
+	return err
 }
 
 // defaultTimeout bounds a request when the caller gives no HTTP client, as kiota's own client does.

@@ -20,13 +20,15 @@ type tenantClient struct {
 	graph        *graph.Client
 	tenantID     string
 	organization string
+	reads        *runReads
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
 	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
 	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	s.auth.HTTPClient = httpClient
+	// Sign-in shares the pool; its discovery documents are fetched once for both token audiences.
+	s.auth.HTTPClient = &http.Client{Transport: auth.ShareDiscovery(httpClient.Transport)}
 	credential, _, err := auth.NewCredential(s.auth)
 	if err != nil {
 		return nil, err
@@ -73,7 +75,8 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 	if err != nil {
 		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
 	}
-	return &tenantClient{exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization}, nil
+	return &tenantClient{exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization,
+		reads: newRunReads(exchangeClient, graphClient)}, nil
 }
 
 // clientFrom recovers the tenantClient that Configure stored, or reports a provider bug. A nil

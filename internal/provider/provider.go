@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,7 +18,10 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 )
 
-var _ provider.Provider = (*o365pamProvider)(nil)
+var (
+	_ provider.Provider                       = (*o365pamProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*o365pamProvider)(nil)
+)
 
 // New returns a constructor for the provider, as providerserver wants it.
 func New(version string) func() provider.Provider {
@@ -142,5 +146,16 @@ func (p *o365pamProvider) Resources(context.Context) []func() resource.Resource 
 }
 
 func (p *o365pamProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newPrivilegedAccessDataSource,
+		newApprovalPoliciesDataSource,
+		newApproverGroupDataSource,
+		newAccessRequestsDataSource,
+	}
+}
+
+func (p *o365pamProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		newAccessRequestEphemeral,
+	}
 }

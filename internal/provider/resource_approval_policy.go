@@ -118,20 +118,24 @@ func (r *approvalPolicyResource) Configure(_ context.Context, req resource.Confi
 }
 
 // ModifyPlan marks the id as changing when the update will remove and re-create the policy, so the
-// plan does not promise an id that apply cannot keep.
+// plan does not promise an id that apply cannot keep, and runs the plan-time safety checks.
 func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
+	creating := req.State.Raw.IsNull()
 	var plan, state approvalPolicyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if policyNeedsRecreate(state, plan) {
+	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
+	checkApprovalPolicyPlan(ctx, r.client, plan, state, creating, &resp.Diagnostics)
 }
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
@@ -155,7 +159,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	defer cancel()
 	action := fmt.Sprintf("create an approval policy for %s", plan.Task.ValueString())
 
-	policies, err := r.client.exchange.ApprovalPolicies(ctx)
+	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
@@ -168,14 +172,13 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup, existing.Identity, existing.Identity))
 		return
 	}
-	if len(policies) >= maxApprovalPolicies {
-		resp.Diagnostics.AddAttributeError(path.Root("task"), "Approval policy limit reached",
-			fmt.Sprintf("The tenant already has %d approval policies, the most Exchange allows in one organization, "+
-				"so no policy for %s can be added. Remove a policy you no longer need first.", len(policies), plan.Task.ValueString()))
+	if limit := policyLimitFinding(len(policies), plan.Task.ValueString()); limit != nil {
+		limit.addTo(&resp.Diagnostics)
 		return
 	}
 
 	created, err := r.client.exchange.NewApprovalPolicy(ctx, newPolicyInput(plan))
+	r.client.afterPolicyCreate(created, err)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
@@ -195,18 +198,20 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy, err := r.client.exchange.ApprovalPolicy(ctx, state.ID.ValueString())
-	if apierr.IsNotFound(err) {
-		// A policy for the same task under another id was put there by hand in place of ours: show its
-		// settings as drift rather than planning a create that the service would refuse.
-		policy, err = r.policyForTask(ctx, state.Task.ValueString())
-		if err == nil && policy == nil {
-			resp.State.RemoveResource(ctx)
-			return
-		}
-	}
+	// One list of every policy (at most 30) serves all the policies of this run.
+	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read approval policy "+state.ID.ValueString(), err, "")
+		return
+	}
+	policy := findPolicyByID(policies, state.ID.ValueString())
+	if policy == nil {
+		// A policy for the same task under another id was put there by hand in place of ours: show its
+		// settings as drift rather than planning a create that the service would refuse.
+		policy = findPolicyForTask(policies, state.Task.ValueString())
+	}
+	if policy == nil {
+		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*policy, state))...)
@@ -232,20 +237,36 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	defer cancel()
 	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
-	if err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString()); err != nil && !apierr.IsNotFound(err) {
+	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	r.client.afterPolicyRemove(state.ID.ValueString(), err)
+	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
 		return
 	}
-	created, createErr := r.client.exchange.NewApprovalPolicy(ctx, newPolicyInput(plan))
+	in := newPolicyInput(plan)
+	in.Replaces = state.ID.ValueString()
+	created, createErr := r.client.exchange.NewApprovalPolicy(ctx, in)
+	r.client.afterPolicyCreate(created, createErr)
 	if createErr == nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*created, plan))...)
+		// Until the new policy shows, reads still show the old one, and the next plan would undo this.
+		if err := r.waitUntilVisible(ctx, created.Identity); err != nil {
+			resp.Diagnostics.AddWarning("Approval policy not yet visible",
+				fmt.Sprintf("Policy %s was created, but reading it back did not succeed yet: %s. The next plan will "+
+					"read it again.", created.Identity, err))
+		}
 		return
 	}
 
 	// Put the old policy back with a context of its own: the update's may be what ran out.
 	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
 	defer cancelRestore()
-	restored, restoreErr := r.client.exchange.NewApprovalPolicy(restoreCtx, newPolicyInput(state))
+	restored, restoreErr := r.restorePolicy(restoreCtx, state)
+	if restoreErr == nil && hasSettings(*restored, plan) {
+		// The create went through after all, though its answer said otherwise.
+		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, plan))...)
+		return
+	}
 	if restoreErr != nil {
 		resp.State.RemoveResource(ctx)
 		addServiceError(&resp.Diagnostics, action, errors.Join(createErr, restoreErr),
@@ -271,6 +292,7 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	r.client.afterPolicyRemove(state.ID.ValueString(), err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
 	}
@@ -301,7 +323,7 @@ func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.I
 }
 
 func (r *approvalPolicyResource) policyForTask(ctx context.Context, task string) (*exchange.ApprovalPolicy, error) {
-	policies, err := r.client.exchange.ApprovalPolicies(ctx)
+	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -317,12 +339,11 @@ func findPolicyForTask(policies []exchange.ApprovalPolicy, task string) *exchang
 	return nil
 }
 
+// waitUntilVisible polls until the service lists the new policy. Each poll is a list read that
+// starts after the poll does; creates running at the same time share it.
 func (r *approvalPolicyResource) waitUntilVisible(ctx context.Context, id string) error {
 	return waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		_, err := r.client.exchange.ApprovalPolicy(ctx, id)
-		if apierr.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil, err
+		policies, err := r.client.freshApprovalPolicies(ctx)
+		return err == nil && findPolicyByID(policies, id) != nil, err
 	})
 }

@@ -231,30 +231,3 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 		},
 	})
 }
-
-func TestAccApprovalPolicy_badInput(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"))
-	cases := map[string]struct {
-		task, approvalType string
-		want               *regexp.Regexp
-	}{
-		"bare cmdlet":       {"New-MoveRequest", "Manual", errorMatching(`Use the full task name "Exchange\\New-MoveRequest"`)},
-		"not a cmdlet":      {"move mailboxes", "Manual", errorMatching("not a task name")},
-		"unapproved verb":   {`Exchange\Frobnicate-Mailbox`, "Manual", errorMatching(`does not use an approved PowerShell verb ("Frobnicate")`)},
-		"approval type":     {moveTask, "Sometimes", errorMatching("approval_type", "Manual", "Auto")},
-		"lower-case manual": {moveTask, "manual", errorMatching("approval_type", "Manual")},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      base + policyHCL("move", tc.task, tc.approvalType),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
-}

@@ -175,6 +175,7 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	r.checkPeople(ctx, "members", plan.Members, state.Members, &resp.Diagnostics)
 	r.checkPeople(ctx, "owners", plan.Owners, state.Owners, &resp.Diagnostics)
+	checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), &resp.Diagnostics)
 }
 
 func (r *approverGroupResource) checkPeople(ctx context.Context, attr string, planned, prior types.Set, diags *diag.Diagnostics) {
@@ -224,6 +225,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		ManagedBy:          stringSet(ctx, plan.Owners, &resp.Diagnostics),
 	}
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
+	r.client.afterGroupWrite("", "", created, err)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
 		return
@@ -233,7 +235,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
-	snap, err := r.readSettled(ctx, created.GUID, plan)
+	snap, err := r.readSettled(ctx, created.GUID, plan, created)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, fmt.Sprintf("read approver group %q after creating it", in.Name), err,
 			"The group was created and is recorded in state; the next apply reads it again.")
@@ -248,7 +250,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snap, err := r.read(ctx, state.ID.ValueString())
+	snap, err := r.client.cachedGroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if apierr.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -275,20 +277,24 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	action := "update approver group " + state.Name.ValueString()
 
 	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
-		if err := r.client.exchange.SetDistributionGroup(ctx, change); err != nil {
+		err := r.client.exchange.SetDistributionGroup(ctx, change)
+		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
 			return
 		}
 	}
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
 	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
-		if err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned); err != nil {
+		err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned)
+		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
 				"The group's other settings were updated; its members were not changed.")
 			return
 		}
 	}
-	snap, err := r.readSettled(ctx, id, plan)
+	snap, err := r.readSettled(ctx, id, plan, nil)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
@@ -339,6 +345,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
+	r.client.afterGroupWrite(state.ID.ValueString(), state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+
@@ -369,42 +376,22 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
 }
 
-// read fetches the group from Exchange and its members and owners from Microsoft Graph.
-func (r *approverGroupResource) read(ctx context.Context, id string) (*groupSnapshot, error) {
-	group, err := r.client.exchange.GetDistributionGroup(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	// Members come from Graph: it names each member by UPN, mail and proxy addresses at once, which is
-	// what identity comparison needs, and it can read many groups in one call.
-	members, err := r.client.graph.GroupMembers(ctx, group.ExternalDirectoryObjectID)
-	if err != nil {
-		return nil, err
-	}
-	owners := make([]graph.User, 0, len(group.ManagedBy))
-	for _, name := range group.ManagedBy {
-		u, err := r.client.resolveUser(ctx, name)
-		if apierr.IsNotFound(err) {
-			// Not a user Graph knows by this name: report the name as Exchange gave it.
-			owners = append(owners, graph.User{UserPrincipalName: name})
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		owners = append(owners, *u)
-	}
-	return &groupSnapshot{group: *group, members: members, owners: owners}, nil
+// readGroup fetches the group (by GUID or primary SMTP address) from Exchange and its members and
+// owners from Microsoft Graph, through the run's shared reads. The approver group resource and data
+// source share it.
+func (c *tenantClient) readGroup(ctx context.Context, id string) (*groupSnapshot, error) {
+	return c.cachedGroupSnapshot(ctx, id, "")
 }
 
 // readSettled reads the group until both services show what was just written: new groups and
-// membership changes can take a while to reach Microsoft Graph.
-func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel) (*groupSnapshot, error) {
+// membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
+// the group as a create returned it, nil after other writes.
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *exchange.DistributionGroup) (*groupSnapshot, error) {
 	var snap *groupSnapshot
 	var diags diag.Diagnostics
 	want := stringSet(ctx, plan.Members, &diags)
 	err := waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		s, err := r.read(ctx, id)
+		s, err := r.client.freshGroupSnapshot(ctx, id, written)
 		if apierr.IsNotFound(err) {
 			return false, nil
 		}

@@ -2,8 +2,6 @@ package provider_test
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -169,72 +167,5 @@ func TestAccApproverGroup_drift(t *testing.T) {
 				},
 			},
 		},
-	})
-}
-
-func TestAccApproverGroup_badInput(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	cases := map[string]struct {
-		config string
-		want   *regexp.Regexp
-	}{
-		"unknown member": {
-			config: groupHCL(tn, tn.Address("nobody.here")),
-			want:   errorMatching("Unknown user", "nobody.here", "is not a user of this tenant"),
-		},
-		"member twice in other case": {
-			config: groupHCL(tn, tn.Address("adele.vance"), "ADELE.VANCE@"+tn.Domain()),
-			want:   errorMatching("Person listed twice"),
-		},
-		"malformed address": {
-			config: `
-resource "o365pam_approver_group" "approvers" {
-  name                 = "PAM Approvers"
-  primary_smtp_address = "pam-approvers"
-}
-`,
-			want: errorMatching("primary_smtp_address", "must be an e-mail address"),
-		},
-		"name too long": {
-			config: fmt.Sprintf(`
-resource "o365pam_approver_group" "approvers" {
-  name                 = %q
-  primary_smtp_address = %q
-}
-`, strings.Repeat("n", 65), tn.Address("pam-approvers")),
-			want: errorMatching("Attribute name string length must be between 1 and 64, got: 65"),
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProviderFactories,
-				Steps:                    []resource.TestStep{{Config: tn.ProviderConfig() + tc.config, PlanOnly: true, ExpectError: tc.want}},
-			})
-		})
-	}
-}
-
-func TestAccApproverGroup_importDistributionList(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	list := tn.Address("all-staff")
-	tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": list})
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfig() + fmt.Sprintf(`
-import {
-  to = o365pam_approver_group.staff
-  id = %q
-}
-resource "o365pam_approver_group" "staff" {
-  name                 = "All Staff"
-  primary_smtp_address = %q
-}
-`, list, list),
-			PlanOnly:    true,
-			ExpectError: errorMatching("is a MailUniversalDistributionGroup, not a mail-enabled security group"),
-		}},
 	})
 }

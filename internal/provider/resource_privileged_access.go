@@ -21,7 +21,10 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 )
 
-var _ resource.ResourceWithImportState = (*privilegedAccessResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*privilegedAccessResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*privilegedAccessResource)(nil)
+)
 
 func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessResource{} }
 
@@ -104,6 +107,23 @@ func (r *privilegedAccessResource) Configure(_ context.Context, req resource.Con
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// ModifyPlan runs the plan-time safety checks.
+func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	creating := req.State.Raw.IsNull()
+	var plan, state privilegedAccessModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkPrivilegedAccessPlan(ctx, r.client, plan, state, creating, &resp.Diagnostics)
+}
+
 func (r *privilegedAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan privilegedAccessModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -115,7 +135,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
@@ -135,7 +155,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	plan.Enabled = types.BoolValue(true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	err = waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		status, err := r.client.exchange.PrivilegedAccess(ctx)
+		status, err := r.client.freshPrivilegedAccess(ctx)
 		return err == nil && status.Enabled, err
 	})
 	if err != nil {
@@ -151,7 +171,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
@@ -161,7 +181,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, accessModel(ctx, *status, r.client.tenantID, state))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, accessModel(ctx, status, r.client.tenantID, state))...)
 }
 
 // Update runs Enable-ElevatedAccessControl with the new settings. If the service refuses to run it
@@ -190,7 +210,9 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	if err := r.client.exchange.DisablePrivilegedAccess(ctx); err != nil {
+	err := r.client.exchange.DisablePrivilegedAccess(ctx)
+	r.client.afterPrivilegedAccessWrite()
+	if err != nil {
 		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(firstErr, err),
 			"Privileged access is still on with its previous settings.")
 		return
@@ -223,7 +245,9 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := r.client.exchange.DisablePrivilegedAccess(ctx); err != nil {
+	err := r.client.exchange.DisablePrivilegedAccess(ctx)
+	r.client.afterPrivilegedAccessWrite()
+	if err != nil {
 		addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
 	}
 }
@@ -242,7 +266,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 				"configured tenant's id.", r.client.tenantID, r.client.organization, id))
 		return
 	}
-	status, err := r.client.exchange.PrivilegedAccess(ctx)
+	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
@@ -258,7 +282,9 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 
 func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) error {
 	accounts := stringSet(ctx, m.SystemAccounts, diags)
-	return r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts)
+	err := r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts)
+	r.client.afterPrivilegedAccessWrite()
+	return err
 }
 
 func (r *privilegedAccessResource) settingsDiffer(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) bool {

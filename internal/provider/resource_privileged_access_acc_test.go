@@ -122,25 +122,3 @@ func TestAccPrivilegedAccess_alreadyEnabled(t *testing.T) {
 		},
 	})
 }
-
-func TestAccPrivilegedAccess_badInput(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: tn.ProviderConfig() + `
-resource "o365pam_privileged_access" "this" {
-  default_approver_group = "not-an-address"
-}
-`,
-				PlanOnly:    true,
-				ExpectError: errorMatching("default_approver_group", "must be an e-mail address"),
-			},
-			{
-				Config:      tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance")) + accessHCL(tn.Address("no.such.account")),
-				ExpectError: errorMatching("Unable to enable privileged access", "no.such.account"),
-			},
-		},
-	})
-}

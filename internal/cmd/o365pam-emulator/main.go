@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 )
@@ -36,13 +37,23 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	statePath := fs.String("state", "", "persist the tenant as JSON in this file (loaded at start when present)")
 	seedPath := fs.String("seed", "", "tenant JSON to start from (default: the built-in contoso tenant)")
 	caFile := fs.String("ca-file", "", "where to write the CA certificate PEM (default: a temporary file)")
+	failRate := fs.Float64("fail-rate", 0, "share of Graph and Exchange requests answered 429, 503 or the per-tenant concurrency error (0 to 1)")
+	dropRate := fs.Float64("drop-after-commit-rate", 0, "share of successful Exchange writes whose connection is cut before the answer (0 to 1)")
+	faultSeed := fs.Int64("fault-seed", 1, "seed for the fault choices; the same seed gives the same sequence")
+	consistencyDelay := fs.Duration("consistency-delay", 0, "how long a change takes to show in Graph and Exchange reads")
+	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
+	latency := fs.Duration("latency", 0, "added to every answer")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	opts := emulator.Options{Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr}
+	opts := emulator.Options{
+		Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr,
+		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
+		ConsistencyDelay: *consistencyDelay, TokenLifetime: *tokenLifetime, Latency: *latency,
+	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)
 		if err != nil {
@@ -61,5 +72,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	fmt.Fprintf(stderr, "o365pam-emulator: serving %s (Ctrl-C to stop)\n", srv.BaseURL())
 	sig := <-stop
 	fmt.Fprintf(stderr, "o365pam-emulator: %s, shutting down\n", sig)
-	return srv.Close()
+	err = srv.Close()
+	st := srv.Stats()
+	fmt.Fprintf(stderr, "o365pam-emulator: %d requests (%d token, %d Graph, %d Exchange), %d faulted %v\n",
+		st.TokenRequests+st.GraphRequests+st.ExchangeRequests, st.TokenRequests, st.GraphRequests, st.ExchangeRequests,
+		st.FaultedRequests, st.Faults)
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,5 +60,13 @@ func TestRunPrintsOnlyExportsAndSavesStateOnSignal(t *testing.T) {
 func TestRunRejectsStrayArguments(t *testing.T) {
 	if err := run([]string{"extra"}, io.Discard, io.Discard, nil); err == nil {
 		t.Fatal("stray argument accepted")
+	}
+}
+
+func TestRunRejectsAFailRateAboveOne(t *testing.T) {
+	var stderr strings.Builder
+	err := run([]string{"-addr", "127.0.0.1:0", "-fail-rate", "1.5"}, io.Discard, &stderr, nil)
+	if err == nil || !strings.Contains(err.Error(), "fail rate 1.5 is not between 0 and 1") {
+		t.Fatalf("want the rate refused, got %v", err)
 	}
 }

@@ -1,0 +1,8 @@
+# Requests waiting for an approver, for example to report them.
+data "o365pam_access_requests" "pending" {
+  status = "Pending"
+}
+
+output "pending_requests" {
+  value = [for r in data.o365pam_access_requests.pending.requests : "${r.requester} asks for ${r.task}: ${r.reason}"]
+}

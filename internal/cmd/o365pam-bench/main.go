@@ -1,0 +1,185 @@
+// Command o365pam-bench measures what drift detection costs: it applies a configuration of approver
+// groups and approval policies against the tenant emulator with an added latency, then runs
+// no-change plans, alternating with a configuration of as many terraform_data resources (the CLI's
+// own floor). It prints, per step, the median wall time, the time over the floor in round trips of
+// the added latency, and the Exchange, Graph and token requests the emulator saw; then the provider
+// binary's size and cold start. `make bench` runs it; -out writes the figures as JSON.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "o365pam-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	cli, provider, out, work string
+	latency                  time.Duration
+	rounds                   int
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.cli, "cli", "terraform", "the terraform or tofu binary")
+	flag.StringVar(&o.provider, "provider", "", "the provider binary to measure (build it stripped, as released)")
+	flag.StringVar(&o.out, "out", "bench.json", "where to write the figures")
+	flag.StringVar(&o.work, "work", "", "scratch folder (default: a temporary one, removed afterwards)")
+	flag.DurationVar(&o.latency, "latency", 150*time.Millisecond, "added to every answer of the emulator")
+	flag.IntVar(&o.rounds, "rounds", 5, "no-change plans per configuration")
+	flag.Parse()
+	if o.provider == "" {
+		return fmt.Errorf("-provider is required")
+	}
+	provider, err := filepath.Abs(o.provider)
+	if err != nil {
+		return err
+	}
+	if o.work == "" {
+		if o.work, err = os.MkdirTemp("", "o365pam-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(o.work)
+	}
+
+	srv, err := emulator.Start(emulator.Options{Seed: benchTenant(), Latency: o.latency})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	b, err := newBench(o, srv, provider)
+	if err != nil {
+		return err
+	}
+	r, err := b.measure()
+	if err != nil {
+		return err
+	}
+	r.print(os.Stdout)
+	return r.write(o.out)
+}
+
+// bench runs the CLI in two working folders against one emulator.
+type bench struct {
+	opts             options
+	srv              *emulator.Server
+	provider         string
+	pamDir, floorDir string
+	env              []string
+}
+
+func newBench(o options, srv *emulator.Server, provider string) (*bench, error) {
+	b := &bench{opts: o, srv: srv, provider: provider,
+		pamDir: filepath.Join(o.work, "pam"), floorDir: filepath.Join(o.work, "floor")}
+	cliConfig := filepath.Join(o.work, "cli.tfrc")
+	files := map[string]string{
+		filepath.Join(b.pamDir, "main.tf"):   pamConfig(),
+		filepath.Join(b.floorDir, "main.tf"): floorConfig(),
+		cliConfig: fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
+			"zerostanding/o365pam", filepath.Dir(provider)),
+	}
+	for path, text := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	b.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
+	for _, e := range srv.Exports() {
+		b.env = append(b.env, e.Name+"="+e.Value)
+	}
+	return b, nil
+}
+
+// sample is one CLI run: its wall time and what the emulator saw during it.
+type sample struct {
+	wall  time.Duration
+	stats emulator.Stats
+}
+
+// terraform runs one CLI command in dir; a plan must find nothing to change.
+func (b *bench) terraform(dir string, args ...string) (sample, error) {
+	before := b.srv.Stats()
+	cmd := exec.Command(b.opts.cli, args...)
+	cmd.Dir, cmd.Env = dir, b.env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s %s in %s: %v\n%s", filepath.Base(b.opts.cli), strings.Join(args, " "), dir, err, out)
+	}
+	return sample{wall: wall, stats: b.srv.Stats().Sub(before)}, nil
+}
+
+var (
+	applyArgs = []string{"apply", "-auto-approve", "-no-color", "-lock=false"}
+	planArgs  = []string{"plan", "-detailed-exitcode", "-no-color", "-lock=false"}
+)
+
+func (b *bench) measure() (*report, error) {
+	r := &report{Latency: b.opts.latency, Rounds: b.opts.rounds, Objects: groupCount + policyCount}
+	version, _ := exec.Command(b.opts.cli, "version").Output()
+	r.CLI = strings.SplitN(string(version), "\n", 2)[0]
+
+	pamApply, err := b.terraform(b.pamDir, applyArgs...)
+	if err != nil {
+		return nil, err
+	}
+	floorApply, err := b.terraform(b.floorDir, applyArgs...)
+	if err != nil {
+		return nil, err
+	}
+	r.add("apply", []sample{pamApply}, []sample{floorApply})
+
+	// Plans without refresh make no service calls: what they cost over the floor is the CLI's work
+	// with a plugin provider, which no cache can save.
+	for _, plan := range []struct {
+		name string
+		args []string
+	}{{"no-change plan", planArgs}, {"plan, no refresh", append(slices.Clone(planArgs), "-refresh=false")}} {
+		var pam, floor []sample
+		for range b.opts.rounds {
+			p, err := b.terraform(b.pamDir, plan.args...)
+			if err != nil {
+				return nil, err
+			}
+			f, err := b.terraform(b.floorDir, plan.args...)
+			if err != nil {
+				return nil, err
+			}
+			pam, floor = append(pam, p), append(floor, f)
+		}
+		r.add(plan.name, pam, floor)
+	}
+
+	info, err := os.Stat(b.provider)
+	if err != nil {
+		return nil, err
+	}
+	r.BinaryBytes = info.Size()
+	var handshakes, schemas []time.Duration
+	for range 5 {
+		h, s, err := coldStart(b.provider)
+		if err != nil {
+			return nil, fmt.Errorf("cold start: %w", err)
+		}
+		handshakes, schemas = append(handshakes, h), append(schemas, s)
+	}
+	r.ColdStartHandshake, r.ColdStartSchema = median(handshakes), median(schemas)
+	return r, nil
+}

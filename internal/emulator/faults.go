@@ -1,0 +1,184 @@
+package emulator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FaultKind is a failure the emulator can inject into a request, in the shape the real services
+// answer it (see the facts page: Retry-After on 429 and 503, the per-tenant concurrency text,
+// Exchange's cmdlet error body).
+type FaultKind string
+
+const (
+	// FaultThrottled answers 429 with Retry-After; the request did not run.
+	FaultThrottled FaultKind = "throttled"
+	// FaultUnavailable answers 503 with Retry-After; the request did not run.
+	FaultUnavailable FaultKind = "unavailable"
+	// FaultBusyTenant answers Exchange's per-tenant concurrency refusal (HTTP 400 with the
+	// "maximum number of concurrent requests per tenant" text and Retry-After); the cmdlet did not
+	// run. Graph has no such answer and is throttled instead.
+	FaultBusyTenant FaultKind = "busy-tenant"
+	// FaultRefused makes the cmdlet fail with an InvalidOperation cmdlet error (HTTP 400), which
+	// clients must not retry; the cmdlet did not run.
+	FaultRefused FaultKind = "refused"
+	// FaultServerError answers HTTP 500 before the cmdlet runs.
+	FaultServerError FaultKind = "server-error"
+	// FaultDropAfterCommit runs the cmdlet, then cuts the connection before the answer.
+	FaultDropAfterCommit FaultKind = "drop-after-commit"
+)
+
+// faultRetryAfter is the Retry-After the emulator sends, in seconds: short, so fault runs stay fast.
+const faultRetryAfter = "1"
+
+// randomKinds are what -fail-rate picks from, per service.
+var randomKinds = map[service][]FaultKind{
+	serviceExchange: {FaultThrottled, FaultUnavailable, FaultBusyTenant},
+	serviceGraph:    {FaultThrottled, FaultUnavailable},
+}
+
+// faultInjector decides which requests fail. Random choices come from seeded sources, so a seed
+// gives the same sequence of decisions: one source for failures before a request runs, another
+// for drops after a write, so that the n-th write's fate does not depend on how many reads came
+// before it. Forced faults are queued per cmdlet by FailCmdlet.
+type faultInjector struct {
+	mu       sync.Mutex
+	failRng  *rand.Rand
+	dropRng  *rand.Rand
+	failRate float64
+	dropRate float64
+	forced   map[string][]FaultKind // lower-case cmdlet name -> faults for its next calls
+}
+
+func newFaultInjector(opts Options) (*faultInjector, error) {
+	for name, rate := range map[string]float64{"fail rate": opts.FailRate, "drop-after-commit rate": opts.DropAfterCommitRate} {
+		if rate < 0 || rate > 1 {
+			return nil, fmt.Errorf("%s %v is not between 0 and 1", name, rate)
+		}
+	}
+	seed := uint64(opts.FaultSeed)
+	return &faultInjector{
+		failRng:  rand.New(rand.NewPCG(seed, 1)),
+		dropRng:  rand.New(rand.NewPCG(seed, 2)),
+		failRate: opts.FailRate,
+		dropRate: opts.DropAfterCommitRate,
+		forced:   map[string][]FaultKind{},
+	}, nil
+}
+
+// random draws whether this request fails before it runs, and how.
+func (f *faultInjector) random(svc service) FaultKind {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failRate == 0 || f.failRng.Float64() >= f.failRate {
+		return ""
+	}
+	kinds := randomKinds[svc]
+	return kinds[f.failRng.IntN(len(kinds))]
+}
+
+// randomDrop draws whether a successful write loses its answer.
+func (f *faultInjector) randomDrop() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dropRate > 0 && f.dropRng.Float64() < f.dropRate
+}
+
+// next takes the fault queued for the cmdlet's next call, if any.
+func (f *faultInjector) next(cmdlet string) FaultKind {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := strings.ToLower(cmdlet)
+	queue := f.forced[key]
+	if len(queue) == 0 {
+		return ""
+	}
+	f.forced[key] = queue[1:]
+	return queue[0]
+}
+
+// FailCmdlet makes the next n calls of the Exchange cmdlet fail with kind, whatever the random
+// rates say. Tests use it to force one failure point of a multi-step change.
+func (s *Server) FailCmdlet(cmdlet string, n int, kind FaultKind) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	key := strings.ToLower(cmdlet)
+	for range n {
+		s.faults.forced[key] = append(s.faults.forced[key], kind)
+	}
+}
+
+// injectRandomFault answers a Graph or Exchange request with a random fault before it runs;
+// false means the request goes ahead.
+func (s *Server) injectRandomFault(w http.ResponseWriter, r *http.Request, svc service) bool {
+	kind := s.faults.random(svc)
+	if kind == "" {
+		return false
+	}
+	s.writeFault(w, r, svc, kind)
+	return true
+}
+
+// writeFault answers a fault that happens before the request runs.
+func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service, kind FaultKind) {
+	s.stats.add(serviceFault, string(kind))
+	infoFrom(r).fault = kind
+	if svc == serviceGraph {
+		requestID, clientRequestID := requestIDs(w, r, false)
+		status, code, msg := http.StatusTooManyRequests, "TooManyRequests", "Too many requests are being made. Please retry after some time."
+		if kind == FaultUnavailable {
+			status, code, msg = http.StatusServiceUnavailable, "serviceNotAvailable", "Service is temporarily unavailable. Please retry after some time."
+		}
+		w.Header().Set("Retry-After", faultRetryAfter)
+		s.writeGraphResult(w, fail(&graphError{status, code, msg}), requestID, clientRequestID)
+		return
+	}
+	requestIDs(w, r, true)
+	switch kind {
+	case FaultThrottled:
+		w.Header().Set("Retry-After", faultRetryAfter)
+		writeExchangeHTTPError(w, http.StatusTooManyRequests, "TooManyRequests", "The request was throttled because the tenant sent too many requests. Retry after the time in the Retry-After header.")
+	case FaultUnavailable:
+		w.Header().Set("Retry-After", faultRetryAfter)
+		writeExchangeHTTPError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable. Try again later.")
+	case FaultBusyTenant:
+		w.Header().Set("Retry-After", faultRetryAfter)
+		writeJSON(w, http.StatusBadRequest, (&cmdletError{excTask, "OperationStopped",
+			"The request was rejected because the tenant has reached the maximum number of concurrent requests per tenant. Retry the request later."}).body())
+	case FaultRefused:
+		writeJSON(w, http.StatusBadRequest, errInvalidOperation("The operation couldn't be performed: the emulator was asked to refuse it (fault injection).").body())
+	default:
+		writeExchangeHTTPError(w, http.StatusInternalServerError, "InternalServerError", "An internal server error occurred. The operation failed.")
+	}
+}
+
+// dropConnection cuts the connection without an answer, as a network fault after the service
+// committed the change would.
+func (s *Server) dropConnection(w http.ResponseWriter, r *http.Request) {
+	s.stats.add(serviceFault, string(FaultDropAfterCommit))
+	infoFrom(r).fault = FaultDropAfterCommit
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Cannot cut (HTTP/2): answer as a gateway that lost the backend would.
+		writeExchangeHTTPError(w, http.StatusGatewayTimeout, "GatewayTimeout", "The gateway timed out waiting for the service.")
+		return
+	}
+	_ = conn.Close()
+}
+
+// addLatency holds every answer back by Options.Latency, or until the client gives up.
+func (s *Server) addLatency(r *http.Request) {
+	if s.opts.Latency <= 0 {
+		return
+	}
+	t := time.NewTimer(s.opts.Latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}

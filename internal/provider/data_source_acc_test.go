@@ -1,0 +1,199 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
+)
+
+const setMailboxTask = `Exchange\Set-Mailbox`
+
+// outOfBandPAM sets a tenant up by hand, as another admin would have: an approver group with
+// lee.gu, privileged access on, a Manual policy for moveTask and an Auto one for Set-Mailbox.
+// It returns the group's address.
+func outOfBandPAM(t *testing.T, tn *acctest.Tenant) string {
+	group := outOfBandGroup(t, tn, "other-approvers")
+	tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": group})
+	for task, approval := range map[string]string{moveTask: "Manual", setMailboxTask: "Auto"} {
+		tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{"Task": task, "ApprovalType": approval, "ApproverGroup": group})
+	}
+	return group
+}
+
+func TestAccDataSources_readTenant(t *testing.T) {
+	tn := acctest.NewTenant(t)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				outOfBandPAM(t, tn)
+				// One request approved at once by the Auto policy, one left pending.
+				tn.Exchange(t, "New-ElevatedAccessRequest", map[string]any{"Task": setMailboxTask, "Reason": "auto", "DurationHours": 1})
+				tn.Exchange(t, "New-ElevatedAccessRequest", map[string]any{"Task": moveTask, "Reason": "move a mailbox"})
+			},
+			Config: tn.ProviderConfig() + fmt.Sprintf(`
+data "o365pam_privileged_access" "this" {}
+
+data "o365pam_approval_policies" "all" {}
+
+data "o365pam_approval_policies" "move" {
+  task = "exchange\\new-moverequest"
+}
+
+data "o365pam_approver_group" "by_address" {
+  primary_smtp_address = %[1]q
+}
+
+data "o365pam_approver_group" "by_id" {
+  id = data.o365pam_approver_group.by_address.id
+}
+
+data "o365pam_access_requests" "pending" {
+  status = "Pending"
+}
+`, tn.Address("other-approvers")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.o365pam_privileged_access.this", tfjsonpath.New("id"), knownvalue.StringExact(tn.Server.TenantID())),
+				statecheck.ExpectKnownValue("data.o365pam_privileged_access.this", tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+				// The service does not report these.
+				statecheck.ExpectKnownValue("data.o365pam_privileged_access.this", tfjsonpath.New("default_approver_group"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.o365pam_privileged_access.this", tfjsonpath.New("system_accounts"), knownvalue.Null()),
+
+				statecheck.ExpectKnownValue("data.o365pam_approval_policies.all", tfjsonpath.New("policies"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask), "approval_type": knownvalue.StringExact("Manual")}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"task": knownvalue.StringExact(setMailboxTask), "approval_type": knownvalue.StringExact("Auto")}),
+				})),
+				statecheck.ExpectKnownValue("data.o365pam_approval_policies.move", tfjsonpath.New("policies"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"id":             knownvalue.StringRegexp(guidPattern),
+						"task":           knownvalue.StringExact(moveTask),
+						"approval_type":  knownvalue.StringExact("Manual"),
+						"approver_group": knownvalue.StringExact(tn.Address("other-approvers")),
+					}),
+				})),
+
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_address", tfjsonpath.New("name"), knownvalue.StringExact("other-approvers")),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_address", tfjsonpath.New("id"), knownvalue.StringRegexp(guidPattern)),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_address", tfjsonpath.New("object_id"), knownvalue.StringRegexp(guidPattern)),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_address", tfjsonpath.New("members"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(tn.Address("lee.gu"))})),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_address", tfjsonpath.New("description"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_id", tfjsonpath.New("primary_smtp_address"),
+					knownvalue.StringExact(tn.Address("other-approvers"))),
+				statecheck.ExpectKnownValue("data.o365pam_approver_group.by_id", tfjsonpath.New("members"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(tn.Address("lee.gu"))})),
+
+				statecheck.ExpectKnownValue("data.o365pam_access_requests.pending", tfjsonpath.New("requests"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"id":             knownvalue.StringRegexp(guidPattern),
+						"status":         knownvalue.StringExact("Pending"),
+						"task":           knownvalue.StringExact(moveTask),
+						"reason":         knownvalue.StringExact("move a mailbox"),
+						"duration_hours": knownvalue.Int64Exact(4),
+						"requester":      knownvalue.StringExact(tn.Server.ClientID()),
+					}),
+				})),
+			},
+		}},
+	})
+}
+
+func TestAccDataSources_badInput(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderConfig() + `
+data "o365pam_approver_group" "this" {}
+`,
+				ExpectError: errorMatching("Exactly one of these attributes must be configured: [id,primary_smtp_address]"),
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": tn.Address("all-staff")})
+				},
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+data "o365pam_approver_group" "this" {
+  primary_smtp_address = %q
+}
+`, tn.Address("all-staff")),
+				ExpectError: errorMatching("Not a mail-enabled security group", tn.Address("all-staff")+" is a distribution list",
+					"MailUniversalDistributionGroup"),
+			},
+			{
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+data "o365pam_approver_group" "this" {
+  primary_smtp_address = %q
+}
+`, tn.Address("nobody")),
+				ExpectError: errorMatching("No such group", tn.Address("nobody")),
+			},
+			{
+				Config: tn.ProviderConfig() + `
+data "o365pam_access_requests" "this" {
+  status = "pending"
+}
+`,
+				ExpectError: errorMatching("status", "Pending", "Approved", "Denied", "Expired"),
+			},
+		},
+	})
+}
+
+// The approval policies data source drives for_each import blocks that adopt a tenant's policies.
+func TestAccApprovalPolicies_adoptWithImportBlocks(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	var moveID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				outOfBandPAM(t, tn)
+				moveID = fmt.Sprint(policiesFor(t, tn, moveTask)[0]["Identity"])
+			},
+			Config: tn.ProviderConfig() + `
+data "o365pam_approval_policies" "all" {}
+
+# Keyed by task in real use (see the data source's example); the test harness reads only
+# count-indexed state, so this indexes by position.
+import {
+  for_each = [for p in data.o365pam_approval_policies.all.policies : p]
+  to       = o365pam_approval_policy.adopted[each.key]
+  id       = each.value.id
+}
+
+resource "o365pam_approval_policy" "adopted" {
+  count          = length(data.o365pam_approval_policies.all.policies)
+  task           = data.o365pam_approval_policies.all.policies[count.index].task
+  approval_type  = data.o365pam_approval_policies.all.policies[count.index].approval_type
+  approver_group = data.o365pam_approval_policies.all.policies[count.index].approver_group
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Policies are listed by task: New-MoveRequest, then Set-Mailbox.
+				statecheck.ExpectKnownValue("o365pam_approval_policy.adopted[1]", tfjsonpath.New("approval_type"), knownvalue.StringExact("Auto")),
+			},
+			Check: func(s *terraform.State) error {
+				got, err := stateAttr(s, "o365pam_approval_policy.adopted.0", "id")
+				if err != nil || got != moveID {
+					return fmt.Errorf("want the existing policy %s adopted, not a new one; got %q (%v)", moveID, got, err)
+				}
+				if n := len(policiesFor(t, tn, moveTask)); n != 1 {
+					return fmt.Errorf("want one policy for %s after adoption, got %d", moveTask, n)
+				}
+				return nil
+			},
+		}},
+	})
+}

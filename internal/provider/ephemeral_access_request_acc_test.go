@@ -1,0 +1,162 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
+)
+
+// withEcho adds the echo provider, which carries an ephemeral value into state for checks.
+var withEcho = map[string]func() (tfprotov6.ProviderServer, error){
+	"o365pam": acctest.ProviderFactories["o365pam"],
+	"echo":    echoprovider.NewProviderServer(),
+}
+
+// ephemeralVersions: ephemeral resources need Terraform 1.10 or OpenTofu 1.11. OpenTofu reports its
+// own version, so 1.12 passes this check too.
+var ephemeralVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+
+// requestHCL is an access request for moveTask handed to the echo provider.
+func requestHCL(tn *acctest.Tenant, timeout string) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+ephemeral "o365pam_access_request" "move" {
+  task              = %q
+  reason            = "Move a mailbox for the migration"
+  duration_hours    = 2
+  wait_for_approval = true
+  approval_timeout  = %q
+}
+
+provider "echo" {
+  data = ephemeral.o365pam_access_request.move
+}
+
+resource "echo" "request" {}
+`, moveTask, timeout)
+}
+
+// answerRequests has lee.gu, an approver, answer every pending request with cmdlet (Approve- or
+// Deny-ElevatedAccessRequest) until the test ends. Terraform opens the ephemeral resource in plan
+// and again in apply, so there is more than one request to answer.
+func answerRequests(t *testing.T, tn *acctest.Tenant, cmdlet string) {
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var firstErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			requests, err := tn.TryExchange("Get-ElevatedAccessRequest", nil)
+			for _, r := range requests {
+				if err == nil && r["RequestStatus"] == "Pending" {
+					_, err = tn.TryExchangeAs(tn.Address("lee.gu"), cmdlet, map[string]any{"RequestId": r["Identity"], "Comment": "answered by the test"})
+				}
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	t.Cleanup(func() {
+		stop()
+		wg.Wait()
+		if firstErr != nil {
+			t.Errorf("answering requests as an approver: %v", firstErr)
+		}
+	})
+}
+
+func TestAccAccessRequestEphemeral_approved(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: withEcho,
+		TerraformVersionChecks:   ephemeralVersions,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				outOfBandPAM(t, tn)
+				answerRequests(t, tn, "Approve-ElevatedAccessRequest")
+			},
+			Config: requestHCL(tn, "1m"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.request", tfjsonpath.New("data").AtMapKey("status"), knownvalue.StringExact("Approved")),
+				statecheck.ExpectKnownValue("echo.request", tfjsonpath.New("data").AtMapKey("id"), knownvalue.StringRegexp(guidPattern)),
+				statecheck.ExpectKnownValue("echo.request", tfjsonpath.New("data").AtMapKey("expires"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}
+
+func TestAccAccessRequestEphemeral_denied(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: withEcho,
+		TerraformVersionChecks:   ephemeralVersions,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				outOfBandPAM(t, tn)
+				answerRequests(t, tn, "Deny-ElevatedAccessRequest")
+			},
+			Config: requestHCL(tn, "1m"),
+			ExpectError: errorMatching("Access request denied", "Access request", moveTask, "was denied by "+tn.Address("lee.gu"),
+				`"answered by the test"`, "File a new request"),
+		}},
+	})
+}
+
+func TestAccAccessRequestEphemeral_timeout(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: withEcho,
+		TerraformVersionChecks:   ephemeralVersions,
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+ephemeral "o365pam_access_request" "move" {
+  task             = %q
+  reason           = "Too long"
+  duration_hours   = 25
+  approval_timeout = "soon"
+}
+`, moveTask),
+				PlanOnly:    true,
+				ExpectError: errorMatching("duration_hours", "between 1 and 24", "Invalid duration", `"soon"`),
+			},
+			{
+				PreConfig:   func() { outOfBandPAM(t, tn) },
+				Config:      requestHCL(tn, "2s"),
+				ExpectError: errorMatching("Access request not approved in time", "still Pending after 2s", "raise approval_timeout"),
+			},
+			// Without waiting, the request is filed and reported pending.
+			{
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+ephemeral "o365pam_access_request" "move" {
+  task   = %q
+  reason = "Look only"
+}
+
+provider "echo" {
+  data = ephemeral.o365pam_access_request.move
+}
+
+resource "echo" "request" {}
+`, moveTask),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.request", tfjsonpath.New("data").AtMapKey("status"), knownvalue.StringExact("Pending")),
+				},
+			},
+		},
+	})
+}

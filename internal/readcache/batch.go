@@ -1,0 +1,179 @@
+package readcache
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Batch caches answers by key and fetches the keys that concurrent readers ask for in one call:
+// a batch stays open for Window after its first key, and then until Ready returns, so that reads
+// arriving while the client signs in still join it. A batch closes early when it holds Size keys.
+type Batch[V any] struct {
+	fetch  func(ctx context.Context, keys []string) (map[string]V, error)
+	size   int
+	window time.Duration
+	ready  func(context.Context) error
+
+	mu       sync.Mutex
+	gen      map[string]uint64 // counts writes per key
+	cache    map[string]V
+	inflight map[string]*batch[V]
+	open     *batch[V]
+}
+
+// BatchOptions shape a Batch.
+type BatchOptions struct {
+	Size   int           // most keys per fetch; at least 1
+	Window time.Duration // how long a batch waits for more keys
+	// Ready, when set, holds a batch open until it returns (for example until a token is at hand).
+	Ready func(context.Context) error
+}
+
+// NewBatch returns an empty cache. fetch answers for the keys it is given; a key missing from its
+// answer is reported as not found and not cached.
+func NewBatch[V any](fetch func(ctx context.Context, keys []string) (map[string]V, error), opts BatchOptions) *Batch[V] {
+	return &Batch[V]{
+		fetch: fetch, size: max(opts.Size, 1), window: opts.Window, ready: opts.Ready,
+		gen: map[string]uint64{}, cache: map[string]V{}, inflight: map[string]*batch[V]{},
+	}
+}
+
+// batch is one fetch and the readers waiting for it.
+type batch[V any] struct {
+	keys    []string
+	gens    map[string]uint64 // each key's write count when the fetch started
+	started bool
+	done    chan struct{}
+	vals    map[string]V
+	err     error
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiters int
+}
+
+// Get returns the answer for key, from the cache, from a fetch already running since the key's
+// latest write, or from the next batch. found is false when the fetch did not answer for key.
+func (b *Batch[V]) Get(ctx context.Context, key string) (val V, found bool, err error) {
+	b.mu.Lock()
+	if v, ok := b.cache[key]; ok {
+		b.mu.Unlock()
+		return v, true, nil
+	}
+	if f := b.inflight[key]; f != nil && f.gens[key] == b.gen[key] && f.ctx.Err() == nil {
+		return b.wait(ctx, f, key)
+	}
+	return b.wait(ctx, b.enqueue(ctx, key), key)
+}
+
+// Fresh fetches key in a batch that has not started yet, whatever is cached, and keeps the answer.
+func (b *Batch[V]) Fresh(ctx context.Context, key string) (val V, found bool, err error) {
+	b.mu.Lock()
+	return b.wait(ctx, b.enqueue(ctx, key), key)
+}
+
+// Invalidate drops what is known about key, so the next Get fetches it again.
+func (b *Batch[V]) Invalidate(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.gen[key]++
+	delete(b.cache, key)
+}
+
+// enqueue adds key to the open batch, opening one if needed; b.mu is held.
+func (b *Batch[V]) enqueue(ctx context.Context, key string) *batch[V] {
+	f := b.open
+	if f == nil {
+		f = &batch[V]{done: make(chan struct{}), gens: map[string]uint64{}}
+		f.ctx, f.cancel = context.WithCancel(context.WithoutCancel(ctx))
+		b.open = f
+		go b.collect(f)
+	}
+	for _, k := range f.keys {
+		if k == key {
+			return f
+		}
+	}
+	f.keys = append(f.keys, key)
+	if len(f.keys) >= b.size {
+		b.start(f)
+	}
+	return f
+}
+
+// collect holds f open for the window and until ready, then starts it.
+func (b *Batch[V]) collect(f *batch[V]) {
+	timer := time.NewTimer(b.window)
+	select {
+	case <-timer.C:
+	case <-f.ctx.Done():
+		timer.Stop()
+	}
+	if b.ready != nil && f.ctx.Err() == nil {
+		_ = b.ready(f.ctx) // a failure shows again, with detail, in the fetch
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case f.started:
+	case f.ctx.Err() != nil: // every reader gave up
+		f.started, f.err = true, f.ctx.Err()
+		close(f.done)
+	default:
+		b.start(f)
+	}
+}
+
+// start closes f to new keys and runs its fetch; b.mu is held.
+func (b *Batch[V]) start(f *batch[V]) {
+	f.started = true
+	if b.open == f {
+		b.open = nil
+	}
+	for _, k := range f.keys {
+		f.gens[k] = b.gen[k]
+		b.inflight[k] = f
+	}
+	go func() {
+		vals, err := b.fetch(f.ctx, f.keys)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		f.vals, f.err = vals, err
+		for _, k := range f.keys {
+			if b.inflight[k] == f {
+				delete(b.inflight, k)
+			}
+			if v, ok := vals[k]; ok && err == nil && f.gens[k] == b.gen[k] {
+				b.cache[k] = v
+			}
+		}
+		f.cancel()
+		close(f.done)
+	}()
+}
+
+// wait joins f and waits for key's answer; b.mu is held on entry and released.
+func (b *Batch[V]) wait(ctx context.Context, f *batch[V], key string) (V, bool, error) {
+	f.waiters++
+	b.mu.Unlock()
+	var zero V
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return zero, false, f.err
+		}
+		v, ok := f.vals[key]
+		return v, ok, nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		f.waiters--
+		if f.waiters == 0 {
+			if b.open == f {
+				b.open = nil
+			}
+			f.cancel()
+		}
+		b.mu.Unlock()
+		return zero, false, ctx.Err()
+	}
+}

@@ -1,0 +1,283 @@
+package readcache
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// gate is a load or fetch that blocks until released, counting its calls.
+type gate struct {
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func newGate() *gate { return &gate{release: make(chan struct{})} }
+
+func (g *gate) load(ctx context.Context) (int, error) {
+	n := g.calls.Add(1)
+	select {
+	case <-g.release:
+		return int(n), nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func getAll(t *testing.T, n int, get func() (int, error)) []int {
+	t.Helper()
+	out := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			v, err := get()
+			if err != nil {
+				t.Error(err)
+			}
+			out[i] = v
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func TestValueSharesOneLoadAndKeepsIt(t *testing.T) {
+	g := newGate()
+	v := NewValue(g.load)
+	go func() { time.Sleep(20 * time.Millisecond); close(g.release) }()
+	got := getAll(t, 10, func() (int, error) { return v.Get(t.Context()) })
+	if calls := g.calls.Load(); calls != 1 {
+		t.Fatalf("10 concurrent reads made %d loads, want 1", calls)
+	}
+	if again, _ := v.Get(t.Context()); again != 1 || slices.Max(got) != 1 {
+		t.Fatalf("answers %v then %d, want all 1", got, again)
+	}
+}
+
+func TestValueReadAfterWriteSeesTheWrite(t *testing.T) {
+	loads := atomic.Int32{}
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
+	v := NewValue(func(ctx context.Context) (int, error) {
+		n := loads.Add(1)
+		started <- struct{}{}
+		<-release
+		return int(n) * 10, nil
+	})
+	early := make(chan int)
+	go func() { x, _ := v.Get(t.Context()); early <- x }()
+	<-started
+	v.Invalidate() // a write while the first load runs
+	late := make(chan int)
+	go func() { x, _ := v.Get(t.Context()); late <- x }()
+	time.Sleep(10 * time.Millisecond)
+	close(release)
+	if x := <-early; x != 10 {
+		t.Errorf("the reader that started before the write got %d, want the first load's 10", x)
+	}
+	if x := <-late; x != 20 {
+		t.Errorf("the reader that started after the write got %d, want a second load's 20", x)
+	}
+	if x, _ := v.Get(t.Context()); x != 20 {
+		t.Errorf("cached %d, want 20: the load that ran during the write must not be kept", x)
+	}
+}
+
+func TestValueUpdateWritesThrough(t *testing.T) {
+	loads := atomic.Int32{}
+	v := NewValue(func(context.Context) ([]string, error) { loads.Add(1); return []string{"a"}, nil })
+	if _, err := v.Get(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	v.Update(func(list []string) []string { return append(slices.Clone(list), "b") })
+	got, _ := v.Get(t.Context())
+	if !slices.Equal(got, []string{"a", "b"}) || loads.Load() != 1 {
+		t.Fatalf("got %v after %d loads, want [a b] after 1", got, loads.Load())
+	}
+}
+
+func TestValueFreshStartsAfterTheCallAndIsShared(t *testing.T) {
+	g := newGate()
+	v := NewValue(g.load)
+	first := make(chan int)
+	go func() { x, _ := v.Get(t.Context()); first <- x }()
+	for g.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// Both Fresh calls arrive while load 1 runs: they must share load 2, not join load 1.
+	fresh := make(chan int, 2)
+	for range 2 {
+		go func() { x, _ := v.Fresh(t.Context()); fresh <- x }()
+	}
+	time.Sleep(10 * time.Millisecond)
+	close(g.release)
+	if x := <-first; x != 1 {
+		t.Fatalf("first read got %d, want 1", x)
+	}
+	if a, b := <-fresh, <-fresh; a != 2 || b != 2 || g.calls.Load() != 2 {
+		t.Fatalf("fresh reads got %d and %d after %d loads, want 2, 2 after 2", a, b, g.calls.Load())
+	}
+}
+
+func TestValueErrorIsNotCached(t *testing.T) {
+	fail := true
+	v := NewValue(func(context.Context) (int, error) {
+		if fail {
+			return 0, errors.New("throttled")
+		}
+		return 7, nil
+	})
+	if _, err := v.Get(t.Context()); err == nil {
+		t.Fatal("want the load's error")
+	}
+	fail = false
+	if x, err := v.Get(t.Context()); err != nil || x != 7 {
+		t.Fatalf("got %d, %v; want 7 from a new load", x, err)
+	}
+}
+
+// recorder is a batch fetch that records the keys of each call.
+type recorder struct {
+	mu    sync.Mutex
+	calls [][]string
+	seq   int
+}
+
+func (r *recorder) fetch(_ context.Context, keys []string) (map[string]int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, slices.Clone(keys))
+	r.seq++
+	out := map[string]int{}
+	for _, k := range keys {
+		if k != "missing" {
+			out[k] = r.seq
+		}
+	}
+	return out, nil
+}
+
+func TestBatchJoinsConcurrentKeysAndSplitsAtSize(t *testing.T) {
+	r := &recorder{}
+	b := NewBatch(r.fetch, BatchOptions{Size: 3, Window: 30 * time.Millisecond})
+	keys := []string{"a", "b", "c", "d", "a"}
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Go(func() {
+			if _, found, err := b.Get(t.Context(), k); err != nil || !found {
+				t.Errorf("%s: found %v, %v", k, found, err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(r.calls) != 2 || len(r.calls[0])+len(r.calls[1]) != 4 {
+		t.Fatalf("fetches %v, want 2 covering a, b, c, d once", r.calls)
+	}
+	if _, _, err := b.Get(t.Context(), "d"); err != nil || len(r.calls) != 2 {
+		t.Fatalf("a cached key was fetched again: %v", r.calls)
+	}
+}
+
+func TestBatchReadyHoldsTheBatchOpen(t *testing.T) {
+	r := &recorder{}
+	ready := make(chan struct{})
+	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond,
+		Ready: func(context.Context) error { <-ready; return nil }})
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _, _ = b.Get(t.Context(), "a") })
+	time.Sleep(20 * time.Millisecond) // well past the window
+	wg.Go(func() { _, _, _ = b.Get(t.Context(), "b") })
+	time.Sleep(10 * time.Millisecond)
+	close(ready)
+	wg.Wait()
+	if len(r.calls) != 1 {
+		t.Fatalf("fetches %v, want one holding a and b", r.calls)
+	}
+}
+
+func TestBatchInvalidateAndMissingKeys(t *testing.T) {
+	r := &recorder{}
+	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond})
+	first, _, _ := b.Get(t.Context(), "a")
+	b.Invalidate("a")
+	second, _, _ := b.Get(t.Context(), "a")
+	if first == second {
+		t.Fatalf("read after Invalidate got the old answer %d", first)
+	}
+	fresh, _, _ := b.Fresh(t.Context(), "a")
+	if fresh == second {
+		t.Fatalf("Fresh answered from the cache (%d)", fresh)
+	}
+	for range 2 {
+		if _, found, err := b.Get(t.Context(), "missing"); found || err != nil {
+			t.Fatalf("missing key: found %v, %v", found, err)
+		}
+	}
+	if len(r.calls) != 5 {
+		t.Fatalf("fetches %v: a key the fetch did not answer must not be cached as found", r.calls)
+	}
+}
+
+func TestBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
+	r := &recorder{}
+	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { _, _, err := b.Get(ctx, "a"); done <- err }()
+	time.Sleep(5 * time.Millisecond)
+	other := make(chan bool)
+	go func() { _, found, _ := b.Get(t.Context(), "b"); other <- found }()
+	time.Sleep(5 * time.Millisecond)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled reader got %v", err)
+	}
+	if !<-other {
+		t.Fatal("the other reader lost its answer when the first gave up")
+	}
+}
+
+func TestLoadsOverlappingAWriteAreNotKept(t *testing.T) {
+	t.Run("Value", func(t *testing.T) {
+		g := newGate()
+		v := NewValue(g.load)
+		done := make(chan struct{})
+		go func() { _, _ = v.Get(t.Context()); close(done) }()
+		for g.calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		v.Invalidate()
+		close(g.release)
+		<-done
+		if x, _ := v.Get(t.Context()); x != 2 {
+			t.Fatalf("read after the write got load %d, want a new load 2", x)
+		}
+	})
+	t.Run("Batch", func(t *testing.T) {
+		release := make(chan struct{})
+		fetched := make(chan struct{}, 2)
+		seq := 0
+		b := NewBatch(func(_ context.Context, keys []string) (map[string]int, error) {
+			seq++
+			n := seq
+			fetched <- struct{}{}
+			if n == 1 {
+				<-release
+			}
+			return map[string]int{keys[0]: n}, nil
+		}, BatchOptions{Size: 1})
+		done := make(chan struct{})
+		go func() { _, _, _ = b.Get(t.Context(), "a"); close(done) }()
+		<-fetched
+		b.Invalidate("a")
+		close(release)
+		<-done
+		if x, _, _ := b.Get(t.Context(), "a"); x != 2 {
+			t.Fatalf("read after the write got fetch %d, want a new fetch 2", x)
+		}
+	})
+}

@@ -1,0 +1,153 @@
+// Package readcache keeps what one provider run has read, so that many resources of one kind cost
+// one service call. Its rule: a read that starts after a write never sees an answer that was
+// loaded before the write. Writes either update the cached answer (Value.Update) or drop it
+// (Value.Invalidate, Batch.Invalidate) before they return; a load that was running during a write
+// is handed to the readers that joined it earlier but is not kept.
+//
+// Loads run in their own goroutine with a context that keeps the starter's values but not its
+// cancellation; a load stops early only when every reader waiting for it has given up.
+package readcache
+
+import (
+	"context"
+	"sync"
+)
+
+// Value is one cached answer, such as a whole list, loaded at most once at a time.
+type Value[T any] struct {
+	load func(context.Context) (T, error)
+
+	mu     sync.Mutex
+	gen    uint64 // counts writes; a load keeps its answer only if none happened while it ran
+	have   bool
+	val    T
+	flight *call[T] // the load running now
+	next   *call[T] // readers waiting for the load after flight
+}
+
+// NewValue returns an empty cache for the answer load gives.
+func NewValue[T any](load func(context.Context) (T, error)) *Value[T] {
+	return &Value[T]{load: load}
+}
+
+// call is one load and the readers waiting for it.
+type call[T any] struct {
+	gen     uint64
+	done    chan struct{}
+	val     T
+	err     error
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiters int
+	// abandoned is set when every reader gave up on a running load; nobody joins it after that.
+	abandoned bool
+}
+
+func newCall[T any](ctx context.Context) *call[T] {
+	c := &call[T]{done: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	return c
+}
+
+// Get returns the cached answer, or waits for a load that started after the latest write. The
+// answer is shared: callers must not modify it.
+func (v *Value[T]) Get(ctx context.Context) (T, error) {
+	v.mu.Lock()
+	if v.have {
+		val := v.val
+		v.mu.Unlock()
+		return val, nil
+	}
+	if v.flight != nil && v.flight.gen == v.gen && !v.flight.abandoned {
+		return v.wait(ctx, v.flight)
+	}
+	return v.wait(ctx, v.queue(ctx))
+}
+
+// Fresh waits for a load that starts after this call, whatever is cached, and keeps its answer.
+// Reads that poll for a change just written use it. Concurrent callers share one load.
+func (v *Value[T]) Fresh(ctx context.Context) (T, error) {
+	v.mu.Lock()
+	return v.wait(ctx, v.queue(ctx))
+}
+
+// Update applies a write to the cached answer, if there is one. change gets the cached answer and
+// returns the new one; it must not modify its argument, which readers may hold.
+func (v *Value[T]) Update(change func(T) T) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.gen++
+	if v.have {
+		v.val = change(v.val)
+	}
+}
+
+// Invalidate drops the cached answer, so the next Get loads it again.
+func (v *Value[T]) Invalidate() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.gen++
+	v.have = false
+	var zero T
+	v.val = zero
+}
+
+// queue returns a load that has not started yet, starting it at once when none is running.
+// v.mu is held.
+func (v *Value[T]) queue(ctx context.Context) *call[T] {
+	if v.flight == nil {
+		v.flight = newCall[T](ctx)
+		v.start(v.flight)
+		return v.flight
+	}
+	if v.next == nil {
+		v.next = newCall[T](ctx)
+	}
+	return v.next
+}
+
+// start runs c; v.mu is held.
+func (v *Value[T]) start(c *call[T]) {
+	c.gen = v.gen
+	go func() {
+		val, err := v.load(c.ctx)
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		c.val, c.err = val, err
+		if err == nil && c.gen == v.gen {
+			v.have, v.val = true, val
+		}
+		c.cancel()
+		close(c.done)
+		v.flight = nil
+		if n := v.next; n != nil {
+			v.next = nil
+			v.flight = n
+			v.start(n)
+		}
+	}()
+}
+
+// wait joins c and waits for its answer; v.mu is held on entry and released.
+func (v *Value[T]) wait(ctx context.Context, c *call[T]) (T, error) {
+	c.waiters++
+	v.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.val, c.err
+	case <-ctx.Done():
+		v.mu.Lock()
+		c.waiters--
+		if c.waiters == 0 {
+			if c == v.next {
+				v.next = nil
+			} else {
+				c.abandoned = true
+				c.cancel()
+			}
+		}
+		v.mu.Unlock()
+		var zero T
+		return zero, ctx.Err()
+	}
+}
