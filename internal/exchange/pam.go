@@ -139,7 +139,7 @@ func parseEnabled(v json.RawMessage) (bool, error) {
 // EnablePrivilegedAccess turns privileged access on with a default approver group and
 // optional system accounts (UPNs excluded from the control). When the outcome is unknown it
 // reads the organization's setting and enables again only if it is still off.
-func (c *Client) EnablePrivilegedAccess(ctx context.Context, adminGroup string, systemAccounts []string) error {
+func (c *Client) EnablePrivilegedAccess(ctx context.Context, adminGroup string, systemAccounts []string, alreadyOn bool) error {
 	params := map[string]any{paramAdminGroup: adminGroup}
 	setList(params, paramSystemAccounts, systemAccounts)
 	find := func(ctx context.Context) (struct{}, bool, error) {
@@ -147,7 +147,9 @@ func (c *Client) EnablePrivilegedAccess(ctx context.Context, adminGroup string, 
 		if err != nil {
 			return struct{}{}, false, err
 		}
-		took := status.Enabled && (status.AdminGroup == "" || strings.EqualFold(status.AdminGroup, adminGroup))
+		// With no readable admin group, "enabled" proves the send took effect only when PAM was off
+		// before it; a change of settings while on cannot be confirmed by reading.
+		took := status.Enabled && (strings.EqualFold(status.AdminGroup, adminGroup) || (status.AdminGroup == "" && !alreadyOn))
 		return struct{}{}, took, nil
 	}
 	_, err := runOnce(ctx, c, cmdletEnableElevatedAccessControl, params, noOutput, find)

@@ -273,10 +273,10 @@ func TestPrivilegedAccessParsesEveryShape(t *testing.T) {
 func TestEnablePrivilegedAccessParameters(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeValues(w, "") })
 	ctx := context.Background()
-	if err := h.client.EnablePrivilegedAccess(ctx, "pam@contoso.com", nil); err != nil {
+	if err := h.client.EnablePrivilegedAccess(ctx, "pam@contoso.com", nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.client.EnablePrivilegedAccess(ctx, "pam@contoso.com", []string{"svc@contoso.com"}); err != nil {
+	if err := h.client.EnablePrivilegedAccess(ctx, "pam@contoso.com", []string{"svc@contoso.com"}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.client.DisablePrivilegedAccess(ctx); err != nil {
@@ -312,7 +312,7 @@ func TestEnablePrivilegedAccessReadsFirstAfterGatewayTimeout(t *testing.T) {
 			writeValues(w, "", map[string]any{"ElevatedAccessControl": state})
 		}
 	})
-	if err := h.client.EnablePrivilegedAccess(context.Background(), "pam@contoso.com", nil); err != nil {
+	if err := h.client.EnablePrivilegedAccess(context.Background(), "pam@contoso.com", nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.svc.count("Enable-ElevatedAccessControl"); n != 1 {

@@ -81,6 +81,9 @@ func (c *Client) SignIn(ctx context.Context) error {
 // defaultTimeout bounds a request when the caller gives no HTTP client, as kiota's own client does.
 const defaultTimeout = 100 * time.Second
 
+// graphMaxRetries is kiota's ceiling for retries of one request.
+const graphMaxRetries = 10
+
 // httpClient wraps the caller's transport in kiota's middleware: ours first (request id and
 // user agent, set before the retry middleware so a retried request keeps its id), then
 // kiota's defaults, which retry 429/503/504 honouring Retry-After and follow redirects.
@@ -93,7 +96,18 @@ func httpClient(cfg Config) *http.Client {
 		}
 		timeout = cfg.HTTPClient.Timeout
 	}
-	middlewares := append([]khttp.Middleware{requestHeaders{userAgent: cfg.UserAgent}}, khttp.GetDefaultMiddlewares()...)
+	middlewares := []khttp.Middleware{requestHeaders{userAgent: cfg.UserAgent}}
+	for _, m := range khttp.GetDefaultMiddlewares() {
+		if _, isRetry := m.(*khttp.RetryHandler); isRetry {
+			// Graph throttles in bursts like Exchange does, so retry as often as kiota allows;
+			// Retry-After still sets each wait.
+			m = khttp.NewRetryHandlerWithOptions(khttp.RetryHandlerOptions{
+				MaxRetries:  graphMaxRetries,
+				ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return true },
+			})
+		}
+		middlewares = append(middlewares, m)
+	}
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(parent, middlewares...),
 		Timeout:   timeout,

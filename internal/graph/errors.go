@@ -50,7 +50,9 @@ func translate(operation string, sent *sentID, err error) error {
 
 func kindOf(status int, code string) apierr.Kind {
 	switch {
-	case code == "Request_ResourceNotFound" || code == "ResourceNotFound" || status == http.StatusNotFound:
+	// Only Graph's own word that the object is missing counts: a bare 404 can come from a proxy or
+	// a wrong endpoint, and must not make a resource look deleted.
+	case code == "Request_ResourceNotFound" || code == "ResourceNotFound":
 		return apierr.KindNotFound
 	case status == http.StatusUnauthorized:
 		return apierr.KindUnauthorized

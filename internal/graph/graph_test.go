@@ -444,8 +444,8 @@ func TestThrottledUntilRetriesRunOut(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != apierr.KindThrottled || e.StatusCode != 429 || e.RequestID != "req-429" {
 		t.Fatalf("error = %v, want throttled", err)
 	}
-	if n := len(fg.requests()); n != 4 {
-		t.Errorf("%d requests, want 1 and 3 retries", n)
+	if n := len(fg.requests()); n != 1+graphMaxRetries {
+		t.Errorf("%d requests, want 1 and %d retries", n, graphMaxRetries)
 	}
 }
 

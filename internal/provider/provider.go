@@ -117,6 +117,14 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 }
 
 func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	// A setting not known until apply would silently fall back to the environment and could sign
+	// in as another identity or to another tenant during plan.
+	if !req.Config.Raw.IsFullyKnown() {
+		resp.Diagnostics.AddError("Provider configuration not known yet",
+			"A setting in the o365pam provider block depends on a value that is known only after apply. "+
+				"Use values known at plan time (literals, variables or data sources) for the provider's settings.")
+		return
+	}
 	var model providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
 	if resp.Diagnostics.HasError() {

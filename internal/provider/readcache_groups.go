@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"sync"
@@ -49,7 +51,9 @@ func (c *tenantClient) cachedGroupSnapshot(ctx context.Context, id, objectID str
 // for a write to show. known is the group as a write just returned it, which spares the Exchange read.
 func (c *tenantClient) freshGroupSnapshot(ctx context.Context, id string, known *exchange.DistributionGroup) (*groupSnapshot, error) {
 	group := known
-	if group == nil {
+	if group == nil || group.ExternalDirectoryObjectID == "" {
+		// Without the Entra object id Graph cannot be asked; Exchange fills it in once the group
+		// has reached the directory.
 		var err error
 		if group, err = c.exchange.GetDistributionGroup(ctx, id); err != nil {
 			return nil, err
@@ -99,7 +103,7 @@ func (c *tenantClient) securityGroup(ctx context.Context, id string) (*exchange.
 // service's own answer (usually "not found").
 func (c *tenantClient) groupMembers(ctx context.Context, objectID string, fresh bool) ([]graph.User, error) {
 	if objectID == "" {
-		return c.graph.GroupMembers(ctx, objectID)
+		return nil, graphLag(objectID, errors.New("Exchange reports no Entra object id for it yet"))
 	}
 	read := c.reads.members.Get
 	if fresh {
@@ -109,7 +113,21 @@ func (c *tenantClient) groupMembers(ctx context.Context, objectID string, fresh 
 	if err != nil || found {
 		return members, err
 	}
-	return c.graph.GroupMembers(ctx, objectID)
+	members, err = c.graph.GroupMembers(ctx, objectID)
+	if apierr.IsNotFound(err) {
+		return nil, graphLag(objectID, err)
+	}
+	return members, err
+}
+
+// errGraphLag marks a group that Exchange has and Microsoft Graph does not show yet. It is not a
+// "not found": only Exchange's word that the group is gone removes a resource from state.
+var errGraphLag = errors.New("Microsoft Graph does not show the group yet")
+
+func graphLag(objectID string, cause error) error {
+	// cause is formatted, not wrapped, so that its NotFound kind does not leak through.
+	return fmt.Errorf("group %q exists in Exchange Online, but %w (directory sync can take a few minutes; "+
+		"try again shortly): %v", objectID, errGraphLag, cause)
 }
 
 // groupOwners resolves Exchange's ManagedBy names to users. Names that are object ids (as

@@ -76,7 +76,10 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
 			"the old one is put back before the error is reported, so the task is never left unguarded. " +
-			"The policy's `id` changes when that happens.",
+			"The policy's `id` changes when that happens.\n\n" +
+			"Creating a policy for a task that already has one fails with the existing policy's id and how to " +
+			"import it, unless that policy has exactly the configured settings: then it is taken over, with a " +
+			"warning, since that is what an apply interrupted before saving its state leaves behind.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -165,6 +168,16 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	if existing := findPolicyForTask(policies, plan.Task.ValueString()); existing != nil {
+		if !policyNeedsRecreate(policyModel(*existing, plan), plan) {
+			// Exactly what this resource would create: most likely its own create from an apply that
+			// was interrupted before the state was saved. Taking it over changes nothing in the tenant.
+			resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*existing, plan))...)
+			resp.Diagnostics.AddWarning("Existing approval policy adopted",
+				fmt.Sprintf("Task %s already had approval policy %s with exactly these settings, so it is now managed "+
+					"by this resource instead of being created again (an earlier apply may have been interrupted). "+
+					"If another configuration manages it too, remove it from one of them.", existing.Task, existing.Identity))
+			return
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
 			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
 				"have only one policy. To manage it with Terraform, import it: add an import block with "+

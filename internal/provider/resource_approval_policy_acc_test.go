@@ -231,3 +231,37 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 		},
 	})
 }
+
+// A policy with exactly the planned settings is taken over rather than refused: that is what an
+// apply interrupted after the create, but before the state was saved, leaves behind.
+func TestAccApprovalPolicy_adoptsIdenticalPolicy(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"))
+	var existingID string
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: base},
+			{
+				PreConfig: func() {
+					made := tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
+						"Task": moveTask, "ApprovalType": "Manual", "ApproverGroup": tn.Address("pam-approvers"),
+					})
+					existingID = fmt.Sprint(made[0]["Identity"])
+				},
+				Config: base + policyHCL("move", moveTask, "Manual"),
+				Check: func(s *terraform.State) error {
+					got, err := stateAttr(s, policyAddr, "id")
+					if err != nil || got != existingID {
+						return fmt.Errorf("state id = %q (%v), want the existing policy %s", got, err, existingID)
+					}
+					if all := policiesFor(t, tn, moveTask); len(all) != 1 {
+						return fmt.Errorf("want exactly one policy for the task, got %v", all)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -237,11 +238,36 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 
 	snap, err := r.readSettled(ctx, created.GUID, plan, created)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, fmt.Sprintf("read approver group %q after creating it", in.Name), err,
-			"The group was created and is recorded in state; the next apply reads it again.")
+		// The group exists: record it as created rather than fail, which would taint it and make the
+		// next apply replace it.
+		resp.Diagnostics.Append(resp.State.Set(ctx, createdGroupModel(ctx, *created, plan, &resp.Diagnostics))...)
+		resp.Diagnostics.AddWarning("Approver group created but not read back yet",
+			fmt.Sprintf("Group %q was created (id %s), but reading it back did not succeed yet: %s\n\nIt is recorded in "+
+				"state as configured; the next plan reads it again.", in.Name, created.GUID, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+}
+
+// createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
+// show yet: the plan's values, with what the plan left to the service taken from the create's answer.
+func createdGroupModel(ctx context.Context, created exchange.DistributionGroup, plan approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+	m := plan
+	m.ID = types.StringValue(created.GUID)
+	m.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
+	if m.DisplayName.IsUnknown() {
+		m.DisplayName = types.StringValue(created.DisplayName)
+	}
+	if m.Alias.IsUnknown() {
+		m.Alias = types.StringValue(created.Alias)
+	}
+	if m.Members.IsUnknown() {
+		m.Members = setOfStrings(stringSet(ctx, plan.Members, diags))
+	}
+	if m.Owners.IsUnknown() {
+		m.Owners = setOfStrings(created.ManagedBy)
+	}
+	return m
 }
 
 func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -392,7 +418,7 @@ func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan
 	want := stringSet(ctx, plan.Members, &diags)
 	err := waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
 		s, err := r.client.freshGroupSnapshot(ctx, id, written)
-		if apierr.IsNotFound(err) {
+		if apierr.IsNotFound(err) || errors.Is(err, errGraphLag) {
 			return false, nil
 		}
 		if err != nil {
@@ -401,8 +427,8 @@ func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan
 		snap = s
 		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.members, want), want), nil
 	})
-	if err != nil && snap != nil {
-		// The group exists; membership has not caught up. Report what is there rather than fail.
+	if errors.Is(err, context.DeadlineExceeded) && snap != nil {
+		// The group exists; membership has not caught up in time. Report what is there.
 		return snap, nil
 	}
 	return snap, err

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 )
 
@@ -147,7 +148,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 				"`terraform import <resource address> %s`.", r.client.tenantID, r.client.tenantID, r.client.tenantID))
 		return
 	}
-	if err := r.enable(ctx, plan, &resp.Diagnostics); err != nil {
+	if err := r.enable(ctx, plan, false, &resp.Diagnostics); err != nil {
 		addServiceError(&resp.Diagnostics, "enable privileged access", err, "")
 		return
 	}
@@ -205,9 +206,22 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 
-	firstErr := r.enable(ctx, plan, &resp.Diagnostics)
+	firstErr := r.enable(ctx, plan, true, &resp.Diagnostics)
 	if firstErr == nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	// Only a refusal may mean "not while it is on"; a throttle, a timeout or a missing permission
+	// would fail the same way after turning PAM off.
+	if !apierr.Is(firstErr, apierr.KindInvalidInput) {
+		addServiceError(&resp.Diagnostics, "change privileged access settings", firstErr,
+			"Privileged access is still on with its previous settings.")
+		return
+	}
+	// Turning PAM off briefly is only worth the risk when the new settings are sound.
+	if err := r.checkSettings(ctx, plan); err != nil {
+		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(firstErr, err),
+			"Privileged access is still on with its previous settings.")
 		return
 	}
 	err := r.client.exchange.DisablePrivilegedAccess(ctx)
@@ -217,14 +231,22 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 			"Privileged access is still on with its previous settings.")
 		return
 	}
-	secondErr := r.enable(ctx, plan, &resp.Diagnostics)
+	secondErr := r.enable(ctx, plan, false, &resp.Diagnostics)
 	if secondErr == nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
 	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
 	defer cancelRestore()
-	if err := r.enable(restoreCtx, state, &resp.Diagnostics); err != nil {
+	if state.DefaultApproverGroup.IsNull() {
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, "change privileged access settings", secondErr,
+			"The new settings were refused after privileged access was turned off to change them, and the previous "+
+				"settings are not known (the resource was imported): privileged access management is OFF for the tenant. "+
+				"Fix the settings and run apply again at once.")
+		return
+	}
+	if err := r.enable(restoreCtx, state, false, &resp.Diagnostics); err != nil {
 		resp.State.RemoveResource(ctx)
 		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(secondErr, err),
 			"The new settings were refused and turning privileged access back on with the old settings failed "+
@@ -280,11 +302,30 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.client.tenantID)...)
 }
 
-func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, diags *diag.Diagnostics) error {
+func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, alreadyOn bool, diags *diag.Diagnostics) error {
 	accounts := stringSet(ctx, m.SystemAccounts, diags)
-	err := r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts)
+	err := r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts, alreadyOn)
 	r.client.afterPrivilegedAccessWrite()
 	return err
+}
+
+// checkSettings confirms that the default approver group is a mail-enabled security group and that
+// every system account is a user, as Enable-ElevatedAccessControl requires.
+func (r *privilegedAccessResource) checkSettings(ctx context.Context, m privilegedAccessModel) error {
+	group, err := r.client.securityGroup(ctx, m.DefaultApproverGroup.ValueString())
+	if err != nil {
+		return err
+	}
+	if !group.IsSecurityGroup() {
+		return fmt.Errorf("%s is a %s, not a mail-enabled security group", m.DefaultApproverGroup.ValueString(), group.RecipientTypeDetails)
+	}
+	var diags diag.Diagnostics
+	for _, account := range stringSet(ctx, m.SystemAccounts, &diags) {
+		if _, err := r.client.resolveUser(ctx, account); err != nil {
+			return fmt.Errorf("system account %s: %w", account, err)
+		}
+	}
+	return nil
 }
 
 func (r *privilegedAccessResource) settingsDiffer(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) bool {
