@@ -107,7 +107,7 @@ func (d *approvalPoliciesDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policies, err := d.client.exchange.ApprovalPolicies(ctx)
+	policies, err := d.client.approvalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list approval policies", err, "")
 		return

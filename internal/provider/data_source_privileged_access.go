@@ -77,10 +77,10 @@ func (d *privilegedAccessDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *privilegedAccessDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	status, err := d.client.exchange.PrivilegedAccess(ctx)
+	status, err := d.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, privilegedAccessData(*status, d.client.tenantID))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, privilegedAccessData(status, d.client.tenantID))...)
 }
