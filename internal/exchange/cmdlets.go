@@ -35,8 +35,6 @@ const (
 	cmdletRemoveElevatedAccessApprovalPolicy = "Remove-ElevatedAccessApprovalPolicy" // documented
 	cmdletNewElevatedAccessRequest           = "New-ElevatedAccessRequest"           // documented
 	cmdletGetElevatedAccessRequest           = "Get-ElevatedAccessRequest"           // documented with Identity; listing without it unverified
-	cmdletApproveElevatedAccessRequest       = "Approve-ElevatedAccessRequest"       // documented
-	cmdletDenyElevatedAccessRequest          = "Deny-ElevatedAccessRequest"          // documented
 )
 
 // resendRule says whether a cmdlet may be sent again when the first try's outcome is unknown
@@ -71,8 +69,6 @@ var cmdletRules = map[string]resendRule{
 	cmdletRemoveElevatedAccessApprovalPolicy: resendRemoval,
 	cmdletNewElevatedAccessRequest:           resendNever, // would file a second request
 	cmdletGetElevatedAccessRequest:           resendFreely,
-	cmdletApproveElevatedAccessRequest:       resendNever, // a second run is refused once decided
-	cmdletDenyElevatedAccessRequest:          resendNever,
 }
 
 // Parameters.
@@ -97,13 +93,11 @@ const (
 	paramApproverGroup                   = "ApproverGroup"                   // documented
 	paramReason                          = "Reason"                          // documented (New-ElevatedAccessRequest)
 	paramDurationHours                   = "DurationHours"                   // documented
-	paramRequestID                       = "RequestId"                       // documented (Approve-/Deny-ElevatedAccessRequest)
-	paramComment                         = "Comment"                         // documented
 )
 
 // targetParams name the object a cmdlet acts on; an "object not found" answer that quotes one
 // of their values means that object is gone (see classify).
-var targetParams = []string{paramIdentity, paramRequestID}
+var targetParams = []string{paramIdentity}
 
 // Parameter values.
 const (

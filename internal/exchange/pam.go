@@ -180,20 +180,6 @@ func (c *Client) ApprovalPolicies(ctx context.Context) ([]ApprovalPolicy, error)
 	return decodeAll(values, decodePolicy), nil
 }
 
-// ApprovalPolicy reads one approval policy by its identity (GUID).
-func (c *Client) ApprovalPolicy(ctx context.Context, identity string) (*ApprovalPolicy, error) {
-	values, err := c.Invoke(ctx, cmdletGetElevatedAccessApprovalPolicy, map[string]any{paramIdentity: identity})
-	if err != nil {
-		return nil, err
-	}
-	r, err := single(cmdletGetElevatedAccessApprovalPolicy, identity, values)
-	if err != nil {
-		return nil, err
-	}
-	policy := decodePolicy(r)
-	return &policy, nil
-}
-
 // NewApprovalPolicy creates a task approval policy. When the outcome is unknown, or the
 // service echoes nothing back, it looks for a policy with the task and settings (ignoring case)
 // other than the one it replaces; it creates again only when there is none. Reads may show a
@@ -278,30 +264,4 @@ func (c *Client) AccessRequests(ctx context.Context) ([]AccessRequest, error) {
 		return nil, err
 	}
 	return decodeAll(values, decodeRequest), nil
-}
-
-// ApproveAccessRequest approves a pending request.
-func (c *Client) ApproveAccessRequest(ctx context.Context, requestID, comment string) error {
-	return c.decideRequest(ctx, cmdletApproveElevatedAccessRequest, RequestApproved, requestID, comment)
-}
-
-// DenyAccessRequest denies a pending request.
-func (c *Client) DenyAccessRequest(ctx context.Context, requestID, comment string) error {
-	return c.decideRequest(ctx, cmdletDenyElevatedAccessRequest, RequestDenied, requestID, comment)
-}
-
-// decideRequest runs Approve-/Deny-; when the outcome is unknown it reads the request and
-// decides again only while the request still lacks the wanted status.
-func (c *Client) decideRequest(ctx context.Context, cmdlet, wantStatus, requestID, comment string) error {
-	params := map[string]any{paramRequestID: requestID}
-	setText(params, paramComment, comment)
-	find := func(ctx context.Context) (struct{}, bool, error) {
-		request, err := c.AccessRequest(ctx, requestID)
-		if err != nil {
-			return struct{}{}, false, err
-		}
-		return struct{}{}, request.RequestStatus == wantStatus, nil
-	}
-	_, err := runOnce(ctx, c, cmdlet, params, noOutput, find)
-	return err
 }

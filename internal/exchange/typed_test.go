@@ -351,10 +351,11 @@ func TestApprovalPolicyDecoding(t *testing.T) {
 		writeValues(w, "", map[string]any{"identity": "p1", "Task": `Exchange\New-MoveRequest`, "ApprovalType": "AUTO",
 			"ApproverGroup": "pam@contoso.com", "Type": "Task", "Scope": "Exchange", "WhenCreatedUTC": "2030-01-02T03:04:05.1234567Z"})
 	})
-	p, err := h.client.ApprovalPolicy(context.Background(), "p1")
-	if err != nil {
-		t.Fatal(err)
+	list, err := h.client.ApprovalPolicies(context.Background())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("policies %+v, err %v", list, err)
 	}
+	p := &list[0]
 	want := ApprovalPolicy{Identity: "p1", Task: `Exchange\New-MoveRequest`, ApprovalType: ApprovalAuto, ApproverGroup: "pam@contoso.com",
 		Type: "Task", Scope: "Exchange", WhenCreatedUTC: time.Date(2030, 1, 2, 3, 4, 5, 123456700, time.UTC)}
 	if *p != want {
@@ -364,7 +365,7 @@ func TestApprovalPolicyDecoding(t *testing.T) {
 
 func TestEmptyAnswerToALookupIsNotFound(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeValues(w, "") })
-	if _, err := h.client.ApprovalPolicy(context.Background(), "p9"); !apierr.IsNotFound(err) {
+	if _, err := h.client.GetDistributionGroup(context.Background(), "nobody@contoso.com"); !apierr.IsNotFound(err) {
 		t.Errorf("err %v, want not found", err)
 	}
 }
@@ -397,36 +398,6 @@ func TestAccessRequests(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].DurationHours != 4 || list[0].ApprovedBy != "boss@contoso.com" ||
 		!list[0].ExpirationTimeUTC.Equal(time.Date(2030, 1, 3, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("list %+v, err %v", list, err)
-	}
-	if err := h.client.ApproveAccessRequest(ctx, "r1", "ok"); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.client.DenyAccessRequest(ctx, "r1", ""); err != nil {
-		t.Fatal(err)
-	}
-	reqs := h.svc.requests()
-	if got := reqs[len(reqs)-2].Params; !reflect.DeepEqual(got, map[string]any{"RequestId": "r1", "Comment": "ok"}) {
-		t.Errorf("approve params %v", got)
-	}
-	if got := reqs[len(reqs)-1].Params; !reflect.DeepEqual(got, map[string]any{"RequestId": "r1"}) {
-		t.Errorf("deny params %v", got)
-	}
-}
-
-func TestApproveReadsTheRequestAfterAmbiguousFailure(t *testing.T) {
-	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, req seen, _ int) {
-		switch req.Cmdlet {
-		case "Approve-ElevatedAccessRequest":
-			dropConnection(t, w)
-		case "Get-ElevatedAccessRequest":
-			writeValues(w, "", map[string]any{"Identity": "r1", "RequestStatus": "Approved"})
-		}
-	})
-	if err := h.client.ApproveAccessRequest(context.Background(), "r1", "ok"); err != nil {
-		t.Fatal(err)
-	}
-	if n := h.svc.count("Approve-ElevatedAccessRequest"); n != 1 {
-		t.Errorf("sent Approve %d times, want 1", n)
 	}
 }
 
