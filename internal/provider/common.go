@@ -28,6 +28,15 @@ const (
 	settleTimeout = 5 * time.Minute
 )
 
+// withTimeout bounds an operation by the user's `timeouts` value for it, or by def.
+func withTimeout(ctx context.Context, configured func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc) {
+	timeout, d := configured(ctx, def)
+	diags.Append(d...)
+	return context.WithTimeout(ctx, timeout)
+}
+
 // addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves
 // the real rules to Exchange.
 var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
