@@ -26,7 +26,6 @@ const (
 	cmdletGetDistributionGroup               = "Get-DistributionGroup"               // documented
 	cmdletSetDistributionGroup               = "Set-DistributionGroup"               // documented
 	cmdletRemoveDistributionGroup            = "Remove-DistributionGroup"            // documented
-	cmdletGetDistributionGroupMember         = "Get-DistributionGroupMember"         // documented
 	cmdletUpdateDistributionGroupMember      = "Update-DistributionGroupMember"      // documented: replaces the whole list
 	cmdletEnableElevatedAccessControl        = "Enable-ElevatedAccessControl"        // documented
 	cmdletDisableElevatedAccessControl       = "Disable-ElevatedAccessControl"       // documented
@@ -60,7 +59,6 @@ var cmdletRules = map[string]resendRule{
 	cmdletGetDistributionGroup:               resendFreely,
 	cmdletSetDistributionGroup:               resendFreely,
 	cmdletRemoveDistributionGroup:            resendRemoval,
-	cmdletGetDistributionGroupMember:         resendFreely,
 	cmdletUpdateDistributionGroupMember:      resendFreely,
 	cmdletEnableElevatedAccessControl:        resendNever, // re-running it is unverified (known unknown 2)
 	cmdletDisableElevatedAccessControl:       resendNever, // a second run may be refused because the first turned it off
@@ -84,7 +82,7 @@ const (
 	paramManagedBy                       = "ManagedBy"                       // documented
 	paramMemberDepartRestriction         = "MemberDepartRestriction"         // documented
 	paramBypassSecurityGroupManagerCheck = "BypassSecurityGroupManagerCheck" // documented switch (Set-/Remove-DistributionGroup, Update-DistributionGroupMember)
-	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroup, Get-DistributionGroupMember; the default stops at 1000)
+	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroup; the default stops at 1000)
 	paramRecipientTypeDetails            = "RecipientTypeDetails"            // documented (Get-DistributionGroup: lists only groups of these kinds)
 	paramAdminGroup                      = "AdminGroup"                      // documented (Enable-ElevatedAccessControl)
 	paramSystemAccounts                  = "SystemAccounts"                  // documented (Enable-ElevatedAccessControl)
@@ -140,17 +138,6 @@ const (
 	propGroupMemberDepartRestriction = "MemberDepartRestriction"
 	propGroupMemberJoinRestriction   = "MemberJoinRestriction"
 	propGroupWhenChangedUTC          = "WhenChangedUTC"
-)
-
-// Output properties of Get-DistributionGroupMember (documented).
-const (
-	propMemberIdentity                = "Identity"
-	propMemberName                    = "Name"
-	propMemberExternalDirectoryObject = "ExternalDirectoryObjectId"
-	propMemberPrimarySmtpAddress      = "PrimarySmtpAddress"
-	propMemberWindowsLiveID           = "WindowsLiveID" // the user's UPN
-	propMemberRecipientType           = "RecipientType"
-	propMemberDisplayName             = "DisplayName"
 )
 
 // Output properties of Get-OrganizationConfig.

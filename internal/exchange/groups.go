@@ -54,29 +54,6 @@ func decodeGroup(r record) DistributionGroup {
 	}
 }
 
-// Recipient is one member of a group.
-type Recipient struct {
-	Identity                  string
-	Name                      string
-	ExternalDirectoryObjectID string
-	PrimarySmtpAddress        string
-	WindowsLiveID             string // the user's UPN
-	RecipientType             string
-	DisplayName               string
-}
-
-func decodeRecipient(r record) Recipient {
-	return Recipient{
-		Identity:                  r.str(propMemberIdentity),
-		Name:                      r.str(propMemberName),
-		ExternalDirectoryObjectID: r.str(propMemberExternalDirectoryObject),
-		PrimarySmtpAddress:        r.str(propMemberPrimarySmtpAddress),
-		WindowsLiveID:             r.str(propMemberWindowsLiveID),
-		RecipientType:             r.str(propMemberRecipientType),
-		DisplayName:               r.str(propMemberDisplayName),
-	}
-}
-
 // NewGroup describes a mail-enabled security group to create. Empty fields are not sent.
 type NewGroup struct {
 	Name               string // required, unique
@@ -190,18 +167,6 @@ func (c *Client) RemoveDistributionGroup(ctx context.Context, identity string) e
 		paramBypassSecurityGroupManagerCheck: true,
 	})
 	return err
-}
-
-// GroupMembers lists every member of a group.
-func (c *Client) GroupMembers(ctx context.Context, identity string) ([]Recipient, error) {
-	values, err := c.Invoke(ctx, cmdletGetDistributionGroupMember, map[string]any{
-		paramIdentity:   identity,
-		paramResultSize: valueUnlimited,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return decodeAll(values, decodeRecipient), nil
 }
 
 // ReplaceGroupMembers makes members the group's whole member list.
