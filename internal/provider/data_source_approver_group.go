@@ -26,25 +26,14 @@ func newApproverGroupDataSource() datasource.DataSource { return &approverGroupD
 type approverGroupDataSource struct{ client *tenantClient }
 
 type approverGroupDataModel struct {
-	ID                 types.String `tfsdk:"id"`
-	ObjectID           types.String `tfsdk:"object_id"`
-	Name               types.String `tfsdk:"name"`
-	PrimarySMTPAddress types.String `tfsdk:"primary_smtp_address"`
-	DisplayName        types.String `tfsdk:"display_name"`
-	Alias              types.String `tfsdk:"alias"`
-	Description        types.String `tfsdk:"description"`
-	Members            types.Set    `tfsdk:"members"`
-	Owners             types.Set    `tfsdk:"owners"`
+	approverGroupAttributes
 }
 
 // approverGroupData converts a snapshot as the resource does, keeping the looked-up values as the
 // configuration wrote them.
 func approverGroupData(ctx context.Context, s groupSnapshot, config approverGroupDataModel, diags *diag.Diagnostics) approverGroupDataModel {
 	g := groupModel(ctx, s, approverGroupModel{}, diags)
-	m := approverGroupDataModel{
-		ID: g.ID, ObjectID: g.ObjectID, Name: g.Name, PrimarySMTPAddress: g.PrimarySMTPAddress,
-		DisplayName: g.DisplayName, Alias: g.Alias, Description: g.Description, Members: g.Members, Owners: g.Owners,
-	}
+	m := approverGroupDataModel{g.approverGroupAttributes}
 	if !config.ID.IsNull() {
 		m.ID = config.ID
 	}

@@ -37,17 +37,22 @@ func newApproverGroupResource() resource.Resource { return &approverGroupResourc
 
 type approverGroupResource struct{ client *tenantClient }
 
+// approverGroupAttributes are what the resource and the data source both show of a group.
+type approverGroupAttributes struct {
+	ID                 types.String `tfsdk:"id"`
+	ObjectID           types.String `tfsdk:"object_id"`
+	Name               types.String `tfsdk:"name"`
+	PrimarySMTPAddress types.String `tfsdk:"primary_smtp_address"`
+	DisplayName        types.String `tfsdk:"display_name"`
+	Alias              types.String `tfsdk:"alias"`
+	Description        types.String `tfsdk:"description"`
+	Members            types.Set    `tfsdk:"members"`
+	Owners             types.Set    `tfsdk:"owners"`
+}
+
 type approverGroupModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	ObjectID           types.String   `tfsdk:"object_id"`
-	Name               types.String   `tfsdk:"name"`
-	PrimarySMTPAddress types.String   `tfsdk:"primary_smtp_address"`
-	DisplayName        types.String   `tfsdk:"display_name"`
-	Alias              types.String   `tfsdk:"alias"`
-	Description        types.String   `tfsdk:"description"`
-	Members            types.Set      `tfsdk:"members"`
-	Owners             types.Set      `tfsdk:"owners"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	approverGroupAttributes
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // groupSnapshot is one consistent read of a group from both services.
@@ -60,16 +65,18 @@ type groupSnapshot struct {
 // groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
 func groupModel(ctx context.Context, s groupSnapshot, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
 	m := approverGroupModel{
-		ID:                 types.StringValue(s.group.GUID),
-		ObjectID:           types.StringValue(s.group.ExternalDirectoryObjectID),
-		Name:               keepSpelling(prior.Name, s.group.Name),
-		PrimarySMTPAddress: keepSpelling(prior.PrimarySMTPAddress, s.group.PrimarySmtpAddress),
-		DisplayName:        keepSpelling(prior.DisplayName, s.group.DisplayName),
-		Alias:              keepSpelling(prior.Alias, s.group.Alias),
-		Description:        types.StringNull(),
-		Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
-		Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
-		Timeouts:           prior.Timeouts,
+		approverGroupAttributes: approverGroupAttributes{
+			ID:                 types.StringValue(s.group.GUID),
+			ObjectID:           types.StringValue(s.group.ExternalDirectoryObjectID),
+			Name:               keepSpelling(prior.Name, s.group.Name),
+			PrimarySMTPAddress: keepSpelling(prior.PrimarySMTPAddress, s.group.PrimarySmtpAddress),
+			DisplayName:        keepSpelling(prior.DisplayName, s.group.DisplayName),
+			Alias:              keepSpelling(prior.Alias, s.group.Alias),
+			Description:        types.StringNull(),
+			Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
+			Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
+		},
+		Timeouts: prior.Timeouts,
 	}
 	if s.group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
 		m.Description = types.StringValue(s.group.Description)
