@@ -159,7 +159,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	})
 	if err != nil {
 		resp.Diagnostics.AddWarning("Privileged access not yet shown as enabled",
-			fmt.Sprintf("Enable-ElevatedAccessControl succeeded, but the organization config did not show it "+
+			fmt.Sprintf("Privileged access was enabled, but the organization config did not show it "+
 				"yet: %s. The next plan reads it again.", err))
 	}
 }
