@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -19,6 +21,11 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
+	for name, level := range logLevelsNobodyReads(os.Getenv) {
+		if err := os.Setenv(name, level); err != nil {
+			log.Fatal(err)
+		}
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/zerostanding/o365pam",
 		Debug:   debug,
@@ -26,4 +33,29 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// logLevelsNobodyReads returns the log settings that turn the provider's logs off when the CLI
+// would throw them away. The plugin SDK logs every request at TRACE unless told otherwise, and
+// the CLI filters provider logs only after the provider has formatted and sent each line: on a
+// plan of a few dozen objects that costs more time than the provider's own work. The CLI (Terraform
+// and OpenTofu alike) keeps provider logs when TF_LOG_PROVIDER, or else TF_LOG, names any level
+// but OFF; then, and for any level set explicitly, nothing changes.
+func logLevelsNobodyReads(getenv func(string) string) map[string]string {
+	cliLevel := getenv("TF_LOG_PROVIDER")
+	if cliLevel == "" {
+		cliLevel = getenv("TF_LOG")
+	}
+	if cliLevel != "" && !strings.EqualFold(cliLevel, "off") {
+		return nil
+	}
+	off := map[string]string{}
+	// TF_LOG_SDK covers the SDK's subsystems (TF_LOG_SDK_PROTO, TF_LOG_SDK_FRAMEWORK) unless they
+	// are set themselves; TF_LOG_PROVIDER_O365PAM is this provider's own logger.
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER_O365PAM"} {
+		if getenv(name) == "" {
+			off[name] = "off"
+		}
+	}
+	return off
 }

@@ -51,7 +51,7 @@ type Settings struct {
 	// CustomAuthority is set when AuthorityHost is not a Microsoft cloud's own, so the
 	// credential must not ask Microsoft to validate it (instance discovery).
 	CustomAuthority bool
-	// HTTPClient carries every sign-in request; nil means azcore's default.
+	// HTTPClient carries every sign-in request; nil means http.DefaultTransport.
 	HTTPClient *http.Client
 }
 
@@ -109,10 +109,14 @@ func requireApp(s Settings) error {
 }
 
 func (s Settings) clientOptions() azcore.ClientOptions {
-	opts := azcore.ClientOptions{Cloud: azcloud.Configuration{ActiveDirectoryAuthorityHost: s.AuthorityHost}}
-	// A nil *http.Client in the interface would be called and panic; leave azcore's default.
+	client := &http.Client{}
 	if s.HTTPClient != nil {
-		opts.Transport = s.HTTPClient
+		*client = *s.HTTPClient
 	}
-	return opts
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = documentedDiscovery{next: next}
+	return azcore.ClientOptions{Cloud: azcloud.Configuration{ActiveDirectoryAuthorityHost: s.AuthorityHost}, Transport: client}
 }

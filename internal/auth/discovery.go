@@ -1,85 +1,48 @@
 package auth
 
 import (
-	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 )
 
-// ShareDiscovery wraps a sign-in transport so that the authority's discovery documents (OpenID
-// configuration and instance discovery) are fetched once per transport. The credential keeps a
-// separate token client per kind of token request (Graph asks for tokens that support continuous
-// access evaluation, Exchange does not), and each client would otherwise discover the authority
-// on its own, costing a round trip before its first token.
-func ShareDiscovery(next http.RoundTripper) http.RoundTripper {
-	return &discoveryCache{next: next, answers: map[string]*discoveryAnswer{}}
+// openIDConfigurationSuffix ends the path of an authority's OpenID configuration:
+// {authority}/{tenant}/v2.0/.well-known/openid-configuration.
+const openIDConfigurationSuffix = "/v2.0/.well-known/openid-configuration"
+
+// documentedDiscovery answers MSAL's request for the authority's OpenID configuration from the
+// documented endpoint layout instead of the network. MSAL fetches that document before the first
+// token of every process, and a provider process lives for one Terraform command, so the fetch
+// would cost every plan a round trip to the authority before anything else can start. The
+// document only tells MSAL where the token endpoint is, and that is documented for every
+// cloud: {authority}/{tenant}/oauth2/v2.0/token. A wrong tenant is still refused, by the token
+// endpoint. Every other request (tokens, managed identity) goes to next.
+type documentedDiscovery struct {
+	next http.RoundTripper
 }
 
-type discoveryCache struct {
-	next    http.RoundTripper
-	mu      sync.Mutex
-	answers map[string]*discoveryAnswer
-}
-
-// discoveryAnswer is one fetched document; done closes when it is in.
-type discoveryAnswer struct {
-	done   chan struct{}
-	status int
-	header http.Header
-	body   []byte
-	err    error
-}
-
-func isDiscovery(r *http.Request) bool {
-	return r.Method == http.MethodGet && (strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") ||
-		strings.HasSuffix(r.URL.Path, "/discovery/instance"))
-}
-
-func (d *discoveryCache) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !isDiscovery(r) {
+func (d documentedDiscovery) RoundTrip(r *http.Request) (*http.Response, error) {
+	tenantBase, ok := strings.CutSuffix(r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, openIDConfigurationSuffix)
+	if r.Method != http.MethodGet || !ok || strings.Count(r.URL.Path, "/") != strings.Count(openIDConfigurationSuffix, "/")+1 {
 		return d.next.RoundTrip(r)
 	}
-	key := r.URL.String()
-	d.mu.Lock()
-	a, fetching := d.answers[key]
-	if !fetching {
-		a = &discoveryAnswer{done: make(chan struct{})}
-		d.answers[key] = a
+	if r.Body != nil {
+		r.Body.Close()
 	}
-	d.mu.Unlock()
-	if !fetching {
-		d.fetch(r, key, a)
-	}
-	select {
-	case <-a.done:
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
-	}
-	if a.err != nil {
-		return nil, a.err
+	body, err := json.Marshal(map[string]string{
+		"issuer":                 tenantBase + "/v2.0",
+		"authorization_endpoint": tenantBase + "/oauth2/v2.0/authorize",
+		"token_endpoint":         tenantBase + "/oauth2/v2.0/token",
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &http.Response{
-		Status: http.StatusText(a.status), StatusCode: a.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)), ContentLength: int64(len(a.body)),
-		Request: r,
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(strings.NewReader(string(body))),
+		ContentLength: int64(len(body)),
+		Request:       r,
 	}, nil
-}
-
-// fetch gets the document; only a success is kept, so a failure is retried by the next request.
-func (d *discoveryCache) fetch(r *http.Request, key string, a *discoveryAnswer) {
-	defer close(a.done)
-	resp, err := d.next.RoundTrip(r)
-	if err == nil {
-		a.body, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		a.status, a.header = resp.StatusCode, resp.Header
-	}
-	a.err = err
-	if err != nil || a.status != http.StatusOK {
-		d.mu.Lock()
-		delete(d.answers, key)
-		d.mu.Unlock()
-	}
 }

@@ -1,50 +1,59 @@
 package auth
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"testing"
 )
 
-func TestShareDiscoveryFetchesEachDocumentOnce(t *testing.T) {
-	var discovery, tokens atomic.Int32
+func TestDocumentedDiscoveryAnswersTheOpenIDConfiguration(t *testing.T) {
+	var reached []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			tokens.Add(1)
-		} else {
-			discovery.Add(1)
-		}
-		_, _ = io.WriteString(w, `{"token_endpoint":"x"}`)
+		reached = append(reached, r.Method+" "+r.URL.Path)
+		_, _ = io.WriteString(w, `{}`)
 	}))
 	defer srv.Close()
-	client := &http.Client{Transport: ShareDiscovery(srv.Client().Transport)}
+	client := &http.Client{Transport: documentedDiscovery{next: srv.Client().Transport}}
 
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			resp, err := client.Get(srv.URL + "/tenant/v2.0/.well-known/openid-configuration")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if string(body) != `{"token_endpoint":"x"}` {
-				t.Errorf("body %q", body)
-			}
-		})
-		wg.Go(func() {
-			resp, err := client.Post(srv.URL+"/tenant/oauth2/v2.0/token", "application/x-www-form-urlencoded", nil)
-			if err == nil {
-				resp.Body.Close()
-			}
-		})
+	resp, err := client.Get(srv.URL + "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
 	}
-	wg.Wait()
-	if discovery.Load() != 1 || tokens.Load() != 4 {
-		t.Fatalf("server saw %d discovery and %d token requests, want 1 and 4", discovery.Load(), tokens.Load())
+	var doc map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	base := srv.URL + "/contoso.onmicrosoft.com"
+	want := map[string]string{
+		"issuer":                 base + "/v2.0",
+		"authorization_endpoint": base + "/oauth2/v2.0/authorize",
+		"token_endpoint":         base + "/oauth2/v2.0/token",
+	}
+	for k, v := range want {
+		if doc[k] != v {
+			t.Errorf("%s = %q, want %q", k, doc[k], v)
+		}
+	}
+
+	// Anything else reaches the server: tokens, instance discovery, paths under a prefix.
+	for _, path := range []string{"/common/discovery/instance", "/prefix/contoso/v2.0/.well-known/openid-configuration"} {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	resp, err = client.Post(srv.URL+"/contoso/oauth2/v2.0/token", "application/x-www-form-urlencoded", strings.NewReader("x=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantReached := "GET /common/discovery/instance\nGET /prefix/contoso/v2.0/.well-known/openid-configuration\nPOST /contoso/oauth2/v2.0/token"
+	if got := strings.Join(reached, "\n"); got != wantReached {
+		t.Errorf("the server saw:\n%s\nwant:\n%s", got, wantReached)
 	}
 }

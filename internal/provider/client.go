@@ -27,8 +27,7 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
 	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	// Sign-in shares the pool; its discovery documents are fetched once for both token audiences.
-	s.auth.HTTPClient = &http.Client{Transport: auth.ShareDiscovery(httpClient.Transport)}
+	s.auth.HTTPClient = httpClient
 	credential, _, err := auth.NewCredential(s.auth)
 	if err != nil {
 		return nil, err

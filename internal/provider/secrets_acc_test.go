@@ -77,6 +77,12 @@ func TestAccSecrets_secretNeverLoggedOrStored(t *testing.T) {
 	if info, err := os.Stat(logPath); err != nil || info.Size() < 100_000 {
 		t.Fatalf("the trace log is missing or too short to prove anything: %v", err)
 	}
+	// The provider's own request logs must be in it, or the scan proves nothing about the
+	// provider (it turns its logs off when the CLI would discard them).
+	if raw, _ := os.ReadFile(logPath); !strings.Contains(string(raw), "provider.terraform-provider-o365pam: Received request: ") ||
+		!strings.Contains(string(raw), "tf_rpc=ConfigureProvider") {
+		t.Fatal("the trace log has no request logs from the provider")
+	}
 	t.Log("trace log and state scanned: no client secret, token or bearer header")
 }
 
