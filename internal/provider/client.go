@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"time"
@@ -24,6 +25,10 @@ type tenantClient struct {
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
+	// The first TLS handshake loads and parses the system's root certificates, which takes longer
+	// than Terraform needs to ask for the first read; loading them now takes that off the way to
+	// the first token.
+	go func() { _, _ = x509.SystemCertPool() }()
 	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
 	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}

@@ -7,8 +7,8 @@ import (
 )
 
 // Batch caches answers by key and fetches the keys that concurrent readers ask for in one call:
-// a batch stays open for Window after its first key, and then until Ready returns, so that reads
-// arriving while the client signs in still join it. A batch closes early when it holds Size keys.
+// a batch stays open for Window after its first key and until Ready, started with the batch,
+// returns, so that reads arriving while the client signs in still join it. A batch closes early when it holds Size keys.
 type Batch[V any] struct {
 	fetch  func(ctx context.Context, keys []string) (map[string]V, error)
 	size   int
@@ -101,16 +101,25 @@ func (b *Batch[V]) enqueue(ctx context.Context, key string) *batch[V] {
 	return f
 }
 
-// collect holds f open for the window and until ready, then starts it.
+// collect holds f open for the window and until ready, then starts it. Ready runs from the start,
+// alongside the window: waiting out the window first would put it on the way to the answer.
 func (b *Batch[V]) collect(f *batch[V]) {
+	ready := make(chan struct{})
+	go func() {
+		defer close(ready)
+		if b.ready != nil {
+			_ = b.ready(f.ctx) // a failure shows again, with detail, in the fetch
+		}
+	}()
 	timer := time.NewTimer(b.window)
 	select {
 	case <-timer.C:
 	case <-f.ctx.Done():
 		timer.Stop()
 	}
-	if b.ready != nil && f.ctx.Err() == nil {
-		_ = b.ready(f.ctx) // a failure shows again, with detail, in the fetch
+	select {
+	case <-ready:
+	case <-f.ctx.Done():
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -199,6 +199,24 @@ func TestBatchReadyHoldsTheBatchOpen(t *testing.T) {
 	}
 }
 
+// Signing in starts with the batch, not after its window: the window must not delay the answer.
+func TestBatchReadyStartsWithTheBatch(t *testing.T) {
+	r := &recorder{}
+	readyCalled := make(chan time.Time, 1)
+	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Second,
+		Ready: func(context.Context) error { readyCalled <- time.Now(); return nil }})
+	start := time.Now()
+	if _, _, err := b.Get(t.Context(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if waited := (<-readyCalled).Sub(start); waited > 500*time.Millisecond {
+		t.Fatalf("Ready was called %v after the first key, want it at once", waited)
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Fatalf("the batch closed after %v, before its window", took)
+	}
+}
+
 func TestBatchInvalidateAndMissingKeys(t *testing.T) {
 	r := &recorder{}
 	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond})
