@@ -82,3 +82,26 @@ func floorConfig() string {
 	}
 	return b.String()
 }
+
+// nullConfig has the same objects and dependencies on the provider that calls no service.
+func nullConfig() string {
+	var b strings.Builder
+	b.WriteString(`terraform {
+  required_providers {
+    benchnull = { source = "zerostanding/benchnull" }
+  }
+}
+`)
+	for g := range groupCount {
+		members := make([]string, membersPerGroup)
+		for m := range members {
+			members[m] = fmt.Sprintf("%q", fmt.Sprintf("approver%02d", g*membersPerGroup+m))
+		}
+		fmt.Fprintf(&b, "\nresource \"benchnull_object\" \"g%d\" {\n  input   = \"bench-approvers-%d\"\n  members = [%s]\n}\n",
+			g, g, strings.Join(members, ", "))
+	}
+	for p := range policyCount {
+		fmt.Fprintf(&b, "\nresource \"benchnull_object\" \"p%d\" {\n  input = benchnull_object.g%d.output\n}\n", p, p%groupCount)
+	}
+	return b.String()
+}

@@ -1,9 +1,11 @@
 // Command o365pam-bench measures what drift detection costs: it applies a configuration of approver
 // groups and approval policies against the tenant emulator with an added latency, then runs
 // no-change plans, alternating with a configuration of as many terraform_data resources (the CLI's
-// own floor). It prints, per step, the median wall time, the time over the floor in round trips of
-// the added latency, and the Exchange, Graph and token requests the emulator saw; then the provider
-// binary's size and cold start. `make bench` runs it; -out writes the figures as JSON.
+// own floor) and one of as many objects of a plugin provider that calls no service (what any
+// framework provider costs the CLI; see nullprovider). It prints, per step, the median wall time,
+// the time over the floor in round trips of the added latency, and the Exchange, Graph and token
+// requests the emulator saw; then the provider binary's size and cold start. `make bench` runs it;
+// -out writes the figures as JSON.
 package main
 
 import (
@@ -27,25 +29,29 @@ func main() {
 }
 
 type options struct {
-	cli, provider, out, work string
-	latency                  time.Duration
-	rounds                   int
+	cli, provider, nullProvider, out, work string
+	latency                                time.Duration
+	rounds                                 int
 }
 
 func run() error {
 	var o options
 	flag.StringVar(&o.cli, "cli", "terraform", "the terraform or tofu binary")
 	flag.StringVar(&o.provider, "provider", "", "the provider binary to measure (build it stripped, as released)")
+	flag.StringVar(&o.nullProvider, "null-provider", "", "the nullprovider binary, named terraform-provider-benchnull")
 	flag.StringVar(&o.out, "out", "bench.json", "where to write the figures")
 	flag.StringVar(&o.work, "work", "", "scratch folder (default: a temporary one, removed afterwards)")
 	flag.DurationVar(&o.latency, "latency", 150*time.Millisecond, "added to every answer of the emulator")
-	flag.IntVar(&o.rounds, "rounds", 5, "no-change plans per configuration")
+	flag.IntVar(&o.rounds, "rounds", 9, "no-change plans per configuration")
 	flag.Parse()
-	if o.provider == "" {
-		return fmt.Errorf("-provider is required")
+	if o.provider == "" || o.nullProvider == "" {
+		return fmt.Errorf("-provider and -null-provider are required")
 	}
 	provider, err := filepath.Abs(o.provider)
 	if err != nil {
+		return err
+	}
+	if o.nullProvider, err = filepath.Abs(o.nullProvider); err != nil {
 		return err
 	}
 	if o.work == "" {
@@ -72,24 +78,25 @@ func run() error {
 	return r.write(o.out)
 }
 
-// bench runs the CLI in two working folders against one emulator.
+// bench runs the CLI in three working folders against one emulator.
 type bench struct {
-	opts             options
-	srv              *emulator.Server
-	provider         string
-	pamDir, floorDir string
-	env              []string
+	opts                      options
+	srv                       *emulator.Server
+	provider                  string
+	pamDir, floorDir, nullDir string
+	env                       []string
 }
 
 func newBench(o options, srv *emulator.Server, provider string) (*bench, error) {
-	b := &bench{opts: o, srv: srv, provider: provider,
-		pamDir: filepath.Join(o.work, "pam"), floorDir: filepath.Join(o.work, "floor")}
+	b := &bench{opts: o, srv: srv, provider: provider, pamDir: filepath.Join(o.work, "pam"),
+		floorDir: filepath.Join(o.work, "floor"), nullDir: filepath.Join(o.work, "null")}
 	cliConfig := filepath.Join(o.work, "cli.tfrc")
 	files := map[string]string{
 		filepath.Join(b.pamDir, "main.tf"):   pamConfig(),
 		filepath.Join(b.floorDir, "main.tf"): floorConfig(),
-		cliConfig: fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-			"zerostanding/o365pam", filepath.Dir(provider)),
+		filepath.Join(b.nullDir, "main.tf"):  nullConfig(),
+		cliConfig: fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+			"zerostanding/o365pam", filepath.Dir(provider), "zerostanding/benchnull", filepath.Dir(o.nullProvider)),
 	}
 	for path, text := range files {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -136,35 +143,32 @@ func (b *bench) measure() (*report, error) {
 	version, _ := exec.Command(b.opts.cli, "version").Output()
 	r.CLI = strings.SplitN(string(version), "\n", 2)[0]
 
-	pamApply, err := b.terraform(b.pamDir, applyArgs...)
-	if err != nil {
-		return nil, err
+	var applies [3]sample
+	for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {
+		var err error
+		if applies[i], err = b.terraform(dir, applyArgs...); err != nil {
+			return nil, err
+		}
 	}
-	floorApply, err := b.terraform(b.floorDir, applyArgs...)
-	if err != nil {
-		return nil, err
-	}
-	r.add("apply", []sample{pamApply}, []sample{floorApply})
+	r.add("apply", applies[:1], applies[1:2], applies[2:])
 
 	// Plans without refresh make no service calls: what they cost over the floor is the CLI's work
-	// with a plugin provider, which no cache can save.
+	// with a plugin provider, which the provider that calls no service shows on its own.
 	for _, plan := range []struct {
 		name string
 		args []string
 	}{{"no-change plan", planArgs}, {"plan, no refresh", append(slices.Clone(planArgs), "-refresh=false")}} {
-		var pam, floor []sample
+		var runs [3][]sample
 		for range b.opts.rounds {
-			p, err := b.terraform(b.pamDir, plan.args...)
-			if err != nil {
-				return nil, err
+			for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {
+				s, err := b.terraform(dir, plan.args...)
+				if err != nil {
+					return nil, err
+				}
+				runs[i] = append(runs[i], s)
 			}
-			f, err := b.terraform(b.floorDir, plan.args...)
-			if err != nil {
-				return nil, err
-			}
-			pam, floor = append(pam, p), append(floor, f)
 		}
-		r.add(plan.name, pam, floor)
+		r.add(plan.name, runs[0], runs[1], runs[2])
 	}
 
 	info, err := os.Stat(b.provider)

@@ -39,17 +39,19 @@ type report struct {
 	Goals      []goal  `json:"goals"`
 }
 
-// step is one CLI command, measured on both configurations. Call counts are the most any run of
-// the step made.
+// step is one CLI command, measured on the three configurations. Call counts are the most any run
+// of the step made.
 type step struct {
 	Name          string  `json:"name"`
 	Runs          int     `json:"runs"`
 	MedianMS      float64 `json:"median_ms"`
 	FloorMedianMS float64 `json:"floor_median_ms"`
 	OverFloorRTT  float64 `json:"over_floor_round_trips"`
-	ExchangeCalls int     `json:"exchange_calls"`
-	GraphCalls    int     `json:"graph_calls"`
-	TokenRequests int     `json:"token_requests"`
+	// NullOverFloorRTT is the same figure for the provider that calls no service.
+	NullOverFloorRTT float64 `json:"null_provider_over_floor_round_trips"`
+	ExchangeCalls    int     `json:"exchange_calls"`
+	GraphCalls       int     `json:"graph_calls"`
+	TokenRequests    int     `json:"token_requests"`
 }
 
 type goal struct {
@@ -69,7 +71,7 @@ func median(ds []time.Duration) time.Duration {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-func (r *report) add(name string, pam, floor []sample) {
+func (r *report) add(name string, pam, floor, null []sample) {
 	walls := func(samples []sample) []time.Duration {
 		out := make([]time.Duration, len(samples))
 		for i, s := range samples {
@@ -79,6 +81,7 @@ func (r *report) add(name string, pam, floor []sample) {
 	}
 	s := step{Name: name, Runs: len(pam), MedianMS: ms(median(walls(pam))), FloorMedianMS: ms(median(walls(floor)))}
 	s.OverFloorRTT = (s.MedianMS - s.FloorMedianMS) / ms(r.Latency)
+	s.NullOverFloorRTT = (ms(median(walls(null))) - s.FloorMedianMS) / ms(r.Latency)
 	for _, p := range pam {
 		s.ExchangeCalls = max(s.ExchangeCalls, p.stats.ExchangeRequests)
 		s.GraphCalls = max(s.GraphCalls, p.stats.GraphRequests)
@@ -98,8 +101,9 @@ func (r *report) judge() {
 			plan.GraphCalls <= goalPlanGraphCalls},
 		{fmt.Sprintf("no-change plan: one token request per service (made %d for %d)", plan.TokenRequests, tokenAudiences),
 			plan.TokenRequests == tokenAudiences},
-		{fmt.Sprintf("no-change plan: at most %.0f round trips over the floor (%.1f; refreshing itself %.1f, the rest is "+
-			"the CLI's work with a plugin provider, as a plan without refresh shows)", goalPlanRoundTrips, plan.OverFloorRTT, r.RefreshRTT),
+		{fmt.Sprintf("no-change plan: at most %.0f round trips over the floor (%.1f: refreshing %.1f, where a token and then "+
+			"the reads take 2; the rest is what the CLI costs any plugin provider, %.1f for one that calls no service)",
+			goalPlanRoundTrips, plan.OverFloorRTT, r.RefreshRTT, plan.NullOverFloorRTT),
 			plan.OverFloorRTT <= goalPlanRoundTrips},
 		{fmt.Sprintf("apply: at most %.1f Exchange calls per object created (%.2f)", goalApplyExchangePerObj, perObject),
 			perObject <= goalApplyExchangePerObj},
@@ -114,10 +118,11 @@ func (r *report) print(w io.Writer) {
 	r.judge()
 	fmt.Fprintf(w, "%s, %d objects, %v added to every emulator answer, %d no-change plans per configuration\n\n",
 		r.CLI, r.Objects, r.Latency, r.Rounds)
-	fmt.Fprintf(w, "%-17s %10s %10s %12s %9s %7s %7s\n", "step", "median", "floor", "over floor", "Exchange", "Graph", "tokens")
+	fmt.Fprintf(w, "%-17s %10s %10s %12s %14s %9s %7s %7s\n",
+		"step", "median", "floor", "over floor", "null provider", "Exchange", "Graph", "tokens")
 	for _, s := range r.Steps {
-		fmt.Fprintf(w, "%-17s %8.0fms %8.0fms %8.1f RTT %9d %7d %7d\n",
-			s.Name, s.MedianMS, s.FloorMedianMS, s.OverFloorRTT, s.ExchangeCalls, s.GraphCalls, s.TokenRequests)
+		fmt.Fprintf(w, "%-17s %8.0fms %8.0fms %8.1f RTT %10.1f RTT %9d %7d %7d\n", s.Name, s.MedianMS, s.FloorMedianMS,
+			s.OverFloorRTT, s.NullOverFloorRTT, s.ExchangeCalls, s.GraphCalls, s.TokenRequests)
 	}
 	fmt.Fprintf(w, "\nprovider binary %.1f MB; cold start (median of 5): handshake line %.0f ms, first GetProviderSchema answer %.0f ms\n\n",
 		float64(r.BinaryBytes)/(1<<20), ms(r.ColdStartHandshake), ms(r.ColdStartSchema))
