@@ -127,16 +127,7 @@ func lookupKey(g NewGroup) string {
 
 // GetDistributionGroup reads a group by any identity Exchange accepts (name, alias, address, GUID).
 func (c *Client) GetDistributionGroup(ctx context.Context, identity string) (*DistributionGroup, error) {
-	values, err := c.Invoke(ctx, cmdletGetDistributionGroup, map[string]any{paramIdentity: identity})
-	if err != nil {
-		return nil, err
-	}
-	r, err := single(cmdletGetDistributionGroup, identity, values)
-	if err != nil {
-		return nil, err
-	}
-	group := decodeGroup(r)
-	return &group, nil
+	return invokeOne(ctx, c, cmdletGetDistributionGroup, identity, map[string]any{paramIdentity: identity}, decodeGroup)
 }
 
 // SetDistributionGroup changes the set fields of a group, also when the caller is not an owner.

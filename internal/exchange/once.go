@@ -80,6 +80,21 @@ func awaitEffect[T any](ctx context.Context, c *Client, refusal error, find func
 	}
 }
 
+// invokeOne runs a cmdlet that answers with one object, which identity names (for the error when
+// there is none), and decodes it.
+func invokeOne[T any](ctx context.Context, c *Client, cmdlet, identity string, params map[string]any, decode func(record) T) (*T, error) {
+	values, err := c.Invoke(ctx, cmdlet, params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := single(cmdlet, identity, values)
+	if err != nil {
+		return nil, err
+	}
+	v := decode(r)
+	return &v, nil
+}
+
 // single returns the one object a cmdlet answered with; none means NotFound.
 func single(cmdlet, identity string, values []map[string]json.RawMessage) (record, error) {
 	if len(values) > 0 {

@@ -226,34 +226,16 @@ func (c *Client) RemoveApprovalPolicy(ctx context.Context, identity string) erro
 // NewAccessRequest asks for a task for durationHours. It is not re-sent after an ambiguous
 // failure (that would file a second request); IsAmbiguous tells the caller.
 func (c *Client) NewAccessRequest(ctx context.Context, task, reason string, durationHours int) (*AccessRequest, error) {
-	values, err := c.Invoke(ctx, cmdletNewElevatedAccessRequest, map[string]any{
+	return invokeOne(ctx, c, cmdletNewElevatedAccessRequest, task, map[string]any{
 		paramTask:          task,
 		paramReason:        reason,
 		paramDurationHours: durationHours,
-	})
-	if err != nil {
-		return nil, err
-	}
-	r, err := single(cmdletNewElevatedAccessRequest, task, values)
-	if err != nil {
-		return nil, err
-	}
-	request := decodeRequest(r)
-	return &request, nil
+	}, decodeRequest)
 }
 
 // AccessRequest reads one request by its identity (GUID).
 func (c *Client) AccessRequest(ctx context.Context, identity string) (*AccessRequest, error) {
-	values, err := c.Invoke(ctx, cmdletGetElevatedAccessRequest, map[string]any{paramIdentity: identity})
-	if err != nil {
-		return nil, err
-	}
-	r, err := single(cmdletGetElevatedAccessRequest, identity, values)
-	if err != nil {
-		return nil, err
-	}
-	request := decodeRequest(r)
-	return &request, nil
+	return invokeOne(ctx, c, cmdletGetElevatedAccessRequest, identity, map[string]any{paramIdentity: identity}, decodeRequest)
 }
 
 // AccessRequests lists requests. That Get-ElevatedAccessRequest lists without an identity,

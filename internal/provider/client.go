@@ -17,11 +17,12 @@ import (
 // tenantClient is what the provider hands to every resource and data source: the two service
 // clients, signed in, plus the tenant facts they need. Resources never see tokens.
 type tenantClient struct {
-	exchange     *exchange.Client
-	graph        *graph.Client
-	tenantID     string
-	organization string
-	reads        *runReads
+	exchange      *exchange.Client
+	graph         *graph.Client
+	tenantID      string
+	organization  string
+	reads         *runReads
+	plannedGroups groupBook // approver groups planned in this run, for the safety checks
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {

@@ -21,6 +21,7 @@ import (
 // Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
 // and a single REST cmdlet may run up to 15 minutes, so creates get the most room.
 const (
+	defaultReadTimeout   = 5 * time.Minute
 	defaultCreateTimeout = 15 * time.Minute
 	defaultUpdateTimeout = 15 * time.Minute
 	defaultDeleteTimeout = 10 * time.Minute

@@ -273,3 +273,32 @@ func TestAccFaults_policyUpdateFailurePoints(t *testing.T) {
 		})
 	}
 }
+
+// A refresh that cannot finish within the resource's timeouts.read fails, naming the resource and
+// how to give it more time, instead of waiting out the service's throttling.
+func TestAccFaults_readTimeout(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenantWith(t, emulator.Options{})
+	config := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance")) + fmt.Sprintf(`
+resource "o365pam_approval_policy" "move" {
+  task           = %q
+  approver_group = o365pam_approver_group.approvers.primary_smtp_address
+  timeouts = {
+    read = "2s"
+  }
+}
+`, moveTask)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Three throttled answers with Retry-After: 1 hold the policy list past 2 seconds.
+				PreConfig:   func() { tn.Server.FailCmdlet("Get-ElevatedAccessApprovalPolicy", 3, emulator.FaultThrottled) },
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: errorMatching("read approval policy", "ran out of time", "timeouts"),
+			},
+		},
+	})
+}

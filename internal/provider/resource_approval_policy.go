@@ -111,7 +111,7 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"requests, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
 				Validators: []validator.String{addressValidator()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -209,6 +209,8 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	// One list of every policy (at most 30) serves all the policies of this run.
 	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {

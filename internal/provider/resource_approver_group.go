@@ -141,7 +141,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				"Terraform does not manage membership and reports the members the group has."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
 				"the owners Exchange assigns are kept."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -281,6 +281,8 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	snap, err := r.client.cachedGroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if apierr.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)

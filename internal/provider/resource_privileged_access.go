@@ -99,7 +99,7 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Whether the service reports privileged access as enabled.",
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -170,6 +170,8 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")

@@ -33,23 +33,18 @@ type groupBook struct {
 	groups map[string]plannedGroup // by lower-case primary SMTP address
 }
 
-// groupBooks holds one groupBook per tenantClient: each Terraform run configures its own.
-var groupBooks sync.Map
-
-func (c *tenantClient) groupBook() *groupBook {
-	book, _ := groupBooks.LoadOrStore(c, &groupBook{groups: map[string]plannedGroup{}})
-	return book.(*groupBook)
-}
-
 func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
-	book := c.groupBook()
+	book := &c.plannedGroups
 	book.mu.Lock()
 	defer book.mu.Unlock()
+	if book.groups == nil {
+		book.groups = map[string]plannedGroup{}
+	}
 	book.groups[strings.ToLower(address)] = g
 }
 
 func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
-	book := c.groupBook()
+	book := &c.plannedGroups
 	book.mu.Lock()
 	defer book.mu.Unlock()
 	g, ok := book.groups[strings.ToLower(address)]
