@@ -21,9 +21,12 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	for name, level := range logLevelsNobodyReads(os.Getenv) {
-		if err := os.Setenv(name, level); err != nil {
-			log.Fatal(err)
+	// A provider started with -debug writes its logs to its own terminal, for the developer.
+	if !debug {
+		for name, level := range logLevelsNobodyReads(os.Getenv) {
+			if err := os.Setenv(name, level); err != nil {
+				log.Fatal(err)
+			}
 		}
 	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
@@ -40,13 +43,14 @@ func main() {
 // the CLI filters provider logs only after the provider has formatted and sent each line: on a
 // plan of a few dozen objects that costs more time than the provider's own work. The CLI (Terraform
 // and OpenTofu alike) keeps provider logs when TF_LOG_PROVIDER, or else TF_LOG, names any level
-// but OFF; then, and for any level set explicitly, nothing changes.
+// but OFF, and Terraform keeps everything at TRACE in the file TF_TEMP_LOG_PATH names; then, and
+// for any level set explicitly, nothing changes.
 func logLevelsNobodyReads(getenv func(string) string) map[string]string {
 	cliLevel := getenv("TF_LOG_PROVIDER")
 	if cliLevel == "" {
 		cliLevel = getenv("TF_LOG")
 	}
-	if cliLevel != "" && !strings.EqualFold(cliLevel, "off") {
+	if (cliLevel != "" && !strings.EqualFold(cliLevel, "off")) || getenv("TF_TEMP_LOG_PATH") != "" {
 		return nil
 	}
 	off := map[string]string{}

@@ -19,6 +19,7 @@ func TestLogLevelsNobodyReads(t *testing.T) {
 		{"TF_LOG as JSON", map[string]string{"TF_LOG": "JSON"}, nil},
 		{"TF_LOG_PROVIDER", map[string]string{"TF_LOG_PROVIDER": "debug"}, nil},
 		{"TF_LOG_PROVIDER off wins over TF_LOG", map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "off"}, off},
+		{"Terraform's temporary TRACE log", map[string]string{"TF_TEMP_LOG_PATH": "/tmp/tf.log"}, nil},
 		{"an explicit SDK level stays", map[string]string{"TF_LOG_SDK": "warn"}, map[string]string{"TF_LOG_PROVIDER_O365PAM": "off"}},
 	}
 	for _, tt := range tests {

@@ -19,9 +19,9 @@ import (
 )
 
 // Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
-// and a single REST cmdlet may run up to 15 minutes, so creates get the most room.
+// and a single REST cmdlet may run up to 15 minutes, so creates and reads get the most room.
 const (
-	defaultReadTimeout   = 5 * time.Minute
+	defaultReadTimeout   = 15 * time.Minute
 	defaultCreateTimeout = 15 * time.Minute
 	defaultUpdateTimeout = 15 * time.Minute
 	defaultDeleteTimeout = 10 * time.Minute
@@ -57,6 +57,17 @@ func addServiceError(diags *diag.Diagnostics, action string, err error, hint str
 		detail += "\n\n" + hint
 	}
 	diags.AddError("Unable to "+action, detail)
+}
+
+// readHint is the hint for a failed refresh. A refresh takes timeouts.read from the state, not
+// from the configuration, so a raised value counts only once it has been applied.
+func readHint(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "The refresh ran out of time (timeouts.read, 15 minutes unless set). A refresh uses the value " +
+			"saved in state: to give it more time, raise timeouts.read and apply once with -refresh=false, " +
+			"or try again when the service is less busy."
+	}
+	return ""
 }
 
 func serviceErrorHint(err error) string {

@@ -107,7 +107,9 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+
 				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(envOrganization), false),
 			"authority_host": endpoint("Overrides the sign-in authority host, for private clouds and the tenant " +
-				"emulator. Plain `http://` is refused except on loopback. " + envNote(envAuthorityHost)),
+				"emulator. Tokens are requested at `{authority_host}{tenant_id}/oauth2/v2.0/token`, the layout of " +
+				"every Microsoft cloud; the host's OpenID configuration is not fetched. Plain `http://` is refused " +
+				"except on loopback. " + envNote(envAuthorityHost)),
 			"graph_endpoint": endpoint("Overrides the Microsoft Graph endpoint (without `/v1.0`). " +
 				envNote(envGraphEndpoint)),
 			"exchange_endpoint": endpoint("Overrides the Exchange Online endpoint (the part before `/adminapi`). " +

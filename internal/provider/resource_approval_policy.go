@@ -214,7 +214,7 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	// One list of every policy (at most 30) serves all the policies of this run.
 	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "read approval policy "+state.ID.ValueString(), err, "")
+		addServiceError(&resp.Diagnostics, "read approval policy "+state.ID.ValueString(), err, readHint(err))
 		return
 	}
 	policy := findPolicyByID(policies, state.ID.ValueString())

@@ -24,11 +24,11 @@ const (
 
 var guidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// policiesFor lists the tenant's policies for a task, as another admin would see them.
-func policiesFor(t *testing.T, tn *acctest.Tenant, task string) []map[string]any {
+// movePolicies lists the tenant's policies for moveTask, as another admin would see them.
+func movePolicies(t *testing.T, tn *acctest.Tenant) []map[string]any {
 	var out []map[string]any
 	for _, p := range tn.Exchange(t, "Get-ElevatedAccessApprovalPolicy", nil) {
-		if strings.EqualFold(fmt.Sprint(p["Task"]), task) {
+		if strings.EqualFold(fmt.Sprint(p["Task"]), moveTask) {
 			out = append(out, p)
 		}
 	}
@@ -44,7 +44,7 @@ func TestAccApprovalPolicy_lifecycle(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			if got := policiesFor(t, tn, moveTask); len(got) != 0 {
+			if got := movePolicies(t, tn); len(got) != 0 {
 				return fmt.Errorf("policy for %s still exists after destroy: %v", moveTask, got)
 			}
 			return nil
@@ -62,7 +62,7 @@ func TestAccApprovalPolicy_lifecycle(t *testing.T) {
 					newID.AddStateValue(policyAddr, tfjsonpath.New("id")),
 				},
 				Check: func(*terraform.State) error {
-					got := policiesFor(t, tn, moveTask)
+					got := movePolicies(t, tn)
 					if len(got) != 1 || got[0]["ApprovalType"] != "Manual" {
 						return fmt.Errorf("want one Manual policy in the tenant, got %v", got)
 					}
@@ -94,7 +94,7 @@ func TestAccApprovalPolicy_lifecycle(t *testing.T) {
 					newID.AddStateValue(policyAddr, tfjsonpath.New("id")),
 				},
 				Check: func(*terraform.State) error {
-					if got := policiesFor(t, tn, moveTask); len(got) != 1 || got[0]["ApprovalType"] != "Auto" {
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApprovalType"] != "Auto" {
 						return fmt.Errorf("want exactly one Auto policy in the tenant, got %v", got)
 					}
 					return nil
@@ -122,7 +122,7 @@ func TestAccApprovalPolicy_drift(t *testing.T) {
 			// Removed by hand: the plan creates it again.
 			{
 				PreConfig: func() {
-					for _, p := range policiesFor(t, tn, moveTask) {
+					for _, p := range movePolicies(t, tn) {
 						tn.Exchange(t, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]})
 					}
 				},
@@ -134,7 +134,7 @@ func TestAccApprovalPolicy_drift(t *testing.T) {
 			// Replaced by hand with other settings: the plan shows the settings change on the new policy.
 			{
 				PreConfig: func() {
-					for _, p := range policiesFor(t, tn, moveTask) {
+					for _, p := range movePolicies(t, tn) {
 						tn.Exchange(t, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]})
 					}
 					tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
@@ -146,7 +146,7 @@ func TestAccApprovalPolicy_drift(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionUpdate)},
 				},
 				Check: func(*terraform.State) error {
-					if got := policiesFor(t, tn, moveTask); len(got) != 1 || got[0]["ApprovalType"] != "Manual" {
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApprovalType"] != "Manual" {
 						return fmt.Errorf("want the policy back to Manual, got %v", got)
 					}
 					return nil
@@ -181,7 +181,7 @@ resource "o365pam_approval_policy" "move" {
 			},
 			{
 				PreConfig: func() {
-					got := policiesFor(t, tn, moveTask)
+					got := movePolicies(t, tn)
 					if len(got) != 1 || !strings.EqualFold(fmt.Sprint(got[0]["ApproverGroup"]), tn.Address("pam-approvers")) {
 						t.Fatalf("after the failed update want the old policy back, got %v", got)
 					}
@@ -207,7 +207,7 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 			// A task that already has a policy: the error names it and says how to import it.
 			{
 				PreConfig: func() {
-					otherAdmins = outOfBandGroup(t, tn, "other-approvers")
+					otherAdmins = outOfBandGroup(t, tn)
 					tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
 						"Task": moveTask, "ApprovalType": "Manual", "ApproverGroup": otherAdmins,
 					})
@@ -253,10 +253,13 @@ func TestAccApprovalPolicy_adoptsIdenticalPolicy(t *testing.T) {
 				Config: base + policyHCL("move", moveTask, "Manual"),
 				Check: func(s *terraform.State) error {
 					got, err := stateAttr(s, policyAddr, "id")
-					if err != nil || got != existingID {
-						return fmt.Errorf("state id = %q (%v), want the existing policy %s", got, err, existingID)
+					if err != nil {
+						return fmt.Errorf("want the existing policy %s in state: %w", existingID, err)
 					}
-					if all := policiesFor(t, tn, moveTask); len(all) != 1 {
+					if got != existingID {
+						return fmt.Errorf("state id = %q, want the existing policy %s", got, existingID)
+					}
+					if all := movePolicies(t, tn); len(all) != 1 {
 						return fmt.Errorf("want exactly one policy for the task, got %v", all)
 					}
 					return nil

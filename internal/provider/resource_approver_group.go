@@ -289,7 +289,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, "")
+		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, readHint(err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics))...)

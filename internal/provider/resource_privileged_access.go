@@ -174,7 +174,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	defer cancel()
 	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, readHint(err))
 		return
 	}
 	if !status.Enabled {

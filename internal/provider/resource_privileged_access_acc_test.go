@@ -114,7 +114,7 @@ func TestAccPrivilegedAccess_alreadyEnabled(t *testing.T) {
 			{Config: base},
 			{
 				PreConfig: func() {
-					tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, tn, "other-approvers")})
+					tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, tn)})
 				},
 				Config:      base + accessHCL(),
 				ExpectError: errorMatching("Privileged access is already enabled", "import", tn.Server.TenantID()),
