@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -159,12 +160,14 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 		form = url.Values{"grant_type": {"password"}, "username": {upn}, "password": {emulator.BuiltinPassword}}
 		anchor = "UPN:" + upn
 	}
-	token, err := tn.token(form, "https://outlook.office365.com/.default")
+	// Not the test's context: live cleanups call this from t.Cleanup, after it is cancelled.
+	ctx := context.Background()
+	token, err := tn.token(ctx, form, "https://outlook.office365.com/.default")
 	if err != nil {
 		return nil, err
 	}
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
-	req, _ := http.NewRequest(http.MethodPost,
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost,
 		tn.ep.exchange+"/adminapi/beta/"+tn.ep.tenantID+"/InvokeCommand", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -179,10 +182,10 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 }
 
 // token signs in with the grant in form, as the harness's app.
-func (tn *Tenant) token(form url.Values, scope string) (string, error) {
+func (tn *Tenant) token(ctx context.Context, form url.Values, scope string) (string, error) {
 	form.Set("client_id", tn.ep.clientID)
 	form.Set("scope", scope)
-	req, _ := http.NewRequest(http.MethodPost, tn.ep.authority+tn.ep.tenantID+"/oauth2/v2.0/token",
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, tn.ep.authority+tn.ep.tenantID+"/oauth2/v2.0/token",
 		strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var answer struct {

@@ -17,11 +17,23 @@ func TestDocumentedDiscoveryAnswersTheOpenIDConfiguration(t *testing.T) {
 	}))
 	defer srv.Close()
 	client := &http.Client{Transport: documentedDiscovery{next: srv.Client().Transport}}
-
-	resp, err := client.Get(srv.URL + "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
-	if err != nil {
-		t.Fatal(err)
+	send := func(method, path string, body io.Reader) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
 	}
+
+	resp := send(http.MethodGet, "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration", nil)
 	var doc map[string]string
 	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
 		t.Fatal(err)
@@ -41,17 +53,9 @@ func TestDocumentedDiscoveryAnswersTheOpenIDConfiguration(t *testing.T) {
 
 	// Anything else reaches the server: tokens, instance discovery, paths under a prefix.
 	for _, path := range []string{"/common/discovery/instance", "/prefix/contoso/v2.0/.well-known/openid-configuration"} {
-		resp, err := client.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		send(http.MethodGet, path, nil).Body.Close()
 	}
-	resp, err = client.Post(srv.URL+"/contoso/oauth2/v2.0/token", "application/x-www-form-urlencoded", strings.NewReader("x=1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	send(http.MethodPost, "/contoso/oauth2/v2.0/token", strings.NewReader("x=1")).Body.Close()
 	wantReached := "GET /common/discovery/instance\nGET /prefix/contoso/v2.0/.well-known/openid-configuration\nPOST /contoso/oauth2/v2.0/token"
 	if got := strings.Join(reached, "\n"); got != wantReached {
 		t.Errorf("the server saw:\n%s\nwant:\n%s", got, wantReached)

@@ -79,7 +79,7 @@ func TestDropAfterCommitRunsTheCmdletThenCutsTheConnection(t *testing.T) {
 		"Parameters": map[string]any{"Task": `Exchange\New-MoveRequest`, "ApprovalType": "Manual", "ApproverGroup": group},
 	}})
 	app := h.app()
-	req, _ := http.NewRequest(http.MethodPost, h.invokeEndpoint(), bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.invokeEndpoint(), bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+app.token)
 	req.Header.Set("X-AnchorMailbox", app.anchor)
 	req.Header.Set("Content-Type", "application/json")

@@ -94,7 +94,7 @@ func (h *harness) do(req *http.Request) response {
 
 func (h *harness) tokenRequest(form url.Values) response {
 	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.srv.BaseURL()+"/"+BuiltinTenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.srv.BaseURL()+"/"+BuiltinTenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return h.do(req)
 }
@@ -139,7 +139,7 @@ func (h *harness) invokeURL(rawURL string, c caller, cmdlet string, params map[s
 		params = map[string]any{}
 	}
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
-	req, _ := http.NewRequest(http.MethodPost, rawURL, bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, rawURL, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -202,7 +202,7 @@ func (h *harness) graph(method, path, token string, body any) response {
 	if !strings.HasPrefix(path, "https://") {
 		target = h.srv.BaseURL() + "/graph/v1.0" + path
 	}
-	req, _ := http.NewRequest(method, target, reader)
+	req, _ := http.NewRequestWithContext(h.t.Context(), method, target, reader)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

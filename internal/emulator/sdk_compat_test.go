@@ -38,7 +38,7 @@ func TestAzidentityClientSecretAndPassword(t *testing.T) {
 	if jwtClaims(t, tok.Token)["aud"] != exchangeAudience {
 		t.Fatal("wrong audience")
 	}
-	//lint:ignore SA1019 the password grant is what tests use to act as a human admin
+	//nolint:staticcheck // SA1019: tests act as a human admin by the password grant, which the SDK offers only deprecated.
 	password, err := azidentity.NewUsernamePasswordCredential(BuiltinTenantID, BuiltinClientID, upn("megan.bowen"), BuiltinPassword,
 		&azidentity.UsernamePasswordCredentialOptions{ClientOptions: sdkOptions(h), DisableInstanceDiscovery: true})
 	if err != nil {

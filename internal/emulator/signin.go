@@ -103,12 +103,17 @@ func (s *Server) serveUserRealm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveKeys(w http.ResponseWriter, _ *http.Request) {
-	pub := s.signingKey.PublicKey
+	// An uncompressed P-256 point: 0x04, then X and Y at 32 bytes each, as the JWK wants them.
+	point, err := s.signingKey.PublicKey.Bytes()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	enc := base64.RawURLEncoding
 	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]any{{
 		"kty": "EC", "use": "sig", "crv": "P-256", "alg": "ES256", "kid": s.keyID,
-		"x": enc.EncodeToString(pub.X.FillBytes(make([]byte, 32))),
-		"y": enc.EncodeToString(pub.Y.FillBytes(make([]byte, 32))),
+		"x": enc.EncodeToString(point[1:33]),
+		"y": enc.EncodeToString(point[33:65]),
 	}}})
 }
 

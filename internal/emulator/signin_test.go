@@ -46,7 +46,7 @@ func TestTenantDomainAcceptedAsSigninTenant(t *testing.T) {
 	h := start(t, Options{})
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {BuiltinClientID},
 		"client_secret": {BuiltinClientSecret}, "scope": {"https://graph.microsoft.com/.default"}}
-	req, _ := http.NewRequest(http.MethodPost, h.srv.BaseURL()+"/"+BuiltinDomain+"/oauth2/v2.0/token", stringsReader(form.Encode()))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.BaseURL()+"/"+BuiltinDomain+"/oauth2/v2.0/token", stringsReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if r := h.do(req); r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.raw)
@@ -96,7 +96,7 @@ func TestTokenRefusals(t *testing.T) {
 
 func TestUnknownTenantRefused(t *testing.T) {
 	h := start(t, Options{})
-	req, _ := http.NewRequest(http.MethodPost, h.srv.BaseURL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", stringsReader("grant_type=client_credentials"))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.BaseURL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", stringsReader("grant_type=client_credentials"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r := h.do(req)
 	if r.status != http.StatusBadRequest || r.body["error"] != "invalid_request" || r.body["error_codes"].([]any)[0] != float64(90002) {
@@ -123,7 +123,7 @@ func TestPasswordGrantGivesDelegatedToken(t *testing.T) {
 func TestDiscoveryDocuments(t *testing.T) {
 	h := start(t, Options{})
 	get := func(path string) response {
-		req, _ := http.NewRequest(http.MethodGet, h.srv.BaseURL()+path, nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.srv.BaseURL()+path, nil)
 		return h.do(req)
 	}
 	r := get("/" + BuiltinDomain + "/v2.0/.well-known/openid-configuration")

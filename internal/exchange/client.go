@@ -165,7 +165,7 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 func (c *Client) followable(link string) (string, error) {
 	u, err := c.invokeURL.Parse(link)
 	if err != nil {
-		return "", fmt.Errorf("unreadable next page link: %v", err)
+		return "", fmt.Errorf("unreadable next page link: %w", err)
 	}
 	if u.Scheme != c.invokeURL.Scheme || u.Host != c.invokeURL.Host {
 		return "", fmt.Errorf("refusing to follow a next page link to another host (%s)", u.Host)

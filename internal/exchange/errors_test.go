@@ -34,7 +34,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "missing owner on an existing group is invalid input",
 			cmdlet: "Set-DistributionGroup", params: map[string]any{"Identity": "pam", "ManagedBy": []string{"ghost@contoso.com"}},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, notFoundException, "ObjectNotFound",
+				writeFault(w, notFoundException, "ObjectNotFound",
 					`Couldn't find object "ghost@contoso.com". Please make sure that it was spelled correctly or specify a different object.`)
 			},
 			wantKind:    apierr.KindInvalidInput,
@@ -45,7 +45,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "missing approver group on create is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy", params: map[string]any{"Task": `Exchange\New-MoveRequest`, "ApproverGroup": "nobody@contoso.com"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, notFoundException, "ObjectNotFound", `Couldn't find object "nobody@contoso.com".`)
+				writeFault(w, notFoundException, "ObjectNotFound", `Couldn't find object "nobody@contoso.com".`)
 			},
 			wantKind:   apierr.KindInvalidInput,
 			wantStatus: 400,
@@ -54,7 +54,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "unknown cmdlet is not not-found",
 			cmdlet: "Get-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, "System.Management.Automation.CommandNotFoundException", "ObjectNotFound",
+				writeFault(w, "System.Management.Automation.CommandNotFoundException", "ObjectNotFound",
 					"The term 'Get-ElevatedAccessApprovalPolicy' is not recognized as a name of a cmdlet, function, script file, or executable program.")
 			},
 			wantKind:    apierr.KindOther,
@@ -66,7 +66,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "duplicate name is already exists",
 			cmdlet: "New-DistributionGroup", params: map[string]any{"Name": "pam"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, alreadyExistsException, "ResourceExists", "The name 'pam' is already being used.")
+				writeFault(w, alreadyExistsException, "ResourceExists", "The name 'pam' is already being used.")
 			},
 			wantKind:    apierr.KindAlreadyExists,
 			wantMessage: []string{"already being used"},
@@ -75,7 +75,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "directory duplicate is already exists",
 			cmdlet: "New-DistributionGroup", params: map[string]any{"Name": "pam"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException", "ResourceExists", "The proxy address is already being used.")
+				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException", "ResourceExists", "The proxy address is already being used.")
 			},
 			wantKind: apierr.KindAlreadyExists,
 		},
@@ -83,7 +83,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "bad value is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException", "InvalidArgument", "ApprovalType must be Manual or Auto.")
+				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException", "InvalidArgument", "ApprovalType must be Manual or Auto.")
 			},
 			wantKind:    apierr.KindInvalidInput,
 			wantMessage: []string{"ApprovalType must be Manual or Auto."},
@@ -92,7 +92,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "parameter binding is invalid input",
 			cmdlet: "Get-DistributionGroup",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, "System.Management.Automation.ParameterBindingException", "InvalidArgument", "A parameter cannot be found that matches parameter name 'Bogus'.")
+				writeFault(w, "System.Management.Automation.ParameterBindingException", "InvalidArgument", "A parameter cannot be found that matches parameter name 'Bogus'.")
 			},
 			wantKind: apierr.KindInvalidInput,
 		},
@@ -100,7 +100,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "refused rule is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, 400, "Microsoft.Exchange.Configuration.Tasks.TaskException", "InvalidOperation", "The organization already has 30 approval policies.")
+				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException", "InvalidOperation", "The organization already has 30 approval policies.")
 			},
 			wantKind: apierr.KindInvalidInput,
 		},
@@ -127,7 +127,7 @@ func TestErrorDecoding(t *testing.T) {
 			cmdlet: "Get-OrganizationConfig",
 			answer: func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "text/html")
-				w.WriteHeader(502)
+				w.WriteHeader(http.StatusBadGateway)
 				_, _ = w.Write([]byte("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>" + strings.Repeat("x", 5000) + "</body></html>"))
 			},
 			wantKind: apierr.KindOther, wantStatus: 502,

@@ -209,10 +209,10 @@ func writeValues(w http.ResponseWriter, nextLink string, values ...map[string]an
 	writeJSON(w, http.StatusOK, body)
 }
 
-// writeFault answers a cmdlet failure in the Exchange shape.
-func writeFault(w http.ResponseWriter, status int, exceptionType, category, text string) {
+// writeFault answers a cmdlet failure in the Exchange shape, with the 400 Exchange gives one.
+func writeFault(w http.ResponseWriter, exceptionType, category, text string) {
 	short := exceptionType[strings.LastIndex(exceptionType, ".")+1:]
-	writeJSON(w, status, map[string]any{"error": map[string]any{
+	writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
 		"code":       short,
 		"message":    text,
 		"details":    []map[string]any{{"message": fmt.Sprintf("%s|%s|%s", exceptionType, category, text)}},
@@ -226,7 +226,7 @@ const (
 )
 
 func writeNotFound(w http.ResponseWriter, identity string) {
-	writeFault(w, http.StatusBadRequest, notFoundException, "ObjectNotFound",
+	writeFault(w, notFoundException, "ObjectNotFound",
 		fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on 'NAMPR01A001DC01.NAMPR01A001.prod.outlook.com'.", identity))
 }
 

@@ -19,7 +19,7 @@ func laggingGroups(t *testing.T, visibleFromGet int) *harness {
 		case "New-DistributionGroup":
 			address := req.Params["PrimarySmtpAddress"].(string)
 			if _, exists := store.get(address); exists {
-				writeFault(w, http.StatusBadRequest, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException",
+				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException",
 					"ResourceExists", `The name "pam-approvers" is already being used. Please try another name.`)
 				return
 			}
@@ -79,7 +79,7 @@ func TestDisablePrivilegedAccessAfterALostAnswer(t *testing.T) {
 		switch req.Cmdlet {
 		case "Disable-ElevatedAccessControl":
 			if !enabled {
-				writeFault(w, http.StatusBadRequest, "Microsoft.Exchange.Configuration.Tasks.TaskException",
+				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException",
 					"InvalidOperation", "Elevated access control isn't enabled for this organization.")
 				return
 			}
@@ -113,7 +113,7 @@ func TestNewApprovalPolicyIsNotFooledByTheRemovedPolicyAfterALostAnswer(t *testi
 		switch req.Cmdlet {
 		case "New-ElevatedAccessApprovalPolicy":
 			if committed {
-				writeFault(w, http.StatusBadRequest, alreadyExistsException, "ResourceExists", "A policy for the task already exists: 'new-id'.")
+				writeFault(w, alreadyExistsException, "ResourceExists", "A policy for the task already exists: 'new-id'.")
 				return
 			}
 			committed = true

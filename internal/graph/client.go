@@ -88,7 +88,7 @@ const graphMaxRetries = 10
 // user agent, set before the retry middleware so a retried request keeps its id), then
 // kiota's defaults, which retry 429/503/504 honouring Retry-After and follow redirects.
 func httpClient(cfg Config) *http.Client {
-	var parent http.RoundTripper = http.DefaultTransport
+	parent := http.DefaultTransport
 	timeout := defaultTimeout
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {

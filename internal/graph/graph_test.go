@@ -216,7 +216,7 @@ func TestGroupMembersGroupNotFound(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != apierr.KindNotFound {
 		t.Fatalf("error = %v, want not found", err)
 	}
-	if e.Operation != "GET /groups/gone/members" || e.StatusCode != 404 || e.Code != "Request_ResourceNotFound" ||
+	if e.Operation != "GET /groups/gone/members" || e.StatusCode != http.StatusNotFound || e.Code != "Request_ResourceNotFound" ||
 		e.Message != "Resource 'gone' does not exist." || e.RequestID != "req-404" {
 		t.Errorf("error = %+v", e)
 	}
@@ -441,7 +441,7 @@ func TestThrottledUntilRetriesRunOut(t *testing.T) {
 	})
 	_, err := client.SubscribedSkus(context.Background())
 	var e *apierr.Error
-	if !errors.As(err, &e) || e.Kind != apierr.KindThrottled || e.StatusCode != 429 || e.RequestID != "req-429" {
+	if !errors.As(err, &e) || e.Kind != apierr.KindThrottled || e.StatusCode != http.StatusTooManyRequests || e.RequestID != "req-429" {
 		t.Fatalf("error = %v, want throttled", err)
 	}
 	if n := len(fg.requests()); n != 1+graphMaxRetries {

@@ -344,7 +344,7 @@ resource "o365pam_privileged_access" "this" {
 	{
 		name: "31st policy",
 		setup: func(t *testing.T, tn *acctest.Tenant) {
-			others := outOfBandGroup(t, tn, "other-approvers")
+			others := outOfBandGroup(t, tn)
 			for i := range 30 {
 				tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
 					"Task": fmt.Sprintf(`Exchange\Set-Thing%d`, i), "ApprovalType": "Auto", "ApproverGroup": others,

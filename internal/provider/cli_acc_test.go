@@ -3,6 +3,7 @@ package provider_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,7 +30,7 @@ type cliWorkspace struct {
 }
 
 // newCLIWorkspace builds the provider into a temporary directory and writes config as main.tf.
-func newCLIWorkspace(t *testing.T, tn *acctest.Tenant, config string, extraEnv ...string) *cliWorkspace {
+func newCLIWorkspace(t *testing.T, config string, extraEnv ...string) *cliWorkspace {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (as the test framework's own tests require)")
@@ -40,7 +41,7 @@ func newCLIWorkspace(t *testing.T, tn *acctest.Tenant, config string, extraEnv .
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-o365pam"), ".")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-o365pam"), ".")
 	build.Dir = filepath.Join("..", "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -103,7 +104,8 @@ func (w *cliWorkspace) run(args ...string) (string, int) {
 	defer cancel()
 	out, err := w.command(ctx, args...).CombinedOutput()
 	code := 0
-	if exit, ok := err.(*exec.ExitError); ok {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
 		code = exit.ExitCode()
 	} else if err != nil {
 		w.t.Fatalf("running %s %v: %v", w.cli, args, err)

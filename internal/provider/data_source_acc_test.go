@@ -18,14 +18,12 @@ const setMailboxTask = `Exchange\Set-Mailbox`
 
 // outOfBandPAM sets a tenant up by hand, as another admin would have: an approver group with
 // lee.gu, privileged access on, a Manual policy for moveTask and an Auto one for Set-Mailbox.
-// It returns the group's address.
-func outOfBandPAM(t *testing.T, tn *acctest.Tenant) string {
-	group := outOfBandGroup(t, tn, "other-approvers")
+func outOfBandPAM(t *testing.T, tn *acctest.Tenant) {
+	group := outOfBandGroup(t, tn)
 	tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": group})
 	for task, approval := range map[string]string{moveTask: "Manual", setMailboxTask: "Auto"} {
 		tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{"Task": task, "ApprovalType": approval, "ApproverGroup": group})
 	}
-	return group
 }
 
 func TestAccDataSources_readTenant(t *testing.T) {
@@ -160,7 +158,7 @@ func TestAccApprovalPolicies_adoptWithImportBlocks(t *testing.T) {
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				outOfBandPAM(t, tn)
-				moveID = fmt.Sprint(policiesFor(t, tn, moveTask)[0]["Identity"])
+				moveID = fmt.Sprint(movePolicies(t, tn)[0]["Identity"])
 			},
 			Config: tn.ProviderConfig() + `
 data "o365pam_approval_policies" "all" {}
@@ -186,10 +184,13 @@ resource "o365pam_approval_policy" "adopted" {
 			},
 			Check: func(s *terraform.State) error {
 				got, err := stateAttr(s, "o365pam_approval_policy.adopted.0", "id")
-				if err != nil || got != moveID {
-					return fmt.Errorf("want the existing policy %s adopted, not a new one; got %q (%v)", moveID, got, err)
+				if err != nil {
+					return fmt.Errorf("want the existing policy %s adopted: %w", moveID, err)
 				}
-				if n := len(policiesFor(t, tn, moveTask)); n != 1 {
+				if got != moveID {
+					return fmt.Errorf("want the existing policy %s adopted, not a new one; got %q", moveID, got)
+				}
+				if n := len(movePolicies(t, tn)); n != 1 {
 					return fmt.Errorf("want one policy for %s after adoption, got %d", moveTask, n)
 				}
 				return nil

@@ -269,7 +269,8 @@ func newWorkspace(t *testing.T, cli, config string) *workspace {
 	reattach := serveProvider(t)
 	w.env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+reattach, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	t.Cleanup(func() {
-		if out, err := w.exec("destroy", "-auto-approve", "-input=false"); err != nil {
+		// Not t.Context(): it is cancelled before cleanups run.
+		if out, err := w.exec(context.Background(), "destroy", "-auto-approve", "-input=false"); err != nil {
 			t.Errorf("destroy: %v\n%s", err, out)
 		}
 	})
@@ -316,8 +317,8 @@ func serveProvider(t *testing.T) string {
 	return string(raw)
 }
 
-func (w *workspace) exec(args ...string) (string, error) {
-	cmd := exec.Command(w.cli, append([]string{"-chdir=" + w.dir}, append(args, "-no-color")...)...)
+func (w *workspace) exec(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, w.cli, append([]string{"-chdir=" + w.dir}, append(args, "-no-color")...)...)
 	cmd.Env = w.env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -326,7 +327,7 @@ func (w *workspace) exec(args ...string) (string, error) {
 // run runs one CLI command and fails the test if it fails.
 func (w *workspace) run(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := w.exec(args...)
+	out, err := w.exec(t.Context(), args...)
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(w.cli), strings.Join(args, " "), err, out)
 	}
@@ -336,7 +337,7 @@ func (w *workspace) run(t *testing.T, args ...string) string {
 // expectNoChanges runs plan -detailed-exitcode, which exits 2 when there are changes.
 func (w *workspace) expectNoChanges(t *testing.T) {
 	t.Helper()
-	out, err := w.exec("plan", "-detailed-exitcode", "-input=false")
+	out, err := w.exec(t.Context(), "plan", "-detailed-exitcode", "-input=false")
 	if err != nil {
 		t.Fatalf("a plan after apply must show no changes; plan said (%v):\n%s", err, out)
 	}
@@ -355,7 +356,7 @@ func (w *workspace) expectInState(t *testing.T, addresses []string) {
 // cliVersion asks the CLI for its version.
 func cliVersion(t *testing.T, cli string) *goversion.Version {
 	t.Helper()
-	out, err := exec.Command(cli, "version", "-json").Output()
+	out, err := exec.CommandContext(t.Context(), cli, "version", "-json").Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", cli, err)
 	}

@@ -21,7 +21,7 @@ func TestAccInterruptedApplyConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := newCLIWorkspace(t, tn, string(quickstart), tenantEnv(tn)...)
+	ws := newCLIWorkspace(t, string(quickstart), tenantEnv(tn)...)
 	started := time.Now()
 
 	var output syncBuffer

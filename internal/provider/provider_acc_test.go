@@ -64,9 +64,11 @@ func errorMatching(phrases ...string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
 
-// outOfBandGroup creates a mail-enabled security group behind Terraform's back, for objects that
-// other admins made; keeping them off the managed group lets the test's destroy succeed.
-func outOfBandGroup(t *testing.T, tn *acctest.Tenant, local string) string {
+// outOfBandGroup creates the mail-enabled security group other-approvers behind Terraform's back,
+// for objects that other admins made; keeping them off the managed group lets the test's destroy
+// succeed.
+func outOfBandGroup(t *testing.T, tn *acctest.Tenant) string {
+	const local = "other-approvers"
 	address := tn.Address(local)
 	tn.Exchange(t, "New-DistributionGroup", map[string]any{
 		"Name": local, "PrimarySmtpAddress": address, "Type": "Security", "Members": []string{tn.Address("lee.gu")},

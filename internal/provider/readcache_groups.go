@@ -103,7 +103,7 @@ func (c *tenantClient) securityGroup(ctx context.Context, id string) (*exchange.
 // service's own answer (usually "not found").
 func (c *tenantClient) groupMembers(ctx context.Context, objectID string, fresh bool) ([]graph.User, error) {
 	if objectID == "" {
-		return nil, graphLag(objectID, errors.New("Exchange reports no Entra object id for it yet"))
+		return nil, graphLag(objectID, errors.New("Exchange reports no Entra object id for it yet")) //nolint:staticcheck // ST1005: starts with a product name
 	}
 	read := c.reads.members.Get
 	if fresh {
@@ -122,7 +122,7 @@ func (c *tenantClient) groupMembers(ctx context.Context, objectID string, fresh 
 
 // errGraphLag marks a group that Exchange has and Microsoft Graph does not show yet. It is not a
 // "not found": only Exchange's word that the group is gone removes a resource from state.
-var errGraphLag = errors.New("Microsoft Graph does not show the group yet")
+var errGraphLag = errors.New("Microsoft Graph does not show the group yet") //nolint:staticcheck // ST1005: starts with a product name
 
 func graphLag(objectID string, cause error) error {
 	// cause is formatted, not wrapped, so that its NotFound kind does not leak through.

@@ -34,7 +34,7 @@ resource "o365pam_approval_policy" "typo" {
 				ExpectError: errorMatching("Approver group not found", "Exchange has no group "+tn.Address("no-such-group")),
 			},
 			{
-				PreConfig: func() { outOfBandGroup(t, tn, "other-approvers") },
+				PreConfig: func() { outOfBandGroup(t, tn) },
 				Config: tn.ProviderConfig() + fmt.Sprintf(`
 resource "o365pam_privileged_access" "this" {
   default_approver_group = %q

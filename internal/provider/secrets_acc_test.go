@@ -62,7 +62,7 @@ func quickstartWithProvider(t *testing.T, providerBlock string) string {
 func TestAccSecrets_secretNeverLoggedOrStored(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	ws := newCLIWorkspace(t, tn, quickstartWithProvider(t, tn.ProviderConfig()),
+	ws := newCLIWorkspace(t, quickstartWithProvider(t, tn.ProviderConfig()),
 		"TF_LOG=TRACE", "SSL_CERT_FILE="+tn.Server.CAFile())
 	logPath := filepath.Join(ws.dir, "trace.log")
 	ws.env = append(ws.env, "TF_LOG_PATH="+logPath)
@@ -118,7 +118,7 @@ func TestAccSecrets_certificateNeverLogged(t *testing.T) {
 		"client_certificate":          "<<EOT\n" + certPEM + keyPEM + "EOT\n",
 		"client_certificate_password": `"` + password + `"`,
 	})
-	ws := newCLIWorkspace(t, tn, quickstartWithProvider(t, block), "TF_LOG=TRACE", "SSL_CERT_FILE="+tn.Server.CAFile())
+	ws := newCLIWorkspace(t, quickstartWithProvider(t, block), "TF_LOG=TRACE", "SSL_CERT_FILE="+tn.Server.CAFile())
 	logPath := filepath.Join(ws.dir, "trace.log")
 	ws.env = append(ws.env, "TF_LOG_PATH="+logPath)
 

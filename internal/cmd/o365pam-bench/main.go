@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -35,6 +36,7 @@ type options struct {
 }
 
 func run() error {
+	ctx := context.Background()
 	var o options
 	flag.StringVar(&o.cli, "cli", "terraform", "the terraform or tofu binary")
 	flag.StringVar(&o.provider, "provider", "", "the provider binary to measure (build it stripped, as released)")
@@ -70,7 +72,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	r, err := b.measure()
+	r, err := b.measure(ctx)
 	if err != nil {
 		return err
 	}
@@ -120,15 +122,15 @@ type sample struct {
 }
 
 // terraform runs one CLI command in dir; a plan must find nothing to change.
-func (b *bench) terraform(dir string, args ...string) (sample, error) {
+func (b *bench) terraform(ctx context.Context, dir string, args ...string) (sample, error) {
 	before := b.srv.Stats()
-	cmd := exec.Command(b.opts.cli, args...)
+	cmd := exec.CommandContext(ctx, b.opts.cli, args...)
 	cmd.Dir, cmd.Env = dir, b.env
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
 	if err != nil {
-		return sample{}, fmt.Errorf("%s %s in %s: %v\n%s", filepath.Base(b.opts.cli), strings.Join(args, " "), dir, err, out)
+		return sample{}, fmt.Errorf("%s %s in %s: %w\n%s", filepath.Base(b.opts.cli), strings.Join(args, " "), dir, err, out)
 	}
 	return sample{wall: wall, stats: b.srv.Stats().Sub(before)}, nil
 }
@@ -138,15 +140,15 @@ var (
 	planArgs  = []string{"plan", "-detailed-exitcode", "-no-color", "-lock=false"}
 )
 
-func (b *bench) measure() (*report, error) {
+func (b *bench) measure(ctx context.Context) (*report, error) {
 	r := &report{Latency: b.opts.latency, Rounds: b.opts.rounds, Objects: groupCount + policyCount}
-	version, _ := exec.Command(b.opts.cli, "version").Output()
+	version, _ := exec.CommandContext(ctx, b.opts.cli, "version").Output()
 	r.CLI = strings.SplitN(string(version), "\n", 2)[0]
 
 	var applies [3]sample
 	for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {
 		var err error
-		if applies[i], err = b.terraform(dir, applyArgs...); err != nil {
+		if applies[i], err = b.terraform(ctx, dir, applyArgs...); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +163,7 @@ func (b *bench) measure() (*report, error) {
 		var runs [3][]sample
 		for range b.opts.rounds {
 			for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {
-				s, err := b.terraform(dir, plan.args...)
+				s, err := b.terraform(ctx, dir, plan.args...)
 				if err != nil {
 					return nil, err
 				}
