@@ -24,10 +24,12 @@ type documentedDiscovery struct {
 }
 
 func (d documentedDiscovery) RoundTrip(r *http.Request) (*http.Response, error) {
-	tenantBase, ok := strings.CutSuffix(r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, openIDConfigurationSuffix)
-	if r.Method != http.MethodGet || !ok || strings.Count(r.URL.Path, "/") != strings.Count(openIDConfigurationSuffix, "/")+1 {
+	// Only /{tenant}/v2.0/.well-known/openid-configuration at the host's root has a documented answer.
+	tenant, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/"), openIDConfigurationSuffix)
+	if r.Method != http.MethodGet || !ok || tenant == "" || strings.Contains(tenant, "/") {
 		return d.next.RoundTrip(r)
 	}
+	tenantBase := r.URL.Scheme + "://" + r.URL.Host + "/" + tenant
 	if r.Body != nil {
 		r.Body.Close()
 	}

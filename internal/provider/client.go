@@ -80,8 +80,11 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 	if err != nil {
 		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
 	}
-	return &tenantClient{exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization,
-		reads: newRunReads(exchangeClient, graphClient)}, nil
+	return &tenantClient{
+		exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization,
+		reads:         newRunReads(exchangeClient, graphClient),
+		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
+	}, nil
 }
 
 // clientFrom recovers the tenantClient that Configure stored, or reports a provider bug. A nil

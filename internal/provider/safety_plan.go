@@ -37,9 +37,6 @@ func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
 	book := &c.plannedGroups
 	book.mu.Lock()
 	defer book.mu.Unlock()
-	if book.groups == nil {
-		book.groups = map[string]plannedGroup{}
-	}
 	book.groups[strings.ToLower(address)] = g
 }
 

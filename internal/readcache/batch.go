@@ -8,7 +8,8 @@ import (
 
 // Batch caches answers by key and fetches the keys that concurrent readers ask for in one call:
 // a batch stays open for Window after its first key and until Ready, started with the batch,
-// returns, so that reads arriving while the client signs in still join it. A batch closes early when it holds Size keys.
+// returns, so that reads arriving while the client signs in still join it. A batch closes early
+// when it holds Size keys.
 type Batch[V any] struct {
 	fetch  func(ctx context.Context, keys []string) (map[string]V, error)
 	size   int
