@@ -63,9 +63,9 @@ func addServiceError(diags *diag.Diagnostics, action string, err error, hint str
 // from the configuration, so a raised value counts only once it has been applied.
 func readHint(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "The refresh ran out of time (timeouts.read, 15 minutes unless set). A refresh uses the value " +
-			"saved in state: to give it more time, raise timeouts.read and apply once with -refresh=false, " +
-			"or try again when the service is less busy."
+		return fmt.Sprintf("The refresh ran out of time (timeouts.read, %.0f minutes unless set). A refresh uses the value "+
+			"saved in state: to give it more time, raise timeouts.read and apply once with -refresh=false, "+
+			"or try again when the service is less busy.", defaultReadTimeout.Minutes())
 	}
 	return ""
 }
