@@ -231,7 +231,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		ManagedBy:          stringSet(ctx, plan.Owners, &resp.Diagnostics),
 	}
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
-	r.client.afterGroupWrite("", "", created, err)
+	r.client.afterGroupWrite("", created, err)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
 		return
@@ -309,7 +309,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 
 	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
 		err := r.client.exchange.SetDistributionGroup(ctx, change)
-		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
 			return
@@ -318,7 +318,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
 	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
 		err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned)
-		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
 				"The group's other settings were updated; its members were not changed.")
@@ -374,7 +374,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
-	r.client.afterGroupWrite(state.ID.ValueString(), state.ObjectID.ValueString(), nil, err)
+	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+

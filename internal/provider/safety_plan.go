@@ -168,7 +168,7 @@ func (c *tenantClient) approversOf(ctx context.Context, address string) ([]graph
 		}
 		return users, nil
 	}
-	group, err := c.exchange.GetDistributionGroup(ctx, address)
+	group, err := c.securityGroup(ctx, address)
 	if apierr.IsNotFound(err) {
 		return nil, nil
 	}
@@ -199,7 +199,7 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	if _, planned := c.plannedGroup(group.ValueString()); planned {
 		return
 	}
-	_, err := c.exchange.GetDistributionGroup(ctx, group.ValueString())
+	_, err := c.securityGroup(ctx, group.ValueString())
 	switch {
 	case apierr.IsNotFound(err):
 		unknownApproverGroupFinding(group.ValueString()).addTo(diags)
