@@ -71,7 +71,7 @@ func TestAccCallCount_noChangePlan(t *testing.T) {
 // TestAccCallCount_largeTenant pins that the cost follows the configuration, not the tenant: with
 // thousands of other groups in the tenant, a no-change plan makes the same calls.
 func TestAccCallCount_largeTenant(t *testing.T) {
-	testNoChangePlanCalls(t, acctest.NewTenantWith(t, emulator.Options{ExtraGroups: 5000, ExchangePageSize: 100}))
+	testNoChangePlanCalls(t, acctest.NewTenantWith(t, emulator.Options{ExtraGroups: 5000}))
 }
 
 func testNoChangePlanCalls(t *testing.T, tn *acctest.Tenant) {
