@@ -28,6 +28,7 @@ type runReads struct {
 	groups   *readcache.Batch[exchange.DistributionGroup]      // groups by lower-case GUID or address
 	members  *readcache.Batch[[]graph.User]                     // group members by group object id
 	users    *readcache.Batch[graph.User]                       // users by object id
+	skus     *readcache.Value[[]graph.Sku]                      // the tenant's subscriptions
 
 	readAhead sync.Once
 }
@@ -53,6 +54,7 @@ func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
 		}, readcache.BatchOptions{Size: exchange.MaxGroupsPerFilter, Window: batchWindow, Ready: ex.SignIn}),
 		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch),
 		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch),
+		skus:    readcache.NewValue(gr.SubscribedSkus),
 	}
 }
 
