@@ -23,12 +23,12 @@ const batchWindow = 20 * time.Millisecond
 // refreshes every object); every write updates or drops what it touched before it returns, so a
 // read after a write in the same run sees the write.
 type runReads struct {
-	policies *readcache.Value[[]exchange.ApprovalPolicy]             // all of them: the service allows 30
-	access   *readcache.Value[exchange.PrivilegedAccessStatus]       // the organization's setting
+	policies *readcache.Value[[]exchange.ApprovalPolicy]       // all of them: the service allows 30
+	access   *readcache.Value[exchange.PrivilegedAccessStatus] // the organization's setting
 	groups   *readcache.Batch[exchange.DistributionGroup]      // groups by lower-case GUID or address
-	members  *readcache.Batch[[]graph.User]                     // group members by group object id
-	users    *readcache.Batch[graph.User]                       // users by object id
-	skus     *readcache.Value[[]graph.Sku]                      // the tenant's subscriptions
+	members  *readcache.Batch[[]graph.User]                    // group members by group object id
+	users    *readcache.Batch[graph.User]                      // users by object id
+	skus     *readcache.Value[[]graph.Sku]                     // the tenant's subscriptions
 
 	readAhead sync.Once
 }
