@@ -83,3 +83,46 @@ func TestAccApproverGroup_driftFoundByBatchedReads(t *testing.T) {
 		},
 	})
 }
+
+// TestAccApproverGroup_memberChecksBatched plans a new group of 40 members: the plan-time checks
+// (each member exists, has a licence) look them up 15 to a Graph call and read the subscriptions
+// once, so the plan makes at most ceil(40/15)+2 Graph calls, none per member.
+func TestAccApproverGroup_memberChecksBatched(t *testing.T) {
+	const members = 40
+	seed := emulator.BuiltinTenant()
+	var names []string
+	for i := range members {
+		upn := fmt.Sprintf("checked%02d@%s", i, emulator.BuiltinDomain)
+		seed.Users = append(seed.Users, &emulator.User{
+			ID: fmt.Sprintf("d0000000-0000-4000-8000-%012d", i), ExchangeGUID: fmt.Sprintf("e2000000-0000-4000-8000-%012d", i),
+			UserPrincipalName: upn, DisplayName: fmt.Sprintf("Checked %02d", i), AccountEnabled: true,
+			SkuIDs: []string{seed.Skus[0].SkuID},
+		})
+		names = append(names, fmt.Sprintf("%q", upn))
+	}
+	tn := acctest.NewTenantWith(t, emulator.Options{Seed: seed})
+	config := tn.ProviderConfig() + fmt.Sprintf(`
+resource "o365pam_approver_group" "big" {
+  name                 = "Checked approvers"
+  primary_smtp_address = %q
+  members              = [%s]
+}
+`, tn.Address("checked-approvers"), strings.Join(names, ", "))
+	before := &emulator.Stats{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { *before = tn.Server.Stats() },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("o365pam_approver_group.big", plancheck.ResourceActionCreate),
+				statsSince{tn: tn, before: before, check: func(d emulator.Stats) error {
+					if limit := (members+14)/15 + 2; d.GraphRequests > limit {
+						return fmt.Errorf("planning a group of %d members made %d Graph calls, want at most %d", members, d.GraphRequests, limit)
+					}
+					return nil
+				}},
+			}},
+		}},
+	})
+}
