@@ -71,39 +71,30 @@ type opathParser struct {
 }
 
 func (p *opathParser) or() (opathFilter, *cmdletError) {
-	var alternatives opathAny
-	for {
-		f, cerr := p.and()
-		if cerr != nil {
-			return nil, cerr
-		}
-		alternatives = append(alternatives, f)
-		if !p.operator("-or") {
-			break
-		}
-	}
-	if len(alternatives) == 1 {
-		return alternatives[0], nil
-	}
-	return alternatives, nil
+	return p.joined("-or", p.and, func(fs []opathFilter) opathFilter { return opathAny(fs) })
 }
 
 func (p *opathParser) and() (opathFilter, *cmdletError) {
-	var all opathAll
+	return p.joined("-and", p.factor, func(fs []opathFilter) opathFilter { return opathAll(fs) })
+}
+
+// joined parses one or more operands, that next parses, separated by op; combine joins two or more.
+func (p *opathParser) joined(op string, next func() (opathFilter, *cmdletError), combine func([]opathFilter) opathFilter) (opathFilter, *cmdletError) {
+	var operands []opathFilter
 	for {
-		f, cerr := p.factor()
+		f, cerr := next()
 		if cerr != nil {
 			return nil, cerr
 		}
-		all = append(all, f)
-		if !p.operator("-and") {
+		operands = append(operands, f)
+		if !p.operator(op) {
 			break
 		}
 	}
-	if len(all) == 1 {
-		return all[0], nil
+	if len(operands) == 1 {
+		return operands[0], nil
 	}
-	return all, nil
+	return combine(operands), nil
 }
 
 func (p *opathParser) factor() (opathFilter, *cmdletError) {
