@@ -252,7 +252,7 @@ func (c *Client) send(ctx context.Context, cl *call, pageURL string) (*page, *fa
 		// The status alone classifies a failure whose body was cut short.
 		return nil, c.decodeFailure(cl, resp, data)
 	}
-	pg, err := decodePage(data)
+	answer, err := DecodeAnswer(data)
 	if err != nil {
 		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) {
 			e.StatusCode = resp.StatusCode
@@ -260,28 +260,18 @@ func (c *Client) send(ctx context.Context, cl *call, pageURL string) (*page, *fa
 			e.Message = "unreadable answer: " + err.Error()
 		})}
 	}
-	return pg, nil
-}
-
-func decodePage(data []byte) (*page, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return &page{}, nil
+	if len(answer.Errors) > 0 && changesState(cl.cmdlet) {
+		// A non-terminating error: the cmdlet ran, but not all of it took effect.
+		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) {
+			e.StatusCode = resp.StatusCode
+			e.RequestID = requestID(resp.Header)
+			e.Message = "the command ran but reported errors, so it may have taken effect only in part: " +
+				strings.Join(answer.Errors, "; ")
+		})}
 	}
-	var top struct {
-		Value    []map[string]json.RawMessage `json:"value"`
-		NextLink string                       `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, err
-	}
-	for _, obj := range top.Value {
-		for key := range obj {
-			if strings.Contains(key, "@") {
-				delete(obj, key)
-			}
-		}
-	}
-	return &page{values: top.Value, nextLink: top.NextLink}, nil
+	noteWarnings(ctx, cl.cmdlet, answer.Warnings)
+	noteWarnings(ctx, cl.cmdlet, answer.Errors)
+	return &page{values: answer.Values, nextLink: answer.NextLink}, nil
 }
 
 // newError starts an *apierr.Error for this call; fill sets the rest.
