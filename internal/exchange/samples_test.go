@@ -110,7 +110,7 @@ func TestSamplesDecodeToTheObservedContract(t *testing.T) {
 		},
 		{ // 200 with a non-terminating error: a write fails with the text
 			cmdlet: "Update-DistributionGroupMember", params: map[string]any{"Identity": "pam", "Members": []string{"nobody@contoso.onmicrosoft.com"}},
-			kind:   apierr.KindOther,
+			kind: apierr.KindOther,
 			messageHas: []string{"may have taken effect only in part",
 				`Couldn't find object "nobody@contoso.onmicrosoft.com". Please make sure that it was spelled correctly`},
 			warningsHas: `Couldn't find object "nobody@contoso.onmicrosoft.com"`,
