@@ -62,6 +62,9 @@ type Client struct {
 	maxAttempts  int
 	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
 	jitter func(d time.Duration) time.Duration
+	// created remembers the objects this client created, for calls that name them while Exchange
+	// still replicates them.
+	created createdObjects
 }
 
 // New checks the configuration and returns a client.
@@ -137,7 +140,15 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 		rule = resendNever
 	}
 	cl := &call{cmdlet: cmdlet, rule: rule, params: params, body: body, clientRequestID: uuid.NewString()}
+	values, err := c.awaitReplication(ctx, cl, c.invokePages)
+	if err == nil {
+		c.created.note(c.clock.Now(), cmdlet, params, values)
+	}
+	return values, err
+}
 
+// invokePages runs the call and follows its next-page links.
+func (c *Client) invokePages(ctx context.Context, cl *call) ([]map[string]json.RawMessage, error) {
 	var all []map[string]json.RawMessage
 	pageURL := c.invokeURL.String()
 	for {
