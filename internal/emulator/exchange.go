@@ -69,12 +69,12 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	spec := lookupCmdlet(name)
 	if spec == nil {
-		writeJSON(w, http.StatusBadRequest, errUnknownCmdlet(name).body())
+		writeBareForbidden(w)
 		return
 	}
 	args, cerr := bindParams(spec, body.CmdletInput.Parameters)
 	if cerr != nil {
-		writeJSON(w, http.StatusBadRequest, cerr.body())
+		cerr.write(w)
 		return
 	}
 	offset := 0
@@ -86,26 +86,26 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	values, status, cerr := s.runCmdlet(spec, p, args)
-	if forced == FaultDropAfterCommit || (status == 0 && cerr == nil && spec.writes && s.faults.randomDrop()) {
+	values, warnings, allowed, cerr := s.runCmdlet(spec, p, args)
+	if forced == FaultDropAfterCommit || (allowed && cerr == nil && spec.writes && s.faults.randomDrop()) {
 		s.dropConnection(w, r)
 		return
 	}
 	switch {
-	case status == http.StatusForbidden:
-		writeExchangeHTTPError(w, status, "Forbidden", fmt.Sprintf("The user '%s' isn't assigned to any management roles that allow running '%s'.", p.upn, spec.name))
-		return
-	case status != 0:
-		writeExchangeHTTPError(w, status, "InternalServerError", "The emulator could not save its state.")
+	case !allowed:
+		writeBareForbidden(w)
 		return
 	case cerr != nil:
-		writeJSON(w, http.StatusBadRequest, cerr.body())
+		cerr.write(w)
 		return
 	}
 	pageValues, next := page(values, offset, s.pageSize(r))
 	out := map[string]any{
 		"@odata.context": s.baseURL + strings.TrimSuffix(r.URL.Path, "InvokeCommand") + "$metadata#Collection(Exchange.GenericHashTable)",
 		"value":          nonNilMaps(pageValues),
+	}
+	if len(warnings) > 0 && offset == 0 {
+		out["@adminapi.warnings"] = warnings
 	}
 	if next >= 0 {
 		out["@odata.nextLink"] = s.baseURL + r.URL.Path + "?$skiptoken=" + encodeSkipToken(next)
@@ -159,35 +159,39 @@ func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
 	return found && strings.EqualFold(upn, p.upn)
 }
 
-// runCmdlet runs the cmdlet under the tenant lock and saves the state after a change. A
-// non-zero status is an HTTP-level refusal (403) or failure (500).
-func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]map[string]any, int, *cmdletError) {
+// runCmdlet runs the cmdlet under the tenant lock and saves the state after a change. allowed is
+// false when the caller's roles do not include the cmdlet.
+func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) (values []map[string]any, warnings []string, allowed bool, cerr *cmdletError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
-		return nil, http.StatusForbidden, nil
+		return nil, nil, false, nil
 	}
-	// Writes act on the tenant itself; reads see it as the consistency delay allows.
+	// Writes act on the tenant itself; reads see it as the consistency delay allows. Either sees
+	// objects only once they have replicated.
 	t := s.tenant
 	if !spec.writes {
 		t = s.readableTenantLocked()
 	}
 	now := s.opts.Now().UTC()
-	values, cerr := spec.run(&exchangeCall{t: t, p: p, now: now, args: args})
+	view, merge := s.replicated(t, now)
+	call := &exchangeCall{t: view, store: t, p: p, now: now, args: args, idLag: s.opts.ObjectIDLag}
+	values, cerr = spec.run(call)
+	merge()
 	if cerr != nil {
-		return nil, 0, cerr
+		return nil, nil, true, cerr
 	}
 	if spec.writes {
 		s.replica.recordLocked(now, s.tenant)
 		if err := s.persistLocked(); err != nil {
 			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
-			return nil, http.StatusInternalServerError, nil
+			return nil, nil, true, errInternal("The operation couldn't be completed: the emulator could not save its state.")
 		}
 	}
 	for _, v := range values {
 		annotate(v)
 	}
-	return values, 0, nil
+	return values, call.warnings, true, nil
 }
 
 // pageSize honours "Prefer: odata.maxpagesize=N", else the configured default.

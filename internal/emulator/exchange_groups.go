@@ -1,11 +1,17 @@
 package emulator
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 )
 
-func groupOutput(g *Group) map[string]any {
+// groupOutput shows a group; a group newer than Options.ObjectIDLag has no Entra object id yet.
+func (c *exchangeCall) groupOutput(g *Group) map[string]any {
+	objectID := g.ID
+	if c.now.Before(g.WhenCreated.Add(c.idLag)) {
+		objectID = ""
+	}
 	recipientType, groupType := "MailUniversalDistributionGroup", "Universal"
 	if g.Security {
 		recipientType, groupType = "MailUniversalSecurityGroup", "Universal, SecurityEnabled"
@@ -17,7 +23,7 @@ func groupOutput(g *Group) map[string]any {
 	return map[string]any{
 		"Identity":                  g.Name,
 		"Guid":                      exoGUID(g.GUID),
-		"ExternalDirectoryObjectId": g.ID,
+		"ExternalDirectoryObjectId": objectID,
 		"Name":                      g.Name,
 		"DisplayName":               g.DisplayName,
 		"Alias":                     g.Alias,
@@ -56,7 +62,7 @@ func memberOutput(u *User) map[string]any {
 // checkDepartRestriction refuses an Open departure policy on a security group.
 func checkDepartRestriction(g *Group) *cmdletError {
 	if g.Security && g.MemberDepartRestriction == "Open" {
-		return errArgument("MemberDepartRestriction can't be set to Open for the security group '%s'. Security groups allow only Closed.", g.Name)
+		return errValidation("MemberDepartRestriction can't be set to Open for the security group '%s'. Security groups allow only Closed.", g.Name)
 	}
 	return nil
 }
@@ -92,7 +98,7 @@ func newDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		g.PrimarySmtpAddress = g.Alias + "@" + c.t.InitialDomain()
 		g.EmailAddresses = []string{"SMTP:" + g.PrimarySmtpAddress}
 	}
-	if cerr := c.t.checkUnique(nil, g.Name, g.Alias, addressesOf(g)); cerr != nil {
+	if cerr := c.store.checkUnique(nil, g.Name, g.Alias, addressesOf(g)); cerr != nil {
 		return nil, cerr
 	}
 	if notes, given := c.text("Notes"); given {
@@ -123,7 +129,7 @@ func newDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		}
 	}
 	c.t.Groups = append(c.t.Groups, g)
-	return []map[string]any{groupOutput(g)}, nil
+	return []map[string]any{c.groupOutput(g)}, nil
 }
 
 // applyGroupSettings applies the settable properties shared by New- and Set-DistributionGroup.
@@ -212,7 +218,7 @@ func getDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		if cerr != nil {
 			return nil, cerr
 		}
-		return []map[string]any{groupOutput(g)}, nil
+		return []map[string]any{c.groupOutput(g)}, nil
 	}
 	types, _ := c.list("RecipientTypeDetails")
 	for _, typ := range types {
@@ -222,7 +228,7 @@ func getDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	}
 	var out []map[string]any
 	for _, g := range c.t.Groups {
-		obj := groupOutput(g)
+		obj := c.groupOutput(g)
 		if len(types) == 0 || containsFold(types, obj["RecipientTypeDetails"].(string)) {
 			out = append(out, obj)
 		}
@@ -268,8 +274,12 @@ func setDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		}
 		changed.ManagedBy = ids
 	}
-	if cerr := c.t.checkUnique(g, changed.Name, changed.Alias, addressesOf(&changed)); cerr != nil {
+	if cerr := c.store.checkUnique(g, changed.Name, changed.Alias, addressesOf(&changed)); cerr != nil {
 		return nil, cerr
+	}
+	if reflect.DeepEqual(changed, *g) {
+		c.warn("The command completed successfully but no settings of '%s' have been modified.", g.Name)
+		return nil, nil
 	}
 	changed.WhenChanged = c.now
 	*g = changed
@@ -284,7 +294,7 @@ func removeDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	if c.t.PAM.Enabled && strings.EqualFold(c.t.PAM.AdminGroupID, g.ID) {
 		return nil, errInvalidOperation("The group '%s' is the default approver group of elevated access control and can't be removed while elevated access control is enabled.", g.Name)
 	}
-	for _, pol := range c.t.Policies {
+	for _, pol := range c.store.Policies {
 		if strings.EqualFold(pol.ApproverGroupID, g.ID) {
 			return nil, errInvalidOperation("The group '%s' is the approver group of elevated access approval policy '%s' and can't be removed.", g.Name, pol.ID)
 		}
