@@ -268,6 +268,9 @@ func setDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		return nil, cerr
 	}
 	if owners, given := c.list("ManagedBy"); given {
+		if len(owners) == 0 {
+			return nil, errValidation("ManagedBy can't be empty for the group '%s'. A group must have at least one owner.", g.Name)
+		}
 		ids, cerr := c.t.resolveUsers(owners)
 		if cerr != nil {
 			return nil, cerr

@@ -126,6 +126,7 @@ func TestSetDistributionGroupRules(t *testing.T) {
 	assertContains(t, h.cmdletFailure(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": addr, "MemberDepartRestriction": "Open"})), "MemberDepartRestriction")
 	assertContains(t, h.cmdletFailure(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": addr, "Name": "Others"})), "ExistsException|")
 	assertContains(t, h.cmdletFailure(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": addr, "Notes": "x"})), "parameter name 'Notes'")
+	assertContains(t, h.cmdletFailure(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": addr, "ManagedBy": []string{}})), excValidation+"|ManagedBy can't be empty")
 	assertContains(t, h.cmdletFailure(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": "missing"})), "ManagementObjectNotFoundException|The operation couldn't be performed because object 'missing' couldn't be found")
 	h.mustInvoke(h.app(), "Set-DistributionGroup", bypass(map[string]any{"Identity": addr, "PrimarySmtpAddress": "pam@" + BuiltinDomain, "Description": "approvers"}))
 	g := h.mustInvoke(h.app(), "Get-DistributionGroup", map[string]any{"Identity": addr})[0]
