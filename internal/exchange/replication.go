@@ -61,8 +61,8 @@ func (o *createdObjects) createdAt(e *apierr.Error, params map[string]any) (time
 	defer o.mu.Unlock()
 	var newest time.Time
 	found := false
+	target, _ := params[paramIdentity].(string)
 	for name, at := range o.at {
-		target, _ := params[paramIdentity].(string)
 		if quotesAny(e.Message, []string{name}) || (e.Kind == apierr.KindNotFound && strings.EqualFold(target, name)) {
 			if !found || at.After(newest) {
 				newest, found = at, true
