@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -68,8 +67,9 @@ func start(t *testing.T, opts Options) *harness {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	client := opts.CA.HTTPClient()
 	// Compression off: tests see the bytes as sent, such as the bare 403's NULs declared gzip.
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: opts.CA.CertPool()}, DisableCompression: true}}
+	client.Transport.(*http.Transport).DisableCompression = true
 	return &harness{t: t, srv: srv, client: client, clock: clock}
 }
 
