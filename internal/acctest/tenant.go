@@ -22,7 +22,8 @@ type Tenant struct {
 	ep     endpoints
 	live   *liveTenant // nil unless in live mode
 	http   *http.Client
-	// replicationLag is the emulator's; out-of-band creates wait it out (see TryExchangeAs).
+	// replicationLag is the longer of the emulator's lags; out-of-band creates wait it out (see
+	// TryExchangeAs).
 	replicationLag time.Duration
 }
 
@@ -84,7 +85,7 @@ func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 			authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
 		},
 		http:           sharedCA.HTTPClient(),
-		replicationLag: max(opts.ReplicationLag, 0),
+		replicationLag: max(opts.ReplicationLag, opts.ObjectIDLag, 0),
 	}
 }
 

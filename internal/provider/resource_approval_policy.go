@@ -273,6 +273,15 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
 	defer cancelRestore()
 	restored, restoreErr := r.restorePolicy(restoreCtx, state)
+	if restoreErr == nil {
+		// Exchange replicates the restored policy; wait until reads show it, so the next plan
+		// finds it instead of planning a second one.
+		if err := r.waitUntilVisible(restoreCtx, restored.Identity); err != nil {
+			resp.Diagnostics.AddWarning("Approval policy not yet visible",
+				fmt.Sprintf("Policy %s was created, but reading it back did not succeed yet: %s. The next plan will "+
+					"read it again.", restored.Identity, err))
+		}
+	}
 	if restoreErr == nil && hasSettings(*restored, plan) {
 		// The create went through after all, though its answer said otherwise.
 		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, plan))...)
