@@ -1,0 +1,79 @@
+package provider_test
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
+)
+
+// quickstartFile is examples/quickstart/main.tf as a user runs it: sign-in from the environment.
+func quickstartFile(t *testing.T) string {
+	raw, err := os.ReadFile(quickstartPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// withEnv returns env with name set to value, replacing any earlier value.
+func withEnv(env []string, name, value string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, name+"="+value)
+}
+
+// A pipeline that sets ARM_ENVIRONMENT=global for azuread plans with the same variables.
+func TestAccSignIn_azureADEnvironmentName(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	ws := newCLIWorkspace(t, quickstartFile(t), append(tenantEnv(tn), "ARM_ENVIRONMENT=global", "ARM_USE_CLI=false")...)
+	out := ws.mustRun("plan", "-input=false")
+	if !strings.Contains(out, "Plan: 6 to add") {
+		t.Fatalf("want the quickstart planned, got:\n%s", out)
+	}
+}
+
+// A wrong secret is told in full once per token a run needs, with what was configured and what
+// to check; every other resource points at that report instead of repeating it.
+func TestAccSignIn_wrongSecretReportedOnce(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	ws := newCLIWorkspace(t, quickstartFile(t), append(tenantEnv(tn), "ARM_USE_CLI=false")...)
+	ws.mustRun("apply", "-auto-approve", "-input=false")
+
+	ws.env = withEnv(ws.env, "ARM_CLIENT_SECRET", "wrong-secret")
+	out, code := ws.run("plan", "-input=false")
+	if code == 0 {
+		t.Fatalf("plan with a wrong secret succeeded:\n%s", out)
+	}
+	flat := strings.Join(strings.Fields(out), " ") // diagnostics wrap at the terminal's width
+	full := regexp.MustCompile(`token for (\S+) from \S+/oauth2/v2\.0/token\): .*?AADSTS7000215`).FindAllStringSubmatch(flat, -1)
+	scopes := map[string]int{}
+	for _, m := range full {
+		scopes[m[1]]++
+	}
+	for scope, n := range scopes {
+		if n != 1 {
+			t.Errorf("sign-in for %s reported in full %d times, want once", scope, n)
+		}
+	}
+	repeats := strings.Count(flat, "sign-in failed earlier in this run")
+	errors := strings.Count(flat, "Error: ")
+	if len(full) == 0 || repeats == 0 || len(full)+repeats != errors {
+		t.Errorf("%d full reports, %d short ones and %d errors; want one full report per token and the rest short:\n%s",
+			len(full), repeats, errors, out)
+	}
+	for _, want := range []string{"a client secret from client_secret (ARM_CLIENT_SECRET) as application " + tn.Server.ClientID(),
+		"Sign-in was refused", "secrets expire", "Only the first configured method is used"} {
+		if strings.Count(flat, want) != len(full) {
+			t.Errorf("want %q once per full report (%d), got %d", want, len(full), strings.Count(flat, want))
+		}
+	}
+}
