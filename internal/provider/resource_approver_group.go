@@ -52,6 +52,7 @@ type approverGroupAttributes struct {
 
 type approverGroupModel struct {
 	approverGroupAttributes
+	approverGroupFindings
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -76,7 +77,8 @@ func groupModel(ctx context.Context, s groupSnapshot, prior approverGroupModel, 
 			Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
 			Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
 		},
-		Timeouts: prior.Timeouts,
+		approverGroupFindings: prior.approverGroupFindings,
+		Timeouts:              prior.Timeouts,
 	}
 	if s.group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
 		m.Description = types.StringValue(s.group.Description)
@@ -141,6 +143,18 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				"Terraform does not manage membership and reports the members the group has."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
 				"the owners Exchange assigns are kept."),
+			"approver_count": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "How many members the group has: the planned count when `members` is known at plan " +
+					"time. Policy tools reading `terraform show -json` can require a minimum (the plan warns below two).",
+			},
+			"unlicensed_members": schema.SetAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Members without a licence that includes privileged access management, who " +
+					"therefore cannot approve requests; known at plan time when `members` is. Licences are read for " +
+					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
+					"Null when the licences could not be read.",
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -183,7 +197,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	r.checkPeople(ctx, "members", plan.Members, state.Members, &resp.Diagnostics)
 	r.checkPeople(ctx, "owners", plan.Owners, state.Owners, &resp.Diagnostics)
-	checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), &resp.Diagnostics)
+	findings := checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("approver_count"), findings.ApproverCount)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
 }
 
 func (r *approverGroupResource) checkPeople(ctx context.Context, attr string, planned, prior types.Set, diags *diag.Diagnostics) {
@@ -245,13 +261,13 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	if err != nil {
 		// The group exists: record it as created rather than fail, which would taint it and make the
 		// next apply replace it.
-		resp.Diagnostics.Append(resp.State.Set(ctx, createdGroupModel(ctx, *created, plan, &resp.Diagnostics))...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, createdGroupModel(ctx, *created, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 		resp.Diagnostics.AddWarning("Approver group created but not read back yet",
 			fmt.Sprintf("Group %q was created (id %s), but reading it back did not succeed yet: %s\n\nIt is recorded in "+
 				"state as configured; the next plan reads it again.", in.Name, created.GUID, err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
@@ -292,7 +308,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, readHint(err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics), state, &resp.Diagnostics))...)
 }
 
 func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -330,7 +346,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
 // groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.

@@ -67,24 +67,67 @@ func checkSkipped(diags *diag.Diagnostics, check string, err error) {
 		fmt.Sprintf("Could not check %s: %s\n\nThe plan goes on without this check.", check, err))
 }
 
-// checkApproverGroupPlan notes the planned group for the other resources' checks and warns about
-// approvers who cannot be relied on. Licences are read only for members the plan adds.
-func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool, diags *diag.Diagnostics) {
+// approverGroupFindings are what the safety checks compute about an approver group, shown as
+// read-only attributes so that policy tools reading the plan's JSON can act on them.
+type approverGroupFindings struct {
+	ApproverCount     types.Int64 `tfsdk:"approver_count"`
+	UnlicensedMembers types.Set   `tfsdk:"unlicensed_members"`
+}
+
+// checkApproverGroupPlan notes the planned group for the other resources' checks, warns about
+// approvers who cannot be relied on, and returns the findings as the plan leaves them. Licences are
+// read only for members the plan adds; unknown findings stay unknown until apply.
+func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool, diags *diag.Diagnostics) approverGroupFindings {
+	unknown := approverGroupFindings{ApproverCount: types.Int64Unknown(), UnlicensedMembers: types.SetUnknown(types.StringType)}
 	if c == nil || plan.PrimarySMTPAddress.IsUnknown() {
-		return
+		return unknown
 	}
 	group := plan.PrimarySMTPAddress.ValueString()
 	members, known := knownStrings(ctx, plan.Members, diags)
 	c.notePlannedGroup(group, plannedGroup{members: members, membersKnown: known && !plan.Members.IsNull()})
-	prior := stringSet(ctx, state.Members, diags)
-	if !known || plan.Members.IsNull() || (!creating && sameFold(prior, members)) {
-		return
+	if !known || plan.Members.IsNull() {
+		return unknown
 	}
-	approverCountFinding(group, members).addTo(diags)
+	prior := stringSet(ctx, state.Members, diags)
+	if !creating && sameFold(prior, members) && !state.UnlicensedMembers.IsNull() {
+		return state.approverGroupFindings
+	}
+	findings := approverGroupFindings{ApproverCount: types.Int64Value(int64(len(members))), UnlicensedMembers: unknown.UnlicensedMembers}
+	if creating || !sameFold(prior, members) {
+		approverCountFinding(group, members).addTo(diags)
+	}
+	unlicensed, err := c.unlicensedAmong(ctx, members, state)
+	if err != nil {
+		checkSkipped(diags, "the licences of the members of "+group, err)
+		return findings
+	}
+	findings.UnlicensedMembers = setOfStrings(unlicensed)
+	var added []string
+	for _, member := range unlicensed {
+		if !containsFold(prior, member) {
+			added = append(added, member)
+		}
+	}
+	unlicensedApproversFinding(group, added).addTo(diags)
+	return findings
+}
 
-	var unlicensed []string
+// unlicensedAmong lists the members without a privileged access licence. A member the prior
+// model already had keeps its earlier finding; licences are read only for the others, so a plan or
+// refresh costs calls only for changed membership.
+func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel) ([]string, error) {
+	var diags diag.Diagnostics
+	priorMembers := stringSet(ctx, prior.Members, &diags)
+	priorUnlicensed := stringSet(ctx, prior.UnlicensedMembers, &diags)
+	if prior.UnlicensedMembers.IsNull() || prior.UnlicensedMembers.IsUnknown() {
+		priorMembers = nil // nothing was found before: read every member
+	}
+	unlicensed := []string{}
 	for _, member := range members {
-		if containsFold(prior, member) {
+		if containsFold(priorMembers, member) {
+			if containsFold(priorUnlicensed, member) {
+				unlicensed = append(unlicensed, member)
+			}
 			continue
 		}
 		skus, err := c.userLicences(ctx, member)
@@ -92,14 +135,31 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 			continue // the resource reports unknown users itself
 		}
 		if err != nil {
-			checkSkipped(diags, "the licences of "+member, err)
-			return
+			return nil, err
 		}
 		if !includesPAM(skus) {
 			unlicensed = append(unlicensed, member)
 		}
 	}
-	unlicensedApproversFinding(group, unlicensed).addTo(diags)
+	return unlicensed, nil
+}
+
+// withFindings completes a group model read from the services with its findings, reading
+// licences only for members prior did not have. A failed licence read leaves them null with a
+// warning rather than fail the operation.
+func (c *tenantClient) withFindings(ctx context.Context, m, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+	members := stringSet(ctx, m.Members, diags)
+	m.ApproverCount = types.Int64Value(int64(len(members)))
+	unlicensed, err := c.unlicensedAmong(ctx, members, prior)
+	if err != nil {
+		diags.AddWarning("Licences of approvers not read",
+			fmt.Sprintf("Could not read the licences of the members of %s, so unlicensed_members is left unset: %s",
+				m.PrimarySMTPAddress.ValueString(), err))
+		m.UnlicensedMembers = types.SetNull(types.StringType)
+		return m
+	}
+	m.UnlicensedMembers = setOfStrings(unlicensed)
+	return m
 }
 
 // userLicences reads a user's licences by UPN or object id, then by SMTP address.

@@ -35,7 +35,7 @@ func TestAccSignIn_azureADEnvironmentName(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	ws := newCLIWorkspace(t, quickstartFile(t), append(tenantEnv(tn), "ARM_ENVIRONMENT=global", "ARM_USE_CLI=false")...)
 	out := ws.mustRun("plan", "-input=false")
-	if !strings.Contains(out, "Plan: 6 to add") {
+	if !strings.Contains(out, "Plan: 5 to add") {
 		t.Fatalf("want the quickstart planned, got:\n%s", out)
 	}
 }
