@@ -72,9 +72,9 @@ func TestAccPolicies_planJSON(t *testing.T) {
 	// privileged access removed from the configuration (so destroyed).
 	config := quickstartFile(t)
 	for old, replacement := range map[string]string{
-		`"alex.wilber@${var.domain}",`: "",
-		`"megan.bowen@${var.domain}",`: `"nestor.wilke@${var.domain}",`,
-		`"Exchange\\Add-MailboxPermission" = "Manual"`: `"Exchange\\Add-MailboxPermission" = "Auto"`,
+		`"alex.wilber@${var.domain}",`:                      "",
+		`"megan.bowen@${var.domain}",`:                      `"nestor.wilke@${var.domain}",`,
+		`"Exchange\\Add-MailboxPermission" = "Manual"`:      `"Exchange\\Add-MailboxPermission" = "Auto"`,
 		"  depends_on = [o365pam_privileged_access.this]\n": "",
 	} {
 		if !strings.Contains(config, old) {
