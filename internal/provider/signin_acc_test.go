@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -45,7 +46,24 @@ func TestAccSignIn_azureADEnvironmentName(t *testing.T) {
 func TestAccSignIn_wrongSecretReportedOnce(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	ws := newCLIWorkspace(t, quickstartFile(t), append(tenantEnv(tn), "ARM_USE_CLI=false")...)
+	// Three groups that refer to nothing, so that a refresh reads them side by side.
+	config := fmt.Sprintf(`
+terraform {
+  required_providers {
+    o365pam = { source = "zerostanding/o365pam" }
+  }
+}
+
+provider "o365pam" {}
+
+resource "o365pam_approver_group" "team" {
+  for_each             = toset(["one", "two", "three"])
+  name                 = "PAM ${each.key}"
+  primary_smtp_address = "pam-${each.key}@%[1]s"
+  members              = ["adele.vance@%[1]s", "alex.wilber@%[1]s"]
+}
+`, tn.Domain())
+	ws := newCLIWorkspace(t, config, append(tenantEnv(tn), "ARM_USE_CLI=false")...)
 	ws.mustRun("apply", "-auto-approve", "-input=false")
 
 	ws.env = withEnv(ws.env, "ARM_CLIENT_SECRET", "wrong-secret")
