@@ -9,7 +9,9 @@ package o365pam
 
 import rego.v1
 
-settings := object.get(data, "o365pam_settings", {})
+default settings := {}
+
+settings := data.o365pam_settings
 
 # Tasks whose policies may approve automatically (approval_type "Auto").
 auto_approval_allowed_tasks := object.get(settings, "auto_approval_allowed_tasks", [])
