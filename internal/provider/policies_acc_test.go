@@ -63,7 +63,7 @@ func TestAccPolicies_planJSON(t *testing.T) {
 		t.Fatalf("the quickstart's plan breaks the policy pack (exit %d):\n%s", code, out)
 	}
 	warnings, _ := opaDeny(t, ws, "data.o365pam.warn[message]")
-	if !strings.Contains(warnings, "system accounts change (added: [\"svc-sync@") {
+	if !strings.Contains(warnings, `system accounts change (added: [\"svc-sync@`) {
 		t.Errorf("want the new system account flagged, got:\n%s", warnings)
 	}
 	ws.mustRun("apply", "-auto-approve", "-input=false")
