@@ -2,14 +2,18 @@
 //
 // The first configured method wins, in this order:
 //  1. client certificate (client_certificate_path or client_certificate)
-//  2. client secret (client_secret)
-//  3. OpenID Connect federation (use_oidc)
-//  4. managed identity (use_msi)
-//  5. Azure CLI (use_cli, on by default, so it is the fallback)
+//  2. client secret (client_secret or client_secret_file_path)
+//  3. OpenID Connect federation (use_oidc): a token, a token file, Azure DevOps, GitHub Actions
+//  4. AKS workload identity (use_aks_workload_identity)
+//  5. managed identity (use_msi)
+//  6. Azure CLI (use_cli, on by default, so it is the fallback)
 package auth
 
 import (
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azcloud "github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -21,18 +25,21 @@ type Method string
 
 // The sign-in methods, in the order NewCredential tries them.
 const (
-	MethodClientCertificate Method = "client_certificate"
-	MethodClientSecret      Method = "client_secret"
-	MethodOIDC              Method = "oidc"
-	MethodMSI               Method = "msi"
-	MethodAzureCLI          Method = "azure_cli"
+	MethodClientCertificate   Method = "client_certificate"
+	MethodClientSecret        Method = "client_secret"
+	MethodOIDC                Method = "oidc"
+	MethodAKSWorkloadIdentity Method = "aks_workload_identity"
+	MethodMSI                 Method = "msi"
+	MethodAzureCLI            Method = "azure_cli"
 )
 
 // Settings are the provider's sign-in attributes after environment variables were applied.
 type Settings struct {
 	TenantID                  string
 	ClientID                  string // also selects a user-assigned managed identity
+	ClientIDFilePath          string
 	ClientSecret              string
+	ClientSecretFilePath      string
 	ClientCertificatePath     string
 	ClientCertificate         string // base64 PFX, or PEM text
 	ClientCertificatePassword string
@@ -42,9 +49,18 @@ type Settings struct {
 	OIDCTokenFilePath string
 	OIDCRequestURL    string
 	OIDCRequestToken  string
+	// ADOServiceConnectionID makes the OIDC request the Azure DevOps one for that service connection.
+	ADOServiceConnectionID string
+
+	// UseAKSWorkloadIdentity signs in with the service account token file AKS mounts
+	// (FederatedTokenFile, from AZURE_FEDERATED_TOKEN_FILE).
+	UseAKSWorkloadIdentity bool
+	FederatedTokenFile     string
 
 	UseMSI bool
-	UseCLI bool
+	// MSIEndpoint replaces the instance metadata service's token endpoint for managed identity.
+	MSIEndpoint string
+	UseCLI      bool
 
 	// AuthorityHost is the sign-in host with a trailing slash, e.g. https://login.microsoftonline.com/.
 	AuthorityHost string
@@ -56,8 +72,21 @@ type Settings struct {
 }
 
 // NewCredential returns a credential for the first configured sign-in method, and which
-// method that was. Misconfiguration is reported as *ConfigError.
+// method that was. Misconfiguration is reported as *ConfigError. The credential remembers a
+// refused sign-in, so a run reports it once in full (see SignInError).
 func NewCredential(s Settings) (azcore.TokenCredential, Method, error) {
+	s, err := s.withFiles()
+	if err != nil {
+		return nil, "", err
+	}
+	cred, method, err := newMethodCredential(s)
+	if err != nil {
+		return nil, method, err
+	}
+	return newReportingCredential(cred, s, method), method, nil
+}
+
+func newMethodCredential(s Settings) (azcore.TokenCredential, Method, error) {
 	switch {
 	case s.ClientCertificatePath != "" || s.ClientCertificate != "":
 		cred, err := newCertificateCredential(s)
@@ -72,21 +101,62 @@ func NewCredential(s Settings) (azcore.TokenCredential, Method, error) {
 	case s.UseOIDC:
 		cred, err := newOIDCCredential(s)
 		return cred, MethodOIDC, err
+	case s.UseAKSWorkloadIdentity:
+		cred, err := newWorkloadIdentityCredential(s)
+		return cred, MethodAKSWorkloadIdentity, err
 	case s.UseMSI:
-		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: s.clientOptions()}
-		if s.ClientID != "" {
-			opts.ID = azidentity.ClientID(s.ClientID)
-		}
-		cred, err := azidentity.NewManagedIdentityCredential(opts)
+		cred, err := newManagedIdentityCredential(s)
 		return cred, MethodMSI, err
 	case s.UseCLI:
+		// The CLI runs `az`; without it every resource would fail with azidentity's own
+		// "Azure CLI not found" text, so say here what else can be set.
+		if _, err := exec.LookPath("az"); err != nil {
+			return nil, MethodAzureCLI, useCLI.error("No sign-in method configured",
+				"no client certificate, client secret, use_oidc, use_aks_workload_identity or use_msi is set, so the "+
+					"provider falls back to the Azure CLI, but `az` is not on PATH. "+whatToSet)
+		}
 		// The CLI signs in on its own; it has no transport or authority options.
 		cred, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.TenantID})
 		return cred, MethodAzureCLI, err
 	default:
 		return nil, "", useCLI.error("No sign-in method configured",
-			"configure a client certificate, a client secret, use_oidc or use_msi, or leave use_cli on to sign in with the Azure CLI")
+			"use_cli is off and no client certificate, client secret, use_oidc, use_aks_workload_identity or use_msi is set. "+whatToSet)
 	}
+}
+
+// whatToSet lists the settings that make an unattended run sign in.
+const whatToSet = "Set tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) with client_secret (ARM_CLIENT_SECRET), " +
+	"client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) or use_oidc (ARM_USE_OIDC); or use_msi (ARM_USE_MSI) on " +
+	"an Azure host; or install the Azure CLI and run `az login`."
+
+// withFiles reads client_id_file_path and client_secret_file_path into ClientID and ClientSecret.
+// A value given both ways must agree, so two sources can never sign in as two identities.
+func (s Settings) withFiles() (Settings, error) {
+	var err error
+	if s.ClientID, err = valueOrFile(s.ClientID, s.ClientIDFilePath, clientIDFilePath, "client ID"); err != nil {
+		return s, err
+	}
+	s.ClientSecret, err = valueOrFile(s.ClientSecret, s.ClientSecretFilePath, clientSecretFilePath, "client secret")
+	return s, err
+}
+
+func valueOrFile(value, path string, from setting, what string) (string, error) {
+	if path == "" {
+		return value, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", from.error("Unreadable "+what+" file", err.Error())
+	}
+	fromFile := strings.TrimSpace(string(data))
+	switch {
+	case fromFile == "":
+		return "", from.error("Empty "+what+" file", "the file "+path+" holds no "+what)
+	case value != "" && value != fromFile:
+		return "", from.error("Conflicting "+what+"s",
+			"the "+what+" is set directly and in "+path+" with different values; keep only one")
+	}
+	return fromFile, nil
 }
 
 // requireApp checks what every app registration sign-in needs. Certificate and secret
@@ -109,6 +179,11 @@ func requireApp(s Settings) error {
 }
 
 func (s Settings) clientOptions() azcore.ClientOptions {
+	return s.clientOptionsWith(func(next http.RoundTripper) http.RoundTripper { return documentedDiscovery{next: next} })
+}
+
+// clientOptionsWith carries sign-in requests over the settings' HTTP client, through wrap.
+func (s Settings) clientOptionsWith(wrap func(http.RoundTripper) http.RoundTripper) azcore.ClientOptions {
 	client := &http.Client{}
 	if s.HTTPClient != nil {
 		*client = *s.HTTPClient
@@ -117,6 +192,6 @@ func (s Settings) clientOptions() azcore.ClientOptions {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	client.Transport = documentedDiscovery{next: next}
+	client.Transport = wrap(next)
 	return azcore.ClientOptions{Cloud: azcloud.Configuration{ActiveDirectoryAuthorityHost: s.AuthorityHost}, Transport: client}
 }

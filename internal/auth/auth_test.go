@@ -94,7 +94,16 @@ func TestNewCredentialSelection(t *testing.T) {
 		{"msi user assigned", Settings{ClientID: testClient, UseMSI: true}, MethodMSI},
 		{"cli fallback without tenant", Settings{UseCLI: true}, MethodAzureCLI},
 		{"cli with tenant", Settings{TenantID: testTenant, UseCLI: true}, MethodAzureCLI},
+		{"secret from files", Settings{TenantID: testTenant, ClientIDFilePath: writeFile(t, "id", []byte(testClient+"\n")),
+			ClientSecretFilePath: writeFile(t, "secret", []byte(testSecret))}, MethodClientSecret},
+		{"secret file agreeing with the value", app(Settings{ClientSecret: testSecret, ClientSecretFilePath: writeFile(t, "same", []byte(testSecret))}), MethodClientSecret},
+		{"oidc azure devops", app(Settings{UseOIDC: true, OIDCRequestURL: "https://example.invalid/oidc", OIDCRequestToken: "r", ADOServiceConnectionID: "c"}), MethodOIDC},
+		{"aks workload identity", app(Settings{UseAKSWorkloadIdentity: true, FederatedTokenFile: "/var/run/token"}), MethodAKSWorkloadIdentity},
+		{"oidc beats aks workload identity", app(Settings{UseOIDC: true, OIDCToken: "t", UseAKSWorkloadIdentity: true, FederatedTokenFile: "/f"}), MethodOIDC},
+		{"aks workload identity beats msi", app(Settings{UseAKSWorkloadIdentity: true, FederatedTokenFile: "/f", UseMSI: true}), MethodAKSWorkloadIdentity},
+		{"msi with endpoint", Settings{UseMSI: true, MSIEndpoint: "http://127.0.0.1:40342/token"}, MethodMSI},
 	}
+	fakeAzureCLI(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cred, method, err := NewCredential(tt.settings)
@@ -152,9 +161,23 @@ func TestNewCredentialMisconfiguration(t *testing.T) {
 		{"oidc without token source", Settings{TenantID: testTenant, ClientID: testClient, UseOIDC: true},
 			"use_oidc", "ARM_USE_OIDC", "ARM_OIDC_TOKEN_FILE_PATH"},
 		{"oidc request URL without token", Settings{TenantID: testTenant, ClientID: testClient, UseOIDC: true, OIDCRequestURL: "https://example.invalid/"},
-			"oidc_request_token", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "oidc_request_url"},
+			"oidc_request_token", "ARM_OIDC_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN or SYSTEM_ACCESSTOKEN", "oidc_request_url"},
 		{"oidc request token without URL", Settings{TenantID: testTenant, ClientID: testClient, UseOIDC: true, OIDCRequestToken: "r"},
-			"oidc_request_url", "ACTIONS_ID_TOKEN_REQUEST_URL", "oidc_request_token"},
+			"oidc_request_url", "ARM_OIDC_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_URL or SYSTEM_OIDCREQUESTURI", "oidc_request_token"},
+		{"client id file missing", Settings{TenantID: testTenant, ClientIDFilePath: filepath.Join(t.TempDir(), "absent"), ClientSecret: testSecret},
+			"client_id_file_path", "ARM_CLIENT_ID_FILE_PATH", "absent"},
+		{"client id file disagrees", Settings{TenantID: testTenant, ClientID: testClient, ClientIDFilePath: writeFile(t, "id", []byte("another-client\n")), ClientSecret: testSecret},
+			"client_id_file_path", "ARM_CLIENT_ID_FILE_PATH", "different values"},
+		{"client secret file disagrees", Settings{TenantID: testTenant, ClientID: testClient, ClientSecret: testSecret, ClientSecretFilePath: writeFile(t, "secret", []byte("other"))},
+			"client_secret_file_path", "ARM_CLIENT_SECRET_FILE_PATH", "different values"},
+		{"client secret file empty", Settings{TenantID: testTenant, ClientID: testClient, ClientSecretFilePath: writeFile(t, "empty", []byte("\n"))},
+			"client_secret_file_path", "ARM_CLIENT_SECRET_FILE_PATH", "holds no client secret"},
+		{"aks workload identity without token file", Settings{TenantID: testTenant, ClientID: testClient, UseAKSWorkloadIdentity: true},
+			"use_aks_workload_identity", "ARM_USE_AKS_WORKLOAD_IDENTITY", "AZURE_FEDERATED_TOKEN_FILE"},
+		{"aks workload identity without client id", Settings{TenantID: testTenant, UseAKSWorkloadIdentity: true, FederatedTokenFile: "/var/run/token"},
+			"client_id", "ARM_CLIENT_ID", "client"},
+		{"msi endpoint not a URL", Settings{UseMSI: true, MSIEndpoint: "not a url"},
+			"msi_endpoint", "ARM_MSI_ENDPOINT", "absolute URL"},
 		{"nothing configured", Settings{TenantID: testTenant, ClientID: testClient},
 			"use_cli", "ARM_USE_CLI", "Azure CLI"},
 	}
@@ -183,6 +206,31 @@ func TestNewCredentialMisconfiguration(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fakeAzureCLI puts an `az` that is never run on PATH, so the CLI method can be chosen.
+func fakeAzureCLI(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "az"), []byte("#!/bin/sh\nexit 1\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+}
+
+// With nothing configured and no Azure CLI installed, the error says what to set instead of
+// azidentity's "Azure CLI not found" at every resource.
+func TestNewCredentialWithoutAzureCLI(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, _, err := NewCredential(Settings{UseCLI: true})
+	var cfgErr *ConfigError
+	if !errors.As(err, &cfgErr) || cfgErr.Attribute != "use_cli" {
+		t.Fatalf("error = %v, want a *ConfigError on use_cli", err)
+	}
+	for _, want := range []string{"`az` is not on PATH", "ARM_CLIENT_SECRET", "use_msi", "az login"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
 	}
 }
 
@@ -322,6 +370,16 @@ func TestCredentialsSignInAtCustomAuthority(t *testing.T) {
 		{"oidc", Settings{UseOIDC: true, OIDCToken: "federated-token"}, func(t *testing.T, form url.Values) {
 			if got := form.Get("client_assertion"); got != "federated-token" {
 				t.Errorf("client_assertion = %q, want the federated token", got)
+			}
+		}},
+		{"client secret from a file", Settings{ClientSecretFilePath: writeFile(t, "secret", []byte(testSecret+"\n"))}, func(t *testing.T, form url.Values) {
+			if got := form.Get("client_secret"); got != testSecret {
+				t.Errorf("client_secret = %q, want the file's secret", got)
+			}
+		}},
+		{"aks workload identity", Settings{UseAKSWorkloadIdentity: true, FederatedTokenFile: writeFile(t, "sa-token", []byte("service-account-token"))}, func(t *testing.T, form url.Values) {
+			if got := form.Get("client_assertion"); got != "service-account-token" {
+				t.Errorf("client_assertion = %q, want the service account token", got)
 			}
 		}},
 	}

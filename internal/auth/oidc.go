@@ -13,8 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
-// githubAudience is the audience Entra ID expects on federated tokens.
-const githubAudience = "api://AzureADTokenExchange"
+// federatedAudience is the audience Entra ID expects on federated tokens.
+const federatedAudience = "api://AzureADTokenExchange"
 
 func newOIDCCredential(s Settings) (*azidentity.ClientAssertionCredential, error) {
 	if err := requireApp(s); err != nil {
@@ -29,7 +29,8 @@ func newOIDCCredential(s Settings) (*azidentity.ClientAssertionCredential, error
 }
 
 // assertionSource picks where the federated token comes from: a fixed token, a file that is
-// re-read on every call (platforms rotate it), or the GitHub Actions token service.
+// re-read on every call (platforms rotate it), or a token service: Azure DevOps when a service
+// connection is named, else GitHub Actions.
 func assertionSource(s Settings) (func(context.Context) (string, error), error) {
 	switch {
 	case s.OIDCToken != "":
@@ -38,7 +39,7 @@ func assertionSource(s Settings) (func(context.Context) (string, error), error) 
 		return func(context.Context) (string, error) { return readTokenFile(s.OIDCTokenFilePath) }, nil
 	case s.OIDCRequestURL != "" && s.OIDCRequestToken == "":
 		return nil, oidcRequestToken.error("Missing OIDC request token",
-			"oidc_request_url is set, so the token for it is needed too")
+			"oidc_request_url is set, so the token for it is needed too (in Azure DevOps, map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the task)")
 	case s.OIDCRequestURL == "" && s.OIDCRequestToken != "":
 		return nil, oidcRequestURL.error("Missing OIDC request URL",
 			"oidc_request_token is set, so the URL to ask is needed too")
@@ -47,13 +48,16 @@ func assertionSource(s Settings) (func(context.Context) (string, error), error) 
 		if client == nil {
 			client = http.DefaultClient
 		}
-		return func(ctx context.Context) (string, error) {
-			return requestGitHubToken(ctx, client, s.OIDCRequestURL, s.OIDCRequestToken)
-		}, nil
+		request := gitHubTokenRequest(s.OIDCRequestURL, s.OIDCRequestToken)
+		if s.ADOServiceConnectionID != "" {
+			request = azureDevOpsTokenRequest(s.OIDCRequestURL, s.OIDCRequestToken, s.ADOServiceConnectionID)
+		}
+		return func(ctx context.Context) (string, error) { return request.fetch(ctx, client) }, nil
 	default:
 		return nil, useOIDC.error("No OIDC token source",
 			"use_oidc is on but none of oidc_token (ARM_OIDC_TOKEN), oidc_token_file_path (ARM_OIDC_TOKEN_FILE_PATH) "+
-				"or oidc_request_url with oidc_request_token (ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN) is set")
+				"or oidc_request_url with oidc_request_token (ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN; GitHub Actions and "+
+				"Azure DevOps set their own) is set")
 	}
 }
 
@@ -69,21 +73,50 @@ func readTokenFile(path string) (string, error) {
 	return token, nil
 }
 
-// requestGitHubToken asks the GitHub Actions token service for an ID token for Entra ID.
-func requestGitHubToken(ctx context.Context, client *http.Client, requestURL, requestToken string) (string, error) {
-	u, err := url.Parse(requestURL)
+// federatedTokenRequest asks a CI platform's token service for an ID token for Entra ID.
+type federatedTokenRequest struct {
+	method, url, bearer string
+	query               url.Values
+	header              http.Header
+	field               string // the answer's JSON property that holds the token
+}
+
+// gitHubTokenRequest is the GitHub Actions request: GET with the Entra audience.
+func gitHubTokenRequest(requestURL, requestToken string) federatedTokenRequest {
+	return federatedTokenRequest{method: http.MethodGet, url: requestURL, bearer: requestToken,
+		query: url.Values{"audience": {federatedAudience}}, field: "value"}
+}
+
+// azureDevOpsTokenRequest is the Azure Pipelines request for one service connection, as
+// azidentity's AzurePipelinesCredential sends it. That credential is not used because it reads
+// the URL only from SYSTEM_OIDCREQUESTURI, which would ignore oidc_request_url.
+func azureDevOpsTokenRequest(requestURL, accessToken, serviceConnectionID string) federatedTokenRequest {
+	return federatedTokenRequest{method: http.MethodPost, url: requestURL, bearer: accessToken,
+		query: url.Values{"api-version": {"7.1"}, "serviceConnectionId": {serviceConnectionID}},
+		// Without it an expired access token is answered with a redirect to a sign-in page.
+		header: http.Header{"X-Tfs-Fedauthredirect": {"Suppress"}},
+		field:  "oidcToken"}
+}
+
+func (r federatedTokenRequest) fetch(ctx context.Context, client *http.Client) (string, error) {
+	u, err := url.Parse(r.url)
 	if err != nil {
 		return "", fmt.Errorf("parsing the OIDC request URL: %w", err)
 	}
 	query := u.Query()
-	query.Set("audience", githubAudience)
+	for name, values := range r.query {
+		query[name] = values
+	}
 	u.RawQuery = query.Encode()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
 	if err != nil {
 		return "", fmt.Errorf("building the OIDC token request: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+requestToken)
+	for name, values := range r.header {
+		req.Header[name] = values
+	}
+	req.Header.Set("Authorization", "Bearer "+r.bearer)
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
@@ -98,14 +131,13 @@ func requestGitHubToken(ctx context.Context, client *http.Client, requestURL, re
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("requesting an OIDC token: HTTP %d from %s", resp.StatusCode, u.Host)
 	}
-	var answer struct {
-		Value string `json:"value"`
-	}
+	var answer map[string]any
 	if err := json.Unmarshal(body, &answer); err != nil {
 		return "", fmt.Errorf("decoding the OIDC token response: %w", err)
 	}
-	if answer.Value == "" {
-		return "", fmt.Errorf("the OIDC token response from %s has no value", u.Host)
+	token, _ := answer[r.field].(string)
+	if token == "" {
+		return "", fmt.Errorf("the OIDC token response from %s has no %s", u.Host, r.field)
 	}
-	return answer.Value, nil
+	return token, nil
 }

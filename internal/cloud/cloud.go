@@ -58,6 +58,14 @@ var environments = []Environment{
 	},
 }
 
+// aliases are the azuread and azurerm providers' names for the same clouds, so one ARM_ENVIRONMENT
+// serves every provider in a configuration.
+var aliases = map[string]string{
+	"global":         "public",
+	"usgovernmentl4": "usgovernment", // GCC High
+	"usgovernmentl5": "dod",
+}
+
 // Names lists the valid environment names, public first.
 func Names() []string {
 	names := make([]string, len(environments))
@@ -67,13 +75,21 @@ func Names() []string {
 	return names
 }
 
-// Lookup returns the environment with the given name. Names are matched exactly, as the
-// provider's schema validates them.
+// AcceptedNames lists Names followed by the aliases azuread uses.
+func AcceptedNames() []string {
+	return append(Names(), "global", "usgovernmentl4", "usgovernmentl5")
+}
+
+// Lookup returns the environment with the given name or alias. Names are matched exactly, as
+// the provider's schema validates them.
 func Lookup(name string) (Environment, error) {
+	if canonical, ok := aliases[name]; ok {
+		name = canonical
+	}
 	for _, env := range environments {
 		if env.Name == name {
 			return env, nil
 		}
 	}
-	return Environment{}, fmt.Errorf("unknown environment %q: valid names are %s", name, strings.Join(Names(), ", "))
+	return Environment{}, fmt.Errorf("unknown environment %q: valid names are %s", name, strings.Join(AcceptedNames(), ", "))
 }

@@ -53,12 +53,26 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// azuread's names reach the same clouds as ours.
+func TestLookupAzureADNames(t *testing.T) {
+	for alias, name := range map[string]string{"global": "public", "usgovernmentl4": "usgovernment", "usgovernmentl5": "dod", "china": "china"} {
+		got, err := Lookup(alias)
+		if err != nil {
+			t.Fatalf("Lookup(%q): %v", alias, err)
+		}
+		want, _ := Lookup(name)
+		if got != want || got.Name != name {
+			t.Errorf("Lookup(%q) = %+v, want the %s cloud", alias, got, name)
+		}
+	}
+}
+
 func TestLookupUnknownListsValidNames(t *testing.T) {
 	_, err := Lookup("germany")
 	if err == nil {
 		t.Fatal("Lookup(germany) succeeded, want an error")
 	}
-	for _, name := range []string{"germany", "public", "usgovernment", "dod", "china"} {
+	for _, name := range []string{"germany", "public", "usgovernment", "dod", "china", "global", "usgovernmentl4", "usgovernmentl5"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not mention %q", err, name)
 		}

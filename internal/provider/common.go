@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 )
 
@@ -87,7 +88,11 @@ func readHint(err error) string {
 }
 
 func serviceErrorHint(err error) string {
+	var signIn *auth.SignInError
 	switch {
+	case errors.As(err, &signIn):
+		// Said in full once per run; a repeat only points at the first.
+		return signIn.Hint
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation ran out of time. Raise the matching value in the resource's timeouts " +
 			"attribute, or try again later."

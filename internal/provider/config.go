@@ -24,16 +24,18 @@ import (
 const (
 	envTenantID                  = "ARM_TENANT_ID"
 	envClientID                  = "ARM_CLIENT_ID"
+	envClientIDFilePath          = "ARM_CLIENT_ID_FILE_PATH"
 	envClientSecret              = "ARM_CLIENT_SECRET"
+	envClientSecretFilePath      = "ARM_CLIENT_SECRET_FILE_PATH"
 	envClientCertificatePath     = "ARM_CLIENT_CERTIFICATE_PATH"
 	envClientCertificate         = "ARM_CLIENT_CERTIFICATE"
 	envClientCertificatePassword = "ARM_CLIENT_CERTIFICATE_PASSWORD"
 	envUseOIDC                   = "ARM_USE_OIDC"
 	envOIDCToken                 = "ARM_OIDC_TOKEN"
 	envOIDCTokenFilePath         = "ARM_OIDC_TOKEN_FILE_PATH"
-	envOIDCRequestURL            = "ACTIONS_ID_TOKEN_REQUEST_URL"
-	envOIDCRequestToken          = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+	envUseAKSWorkloadIdentity    = "ARM_USE_AKS_WORKLOAD_IDENTITY"
 	envUseMSI                    = "ARM_USE_MSI"
+	envMSIEndpoint               = "ARM_MSI_ENDPOINT"
 	envUseCLI                    = "ARM_USE_CLI"
 	envEnvironment               = "ARM_ENVIRONMENT"
 	envOrganization              = "O365PAM_ORGANIZATION"
@@ -42,8 +44,27 @@ const (
 	envExchangeEndpoint          = "O365PAM_EXCHANGE_ENDPOINT"
 )
 
-func envNote(name string) string {
-	return fmt.Sprintf("Can also be set with the `%s` environment variable.", name)
+// Settings read from several environment variables take the first one set, in azuread's order:
+// its own name, then the one GitHub Actions sets, then the one Azure DevOps sets.
+var (
+	envOIDCRequestURL         = []string{"ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI"}
+	envOIDCRequestToken       = []string{"ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN"}
+	envADOServiceConnectionID = []string{"ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"}
+)
+
+// The variables AKS workload identity sets in a pod.
+const (
+	envAKSClientID  = "AZURE_CLIENT_ID"
+	envAKSTenantID  = "AZURE_TENANT_ID"
+	envAKSTokenFile = "AZURE_FEDERATED_TOKEN_FILE"
+)
+
+func envNote(names ...string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("Can also be set with the `%s` environment variable.", names[0])
+	}
+	return fmt.Sprintf("Can also be set with the `%s` environment variables, the first one set wins.",
+		strings.Join(names, "`, `"))
 }
 
 // settings is the provider configuration after environment fallbacks and defaults.
@@ -61,12 +82,16 @@ func lookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
 // what can be checked without signing in.
 func resolveSettings(m providerModel, env envLookup) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	str := func(v types.String, name string) string {
+	str := func(v types.String, names ...string) string {
 		if !v.IsNull() && !v.IsUnknown() {
 			return v.ValueString()
 		}
-		s, _ := env(name)
-		return strings.TrimSpace(s)
+		for _, name := range names {
+			if s, _ := env(name); strings.TrimSpace(s) != "" {
+				return strings.TrimSpace(s)
+			}
+		}
+		return ""
 	}
 	boolean := func(v types.Bool, attr, name string, fallback bool) bool {
 		if !v.IsNull() && !v.IsUnknown() {
@@ -128,22 +153,55 @@ func resolveSettings(m providerModel, env envLookup) (settings, diag.Diagnostics
 		auth: auth.Settings{
 			TenantID:                  str(m.TenantID, envTenantID),
 			ClientID:                  str(m.ClientID, envClientID),
+			ClientIDFilePath:          str(m.ClientIDFilePath, envClientIDFilePath),
 			ClientSecret:              str(m.ClientSecret, envClientSecret),
+			ClientSecretFilePath:      str(m.ClientSecretFilePath, envClientSecretFilePath),
 			ClientCertificatePath:     str(m.ClientCertificatePath, envClientCertificatePath),
 			ClientCertificate:         str(m.ClientCertificate, envClientCertificate),
 			ClientCertificatePassword: str(m.ClientCertificatePassword, envClientCertificatePassword),
 			UseOIDC:                   boolean(m.UseOIDC, "use_oidc", envUseOIDC, false),
 			OIDCToken:                 str(m.OIDCToken, envOIDCToken),
 			OIDCTokenFilePath:         str(m.OIDCTokenFilePath, envOIDCTokenFilePath),
-			OIDCRequestURL:            str(m.OIDCRequestURL, envOIDCRequestURL),
-			OIDCRequestToken:          str(m.OIDCRequestToken, envOIDCRequestToken),
+			OIDCRequestURL:            str(m.OIDCRequestURL, envOIDCRequestURL...),
+			OIDCRequestToken:          str(m.OIDCRequestToken, envOIDCRequestToken...),
+			ADOServiceConnectionID:    str(m.ADOServiceConnectionID, envADOServiceConnectionID...),
+			UseAKSWorkloadIdentity:    boolean(m.UseAKSWorkloadIdentity, "use_aks_workload_identity", envUseAKSWorkloadIdentity, false),
 			UseMSI:                    boolean(m.UseMSI, "use_msi", envUseMSI, false),
+			MSIEndpoint:               str(m.MSIEndpoint, envMSIEndpoint),
 			UseCLI:                    boolean(m.UseCLI, "use_cli", envUseCLI, true),
 			AuthorityHost:             environment.AuthorityHost,
 			CustomAuthority:           customAuthority,
 		},
 	}
+	if s.auth.UseAKSWorkloadIdentity {
+		// The pod's own identity fills what the configuration leaves out.
+		s.auth.FederatedTokenFile = str(types.StringNull(), envAKSTokenFile)
+		if s.auth.ClientID == "" && s.auth.ClientIDFilePath == "" {
+			s.auth.ClientID = str(types.StringNull(), envAKSClientID)
+		}
+		if s.auth.TenantID == "" {
+			s.auth.TenantID = str(types.StringNull(), envAKSTenantID)
+		}
+	}
+	if s.auth.MSIEndpoint != "" {
+		if err := checkMSIEndpoint(s.auth.MSIEndpoint); err != nil {
+			diags.AddAttributeError(path.Root("msi_endpoint"), "Invalid endpoint",
+				fmt.Sprintf("%s (from the msi_endpoint attribute or %s): %s", s.auth.MSIEndpoint, envMSIEndpoint, err))
+		}
+	}
 	return s, diags
+}
+
+// checkMSIEndpoint is checkEndpoint that also allows plain http on a link-local address, where
+// Azure's own managed identity endpoint (169.254.169.254) answers.
+func checkMSIEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme == "http" {
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLinkLocalUnicast() {
+			return nil
+		}
+	}
+	return checkEndpoint(raw)
 }
 
 // checkEndpoint refuses anything but https, except plain http on a loopback address, so that a
@@ -204,5 +262,9 @@ func addConfigError(diags *diag.Diagnostics, err error) {
 		diags.AddError(ce.Summary, detail)
 		return
 	}
-	diags.AddError("Unable to configure the o365pam provider", err.Error())
+	detail := err.Error()
+	if hint := serviceErrorHint(err); hint != "" {
+		detail += "\n\n" + hint
+	}
+	diags.AddError("Unable to configure the o365pam provider", detail)
 }

@@ -36,7 +36,9 @@ type o365pamProvider struct {
 type providerModel struct {
 	TenantID                  types.String `tfsdk:"tenant_id"`
 	ClientID                  types.String `tfsdk:"client_id"`
+	ClientIDFilePath          types.String `tfsdk:"client_id_file_path"`
 	ClientSecret              types.String `tfsdk:"client_secret"`
+	ClientSecretFilePath      types.String `tfsdk:"client_secret_file_path"`
 	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
 	ClientCertificate         types.String `tfsdk:"client_certificate"`
 	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
@@ -45,7 +47,10 @@ type providerModel struct {
 	OIDCTokenFilePath         types.String `tfsdk:"oidc_token_file_path"`
 	OIDCRequestURL            types.String `tfsdk:"oidc_request_url"`
 	OIDCRequestToken          types.String `tfsdk:"oidc_request_token"`
+	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	UseAKSWorkloadIdentity    types.Bool   `tfsdk:"use_aks_workload_identity"`
 	UseMSI                    types.Bool   `tfsdk:"use_msi"`
+	MSIEndpoint               types.String `tfsdk:"msi_endpoint"`
 	UseCLI                    types.Bool   `tfsdk:"use_cli"`
 	Environment               types.String `tfsdk:"environment"`
 	Organization              types.String `tfsdk:"organization"`
@@ -76,12 +81,18 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"tenant enablement and approval policies. Writes go through the Exchange Online admin REST " +
 			"endpoint; Microsoft Graph serves look-ups.\n\n" +
 			"Sign-in methods are tried in this order, and the first one configured wins: client " +
-			"certificate, client secret, OIDC, managed identity, Azure CLI.",
+			"certificate, client secret, OIDC, AKS workload identity, managed identity, Azure CLI. The " +
+			"settings and `ARM_*` environment variables are those of the azuread provider, so one set of CI " +
+			"secrets serves both.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(envTenantID), false),
 			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(envClientID), false),
+			"client_id_file_path": str("A file holding the application (client) id, for platforms that mount settings as "+
+				"files. When `client_id` is set too, both must hold the same value. "+envNote(envClientIDFilePath), false),
 			"client_secret": str("A client secret of the app registration. Conflicts with a client certificate. "+
 				envNote(envClientSecret), true),
+			"client_secret_file_path": str("A file holding a client secret of the app registration, for secrets mounted as "+
+				"files. When `client_secret` is set too, both must hold the same value. "+envNote(envClientSecretFilePath), false),
 			"client_certificate_path": str("Path to a PFX or PEM file holding the app's certificate and private key. "+
 				envNote(envClientCertificatePath), false),
 			"client_certificate": str("The app's certificate and private key, as base64-encoded PFX or PEM text. "+
@@ -92,17 +103,29 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				"from GitHub Actions. " + envNote(envUseOIDC)),
 			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(envOIDCToken), true),
 			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(envOIDCTokenFilePath), false),
-			"oidc_request_url": str("URL to request an OIDC token from, as GitHub Actions provides. "+
-				envNote(envOIDCRequestURL), false),
-			"oidc_request_token": str("Bearer token for `oidc_request_url`. "+envNote(envOIDCRequestToken), true),
-			"use_msi":            flag("Sign in with a managed identity. " + envNote(envUseMSI)),
+			"oidc_request_url": str("URL to request an OIDC token from, as GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL`) "+
+				"and Azure DevOps (`SYSTEM_OIDCREQUESTURI`) provide. "+envNote(envOIDCRequestURL...), false),
+			"oidc_request_token": str("Bearer token for `oidc_request_url`; in Azure DevOps the pipeline's "+
+				"`System.AccessToken`, mapped into the task as `SYSTEM_ACCESSTOKEN`. "+envNote(envOIDCRequestToken...), true),
+			"ado_pipeline_service_connection_id": str("The id of an Azure DevOps service connection that uses workload "+
+				"identity federation. When set, the OIDC token is requested from Azure DevOps for that connection. "+
+				envNote(envADOServiceConnectionID...), false),
+			"use_aks_workload_identity": flag("Sign in with AKS workload identity: the service account token in " +
+				"`AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` when `client_id` and " +
+				"`tenant_id` are not set. " + envNote(envUseAKSWorkloadIdentity)),
+			"use_msi": flag("Sign in with a managed identity. " + envNote(envUseMSI)),
+			"msi_endpoint": str("Replaces the managed identity token endpoint (`http://169.254.169.254/metadata/identity/oauth2/token`) "+
+				"on hosts that serve it elsewhere; it speaks the same protocol. Hosts that announce their own endpoint "+
+				"(`IDENTITY_ENDPOINT`, `MSI_ENDPOINT`) keep it. Plain `http://` is refused except on loopback and "+
+				"link-local addresses. "+envNote(envMSIEndpoint), false),
 			"use_cli": flag("Sign in with the Azure CLI's signed-in user when nothing else is configured " +
 				"(delegated sign-in). Defaults to `true`. " + envNote(envUseCLI)),
 			"environment": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The Microsoft cloud: `public` (default), `usgovernment` (GCC High), `dod` " +
-					"or `china`. It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(envEnvironment),
-				Validators: []validator.String{stringvalidator.OneOf(cloud.Names()...)},
+					"or `china`. azuread's names are accepted too: `global` (public), `usgovernmentl4` (GCC High) and " +
+					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(envEnvironment),
+				Validators: []validator.String{stringvalidator.OneOf(cloud.AcceptedNames()...)},
 			},
 			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+
 				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(envOrganization), false),

@@ -52,6 +52,7 @@ type approverGroupAttributes struct {
 
 type approverGroupModel struct {
 	approverGroupAttributes
+	approverGroupFindings
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -76,7 +77,8 @@ func groupModel(ctx context.Context, s groupSnapshot, prior approverGroupModel, 
 			Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
 			Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
 		},
-		Timeouts: prior.Timeouts,
+		approverGroupFindings: prior.approverGroupFindings,
+		Timeouts:              prior.Timeouts,
 	}
 	if s.group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
 		m.Description = types.StringValue(s.group.Description)
@@ -144,6 +146,18 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				"the group keeps the owners Exchange assigned or someone set, and the plan shows them unchanged. "+
 				"Removing `owners` from the configuration therefore stops managing them and leaves the current owners "+
 				"in place; to change owners, list the new ones.", setvalidator.SizeAtLeast(1)),
+			"approver_count": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "How many members the group has: the planned count when `members` is known at plan " +
+					"time. Policy tools reading `terraform show -json` can require a minimum (the plan warns below two).",
+			},
+			"unlicensed_members": schema.SetAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Members without a licence that includes privileged access management, who " +
+					"therefore cannot approve requests; known at plan time when `members` is. Licences are read for " +
+					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
+					"Null when the licences could not be read.",
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -192,7 +206,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	checkPeople("members", stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, &resp.Diagnostics)
 	checkPeople("owners", stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, &resp.Diagnostics)
-	checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
+	findings := checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("approver_count"), findings.ApproverCount)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
 }
 
 // checkPeople reports planned people that name no user, and two entries that name the same user;
@@ -252,13 +268,13 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	if err != nil {
 		// The group exists: record it as created rather than fail, which would taint it and make the
 		// next apply replace it.
-		resp.Diagnostics.Append(resp.State.Set(ctx, createdGroupModel(ctx, *created, plan, &resp.Diagnostics))...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, createdGroupModel(ctx, *created, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 		resp.Diagnostics.AddWarning("Approver group created but not read back yet",
 			fmt.Sprintf("Group %q was created (id %s), but reading it back did not succeed yet: %s\n\nIt is recorded in "+
 				"state as configured; the next plan reads it again.", in.Name, created.GUID, err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
@@ -299,7 +315,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, readHint(err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics), state, &resp.Diagnostics))...)
 }
 
 func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -337,7 +353,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
 // groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.

@@ -93,41 +93,134 @@ func foldSet(list []string) map[string]bool {
 	return set
 }
 
-// checkApproverGroupPlan notes the planned group for the other resources' checks and warns about
-// approvers who cannot be relied on. Licences are checked only for members the plan adds; people
-// holds the users they name, with their licences.
+// approverGroupFindings are what the safety checks compute about an approver group, shown as
+// read-only attributes so that policy tools reading the plan's JSON can act on them.
+type approverGroupFindings struct {
+	ApproverCount     types.Int64 `tfsdk:"approver_count"`
+	UnlicensedMembers types.Set   `tfsdk:"unlicensed_members"`
+}
+
+// checkApproverGroupPlan notes the planned group for the other resources' checks, warns about
+// approvers who cannot be relied on, and returns the findings as the plan leaves them. people holds
+// the users the plan's new members and owners name, with their licences; unknown findings stay
+// unknown until apply.
 func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool,
 	people map[string]graph.User, diags *diag.Diagnostics,
-) {
+) approverGroupFindings {
+	unknown := approverGroupFindings{ApproverCount: types.Int64Unknown(), UnlicensedMembers: types.SetUnknown(types.StringType)}
 	if c == nil || plan.PrimarySMTPAddress.IsUnknown() {
-		return
+		return unknown
 	}
 	group := plan.PrimarySMTPAddress.ValueString()
 	members, known := knownStrings(ctx, plan.Members, diags)
 	c.notePlannedGroup(group, plannedGroup{members: members, membersKnown: known && !plan.Members.IsNull()})
-	prior := stringSet(ctx, state.Members, diags)
-	if !known || plan.Members.IsNull() || (!creating && sameFold(prior, members)) {
-		return
+	if !known || plan.Members.IsNull() {
+		return unknown
 	}
-	approverCountFinding(group, members).addTo(diags)
-
-	priorSet := foldSet(prior)
-	var unlicensed []string
-	for _, member := range members {
-		u, found := people[strings.ToLower(member)]
-		if priorSet[strings.ToLower(member)] || !found {
-			continue // unknown users are reported by the resource itself
+	prior := stringSet(ctx, state.Members, diags)
+	if !creating && sameFold(prior, members) && !state.UnlicensedMembers.IsNull() {
+		return state.approverGroupFindings
+	}
+	findings := approverGroupFindings{ApproverCount: types.Int64Value(int64(len(members))), UnlicensedMembers: unknown.UnlicensedMembers}
+	if creating || !sameFold(prior, members) {
+		approverCountFinding(group, members).addTo(diags)
+	}
+	unlicensed, err := c.unlicensedAmong(ctx, members, state, people)
+	if err != nil {
+		checkSkipped(diags, "the licences of the members of "+group, err)
+		return findings
+	}
+	findings.UnlicensedMembers = setOfStrings(unlicensed)
+	var added []string
+	for _, member := range unlicensed {
+		if !containsFold(prior, member) {
+			added = append(added, member)
 		}
-		subscribed, err := c.reads.skus.Get(ctx)
+	}
+	unlicensedApproversFinding(group, added).addTo(diags)
+	return findings
+}
+
+// unlicensedAmong lists the members without a privileged access licence. A member the prior
+// model already had keeps its earlier finding; the others are taken from people or, when not
+// there, looked up together in batched Graph reads, so a plan or refresh costs calls only for
+// changed membership, never one per member.
+func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]graph.User) ([]string, error) {
+	var diags diag.Diagnostics
+	priorMembers := foldSet(stringSet(ctx, prior.Members, &diags))
+	priorUnlicensed := foldSet(stringSet(ctx, prior.UnlicensedMembers, &diags))
+	if prior.UnlicensedMembers.IsNull() || prior.UnlicensedMembers.IsUnknown() {
+		priorMembers = nil // nothing was found before: look at every member
+	}
+	var missing []string
+	for _, member := range members {
+		key := strings.ToLower(member)
+		if _, found := people[key]; !found && !priorMembers[key] {
+			missing = append(missing, member)
+		}
+	}
+	if len(missing) > 0 {
+		found, err := c.graph.UsersByName(ctx, missing)
 		if err != nil {
-			checkSkipped(diags, "the licences of the approvers", err)
-			return
+			return nil, err
+		}
+		people = withUsers(people, found)
+	}
+	unlicensed := []string{}
+	var subscribed []graph.Sku
+	for _, member := range members {
+		key := strings.ToLower(member)
+		if priorMembers[key] {
+			if priorUnlicensed[key] {
+				unlicensed = append(unlicensed, member)
+			}
+			continue
+		}
+		u, found := people[key]
+		if !found {
+			continue // the resource reports unknown users, and other kinds of member hold no licence to check
+		}
+		if subscribed == nil {
+			var err error
+			if subscribed, err = c.reads.skus.Get(ctx); err != nil {
+				return nil, err
+			}
 		}
 		if !includesPAM(assignedSkus(u, subscribed)) {
 			unlicensed = append(unlicensed, member)
 		}
 	}
-	unlicensedApproversFinding(group, unlicensed).addTo(diags)
+	return unlicensed, nil
+}
+
+// withUsers is people with more users added, as a new map.
+func withUsers(people, more map[string]graph.User) map[string]graph.User {
+	out := make(map[string]graph.User, len(people)+len(more))
+	for k, v := range people {
+		out[k] = v
+	}
+	for k, v := range more {
+		out[strings.ToLower(k)] = v
+	}
+	return out
+}
+
+// withFindings completes a group model read from the services with its findings, reading
+// licences only for members prior did not have. A failed licence read leaves them null with a
+// warning rather than fail the operation.
+func (c *tenantClient) withFindings(ctx context.Context, m, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+	members := stringSet(ctx, m.Members, diags)
+	m.ApproverCount = types.Int64Value(int64(len(members)))
+	unlicensed, err := c.unlicensedAmong(ctx, members, prior, nil)
+	if err != nil {
+		diags.AddWarning("Licences of approvers not read",
+			fmt.Sprintf("Could not read the licences of the members of %s, so unlicensed_members is left unset: %s",
+				m.PrimarySMTPAddress.ValueString(), err))
+		m.UnlicensedMembers = types.SetNull(types.StringType)
+		return m
+	}
+	m.UnlicensedMembers = setOfStrings(unlicensed)
+	return m
 }
 
 // checkPrivilegedAccessPlan refuses to enable privileged access in a tenant without a licence for

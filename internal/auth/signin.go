@@ -1,0 +1,183 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// SignInError is a failed sign-in, told once per run in full: what was configured, what was
+// tried and what to set. Later requests for the same token get a short pointer to it instead of
+// the same text again (Repeat).
+type SignInError struct {
+	Configured string // the sign-in method and where its settings came from
+	Tried      string // the request that failed
+	Cause      error  // the identity platform's or the credential's own error
+	Hint       string // what to check or set; empty on a repeat
+	Repeat     bool
+}
+
+func (e *SignInError) Error() string {
+	if e.Repeat {
+		return "sign-in failed earlier in this run and is not tried again; the first sign-in error says why and what to set"
+	}
+	return fmt.Sprintf("signing in with %s failed (%s): %v", e.Configured, e.Tried, e.Cause)
+}
+
+func (e *SignInError) Unwrap() error { return e.Cause }
+
+// reportingCredential wraps the chosen credential. Until a scope's first token arrives, requests
+// for it wait their turn, so that when sign-in is refused exactly one caller reports it in full.
+type reportingCredential struct {
+	inner  azcore.TokenCredential
+	report signInReport
+	turn   chan struct{}
+
+	mu        sync.Mutex
+	succeeded map[string]bool
+	failed    map[string]*SignInError
+}
+
+// signInReport is what a SignInError says about the configuration.
+type signInReport struct {
+	configured, hint string
+	tried            func(scope string) string
+}
+
+func newReportingCredential(inner azcore.TokenCredential, s Settings, method Method) *reportingCredential {
+	return &reportingCredential{inner: inner, report: reportFor(s, method), turn: make(chan struct{}, 1),
+		succeeded: map[string]bool{}, failed: map[string]*SignInError{}}
+}
+
+func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	scope := strings.Join(opts.Scopes, " ")
+	c.mu.Lock()
+	succeeded := c.succeeded[scope]
+	c.mu.Unlock()
+	if succeeded {
+		return c.inner.GetToken(ctx, opts)
+	}
+	select {
+	case c.turn <- struct{}{}:
+		defer func() { <-c.turn }()
+	case <-ctx.Done():
+		return azcore.AccessToken{}, ctx.Err()
+	}
+	c.mu.Lock()
+	first := c.failed[scope]
+	c.mu.Unlock()
+	if first != nil {
+		return azcore.AccessToken{}, &SignInError{Configured: first.Configured, Tried: first.Tried, Cause: first.Cause, Repeat: true}
+	}
+	tok, err := c.inner.GetToken(ctx, opts)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		c.succeeded[scope] = true
+		return tok, nil
+	}
+	if ctx.Err() != nil {
+		return tok, err
+	}
+	signInErr := &SignInError{Configured: c.report.configured, Tried: c.report.tried(scope), Cause: err, Hint: hintFor(err, c.report.hint)}
+	if lasting(err) {
+		c.failed[scope] = signInErr
+	}
+	return tok, signInErr
+}
+
+// lasting tells a refusal that trying again in the same run cannot change (the identity platform
+// answered 4xx, or the credential cannot work here at all) from a network failure worth retrying.
+func lasting(err error) bool {
+	var authErr *azidentity.AuthenticationFailedError
+	if errors.As(err, &authErr) {
+		return authErr.RawResponse != nil && authErr.RawResponse.StatusCode >= 400 && authErr.RawResponse.StatusCode < 500
+	}
+	var nonRetriable interface{ NonRetriable() }
+	return errors.As(err, &nonRetriable)
+}
+
+func hintFor(err error, hint string) string {
+	var authErr *azidentity.AuthenticationFailedError
+	if errors.As(err, &authErr) && authErr.RawResponse != nil && authErr.RawResponse.StatusCode != http.StatusOK {
+		return "Sign-in was refused. " + hint
+	}
+	return "Sign-in failed. " + hint
+}
+
+// onlyFirst closes every hint: users often set a second method and expect it to be tried.
+const onlyFirst = " Only the first configured method is used, in this order: client certificate, client secret, " +
+	"OIDC, AKS workload identity, managed identity, Azure CLI."
+
+func reportFor(s Settings, method Method) signInReport {
+	app := fmt.Sprintf("application %s in tenant %s", s.ClientID, s.TenantID)
+	atAuthority := func(scope string) string {
+		return fmt.Sprintf("token for %s from %s%s/oauth2/v2.0/token", scope, s.AuthorityHost, s.TenantID)
+	}
+	switch method {
+	case MethodClientCertificate:
+		from := "client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH)"
+		if s.ClientCertificatePath == "" {
+			from = "client_certificate (ARM_CLIENT_CERTIFICATE)"
+		}
+		return signInReport{"a client certificate from " + from + " as " + app,
+			"Check that the certificate's public part is uploaded to " + app + " (Certificates & secrets) and has not expired." + onlyFirst,
+			atAuthority}
+	case MethodClientSecret:
+		from := "client_secret (ARM_CLIENT_SECRET)"
+		if s.ClientSecretFilePath != "" {
+			from = "client_secret_file_path (ARM_CLIENT_SECRET_FILE_PATH)"
+		}
+		return signInReport{"a client secret from " + from + " as " + app,
+			"Check that the secret is a current one of " + app + " (secrets expire; Certificates & secrets shows them) " +
+				"and that tenant_id and client_id are right." + onlyFirst,
+			atAuthority}
+	case MethodOIDC:
+		return signInReport{"an OIDC token from " + oidcSource(s) + " as " + app,
+			"Check the federated credential of " + app + ": its issuer, subject and audience (" + federatedAudience +
+				") must match the token this pipeline presents." + onlyFirst,
+			atAuthority}
+	case MethodAKSWorkloadIdentity:
+		return signInReport{"AKS workload identity (token file " + s.FederatedTokenFile + ") as " + app,
+			"Check that the pod's service account is annotated with azure.workload.identity/client-id and that " + app +
+				" has a federated credential for the cluster's issuer and that service account." + onlyFirst,
+			atAuthority}
+	case MethodMSI:
+		identity := "the system-assigned managed identity"
+		if s.ClientID != "" {
+			identity = "the user-assigned managed identity with client ID " + s.ClientID
+		}
+		endpoint := "the host's managed identity endpoint"
+		if s.MSIEndpoint != "" {
+			endpoint = s.MSIEndpoint + " (msi_endpoint, ARM_MSI_ENDPOINT)"
+		}
+		return signInReport{identity + " (use_msi)",
+			"Check that this host has that managed identity; for a user-assigned one, client_id (ARM_CLIENT_ID) must be its client ID. " +
+				"Off Azure, set another method." + onlyFirst,
+			func(scope string) string { return "token for " + scope + " from " + endpoint }}
+	default:
+		return signInReport{"the Azure CLI's signed-in account (use_cli, on when nothing else is set)",
+			"Run `az login` as a user allowed to manage privileged access, or set an application sign-in. " + whatToSet,
+			func(scope string) string { return "`az account get-access-token` for " + scope }}
+	}
+}
+
+func oidcSource(s Settings) string {
+	switch {
+	case s.OIDCToken != "":
+		return "oidc_token (ARM_OIDC_TOKEN)"
+	case s.OIDCTokenFilePath != "":
+		return "the file " + s.OIDCTokenFilePath + " (oidc_token_file_path)"
+	case s.ADOServiceConnectionID != "":
+		return "Azure DevOps for service connection " + s.ADOServiceConnectionID
+	default:
+		return "the token service at oidc_request_url (GitHub Actions)"
+	}
+}

@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// Azure DevOps answers a POST for the named service connection, as Azure Pipelines documents it.
+func TestOIDCAzureDevOpsTokenRequest(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case r.Method != http.MethodPost:
+			http.Error(w, "method "+r.Method, http.StatusMethodNotAllowed)
+		case r.Header.Get("Authorization") != "Bearer system-access-token":
+			http.Error(w, "bad authorization", http.StatusUnauthorized)
+		case q.Get("api-version") != "7.1" || q.Get("serviceConnectionId") != "connection-1" || q.Get("jobId") != "j":
+			http.Error(w, "bad query "+r.URL.RawQuery, http.StatusBadRequest)
+		case r.Header.Get("X-TFS-FedAuthRedirect") != "Suppress":
+			http.Redirect(w, r, "/signin", http.StatusFound)
+		default:
+			_ = json.NewEncoder(w).Encode(map[string]string{"oidcToken": "ado-id-token"})
+		}
+	}))
+	defer srv.Close()
+
+	assertion, err := assertionSource(Settings{OIDCRequestURL: srv.URL + "/oidctoken?jobId=j", OIDCRequestToken: "system-access-token",
+		ADOServiceConnectionID: "connection-1", HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := assertion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "ado-id-token" {
+		t.Errorf("assertion = %q, want ado-id-token", got)
+	}
+}
+
+// msi_endpoint takes the managed identity token request, query and headers unchanged.
+func TestManagedIdentityCustomEndpoint(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.URL.Path != "/msi/token" || r.Header.Get("Metadata") != "true" ||
+			r.URL.Query().Get("resource") != "https://graph.microsoft.com" || r.URL.Query().Get("client_id") != testClient {
+			http.Error(w, "unexpected request "+r.URL.String(), http.StatusBadRequest)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"access_token": "msi-token", "expires_in": "3600", "expires_on": "4102444800",
+			"resource": "https://graph.microsoft.com", "token_type": "Bearer",
+		})
+	}))
+	defer srv.Close()
+
+	cred, method, err := NewCredential(Settings{UseMSI: true, ClientID: testClient, MSIEndpoint: srv.URL + "/msi/token"})
+	if err != nil || method != MethodMSI {
+		t.Fatalf("NewCredential: %v, %s", err, method)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatalf("GetToken: %v", err)
+	}
+	if tok.Token != "msi-token" || calls.Load() != 1 {
+		t.Errorf("token %q after %d calls to the endpoint", tok.Token, calls.Load())
+	}
+}
+
+// A refused sign-in is asked for once however many resources need a token at the same time;
+// the first caller gets the full story, the others a short pointer to it.
+func TestRefusedSignInIsReportedOnce(t *testing.T) {
+	var tokenRequests atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tokenRequests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": "invalid_client",
+			"error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": []int{7000215}})
+	}))
+	defer srv.Close()
+	cred, _, err := NewCredential(Settings{TenantID: testTenant, ClientID: testClient, ClientSecret: testSecret,
+		AuthorityHost: srv.URL + "/", CustomAuthority: true, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const callers = 6
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://outlook.office365.com/.default"}})
+		}()
+	}
+	wg.Wait()
+
+	full, repeats := 0, 0
+	for _, err := range errs {
+		var signIn *SignInError
+		if !errors.As(err, &signIn) {
+			t.Fatalf("error %v is %T, want *SignInError", err, err)
+		}
+		var authErr *azidentity.AuthenticationFailedError
+		if !errors.As(err, &authErr) {
+			t.Errorf("error %v does not keep the identity platform's error", err)
+		}
+		if strings.Contains(err.Error(), testSecret) || strings.Contains(signIn.Hint, testSecret) {
+			t.Errorf("error %q shows the secret", err)
+		}
+		if signIn.Repeat {
+			repeats++
+			if signIn.Hint != "" || strings.Contains(err.Error(), "AADSTS") {
+				t.Errorf("a repeat says it all again: %q / %q", err, signIn.Hint)
+			}
+			continue
+		}
+		full++
+		for _, want := range []string{"client secret from client_secret (ARM_CLIENT_SECRET)", testClient, testTenant,
+			"token for https://outlook.office365.com/.default from " + srv.URL + "/" + testTenant, "AADSTS7000215"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
+		}
+		for _, want := range []string{"Sign-in was refused", "secrets expire", "Only the first configured method"} {
+			if !strings.Contains(signIn.Hint, want) {
+				t.Errorf("hint %q does not say %q", signIn.Hint, want)
+			}
+		}
+	}
+	if full != 1 || repeats != callers-1 {
+		t.Errorf("%d full reports and %d repeats, want 1 and %d", full, repeats, callers-1)
+	}
+	if n := tokenRequests.Load(); n != 1 {
+		t.Errorf("the token endpoint was asked %d times, want once", n)
+	}
+}
+
+// Only a refusal is remembered: a sign-in that failed on the way (no answer, a 5xx) is tried again.
+func TestLastingSignInFailures(t *testing.T) {
+	answered := func(status int) error {
+		return &azidentity.AuthenticationFailedError{RawResponse: &http.Response{StatusCode: status}}
+	}
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"refused":          {answered(http.StatusUnauthorized), true},
+		"bad request":      {answered(http.StatusBadRequest), true},
+		"service busy":     {answered(http.StatusServiceUnavailable), false},
+		"no answer":        {&azidentity.AuthenticationFailedError{}, false},
+		"plain error":      {errors.New("dial tcp: connection refused"), false},
+		"context canceled": {context.Canceled, false},
+	} {
+		if got := lasting(tc.err); got != tc.want {
+			t.Errorf("%s: lasting = %v, want %v", name, got, tc.want)
+		}
+	}
+}
