@@ -33,16 +33,18 @@ type runReads struct {
 }
 
 func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
-	batch := readcache.BatchOptions{Size: graph.MaxIDsPerRead, Window: batchWindow, Ready: gr.SignIn}
+	batch := func(cache string) readcache.BatchOptions {
+		return readcache.BatchOptions{Size: graph.MaxIDsPerRead, Window: batchWindow, Ready: gr.SignIn, OnHit: cacheHitLog(cache)}
+	}
 	return &runReads{
-		policies: readcache.NewValue(ex.ApprovalPolicies),
+		policies: readcache.NewValue(ex.ApprovalPolicies, cacheHitLog("approval policies")),
 		access: readcache.NewValue(func(ctx context.Context) (exchange.PrivilegedAccessStatus, error) {
 			status, err := ex.PrivilegedAccess(ctx)
 			if err != nil {
 				return exchange.PrivilegedAccessStatus{}, err
 			}
 			return *status, nil
-		}),
+		}, cacheHitLog("privileged access setting")),
 		groups: readcache.NewValue(func(ctx context.Context) (map[string]exchange.DistributionGroup, error) {
 			list, err := ex.SecurityGroups(ctx)
 			if err != nil {
@@ -53,9 +55,9 @@ func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
 				byGUID[strings.ToLower(g.GUID)] = g
 			}
 			return byGUID, nil
-		}),
-		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch),
-		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch),
+		}, cacheHitLog("security groups")),
+		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch("group members")),
+		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch("users")),
 	}
 }
 
