@@ -173,7 +173,7 @@ func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]ma
 		t = s.readableTenantLocked()
 	}
 	now := s.opts.Now().UTC()
-	values, cerr := spec.run(&exchangeCall{t: t, p: p, now: now, args: args})
+	values, cerr := spec.run(&exchangeCall{t: t, p: p, now: now, args: args, elevatedAccessShape: s.opts.ElevatedAccessControlShape})
 	if cerr != nil {
 		return nil, 0, cerr
 	}

@@ -148,6 +148,8 @@ type exchangeCall struct {
 	p    *principal
 	now  time.Time
 	args boundArgs
+	// elevatedAccessShape is Options.ElevatedAccessControlShape.
+	elevatedAccessShape string
 }
 
 // text returns a text parameter and whether it was given (and not $null).

@@ -45,7 +45,18 @@ type Options struct {
 	ConsistencyDelay time.Duration
 	// Latency is added to every answer.
 	Latency time.Duration
+	// ElevatedAccessControlShape is how Get-OrganizationConfig shows ElevatedAccessControl, whose
+	// type is unverified: "" or "text" ("Enabled"/"Disabled"), "boolean", or "absent" (the
+	// property left out). It lets tests show a client what it does not expect.
+	ElevatedAccessControlShape string
 }
+
+// Shapes of Options.ElevatedAccessControlShape.
+const (
+	ShapeText    = "text"
+	ShapeBoolean = "boolean"
+	ShapeAbsent  = "absent"
+)
 
 // Server is a running emulator.
 type Server struct {
@@ -85,6 +96,11 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	switch opts.ElevatedAccessControlShape {
+	case "", ShapeText, ShapeBoolean, ShapeAbsent:
+	default:
+		return nil, fmt.Errorf("ElevatedAccessControl shape %q is not %s, %s or %s", opts.ElevatedAccessControlShape, ShapeText, ShapeBoolean, ShapeAbsent)
 	}
 	s := &Server{opts: opts, ca: opts.CA}
 	var err error

@@ -31,7 +31,9 @@ func (f *Finding) differ(format string, args ...any) {
 	f.Differences = append(f.Differences, fmt.Sprintf(format, args...))
 }
 
-func (f *Finding) note(format string, args ...any) { f.Notes = append(f.Notes, fmt.Sprintf(format, args...)) }
+func (f *Finding) note(format string, args ...any) {
+	f.Notes = append(f.Notes, fmt.Sprintf(format, args...))
+}
 
 // pamLooking matches property names that may carry privileged access settings.
 var pamLooking = regexp.MustCompile(`(?i)elevated|privileged|approv|systemaccount|admingroup`)

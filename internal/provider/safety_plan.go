@@ -95,7 +95,7 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 			checkSkipped(diags, "the licences of "+member, err)
 			return
 		}
-		if !includesPAM(skus) {
+		if !IncludesPAM(skus) {
 			unlicensed = append(unlicensed, member)
 		}
 	}

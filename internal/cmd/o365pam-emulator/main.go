@@ -43,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	consistencyDelay := fs.Duration("consistency-delay", 0, "how long a change takes to show in Graph and Exchange reads")
 	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	latency := fs.Duration("latency", 0, "added to every answer")
+	elevatedAccessShape := fs.String("elevated-access-control", emulator.ShapeText,
+		"how Get-OrganizationConfig shows ElevatedAccessControl: text, boolean or absent (to try a client on a shape it does not expect)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr,
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
 		ConsistencyDelay: *consistencyDelay, TokenLifetime: *tokenLifetime, Latency: *latency,
+		ElevatedAccessControlShape: *elevatedAccessShape,
 	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)
