@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 )
@@ -48,7 +47,7 @@ func (r *recorder) take() []exchangeAnswer {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	rec := exchangeAnswer{Method: req.Method, Path: readablePath(req.URL)}
+	rec := exchangeAnswer{Method: req.Method, Path: req.URL.RequestURI()}
 	if req.Body != nil {
 		body, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
@@ -118,16 +117,4 @@ func readOnly(rec exchangeAnswer) error {
 	default:
 		return fmt.Errorf("the probe only reads: it refused to send %s %s %s", rec.Method, rec.Path, rec.Cmdlet)
 	}
-}
-
-func readablePath(u *url.URL) string {
-	p := u.Path
-	if u.RawQuery != "" {
-		if q, err := url.QueryUnescape(u.RawQuery); err == nil {
-			p += "?" + q
-		} else {
-			p += "?" + u.RawQuery
-		}
-	}
-	return p
 }
