@@ -49,6 +49,9 @@ type Options struct {
 	// type is unverified: "" or "text" ("Enabled"/"Disabled"), "boolean", or "absent" (the
 	// property left out). It lets tests show a client what it does not expect.
 	ElevatedAccessControlShape string
+	// ExtraGroups adds that many mail-enabled security groups without members to the starting
+	// tenant, to measure a provider against a large tenant.
+	ExtraGroups int
 }
 
 // Shapes of Options.ElevatedAccessControlShape.
@@ -112,6 +115,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	tenant.normalize(opts.Now().UTC())
+	tenant.addSyntheticGroups(opts.ExtraGroups, opts.Now().UTC())
 	s.tenant = tenant
 	s.replica = newReplica(opts.ConsistencyDelay, tenant)
 	if opts.StatePath != "" {

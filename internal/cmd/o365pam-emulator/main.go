@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	latency := fs.Duration("latency", 0, "added to every answer")
 	elevatedAccessShape := fs.String("elevated-access-control", emulator.ShapeText,
 		"how Get-OrganizationConfig shows ElevatedAccessControl: text, boolean or absent (to try a client on a shape it does not expect)")
+	extraGroups := fs.Int("extra-groups", 0, "add this many mail-enabled security groups without members, as in a large tenant")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
 		ConsistencyDelay: *consistencyDelay, TokenLifetime: *tokenLifetime, Latency: *latency,
 		ElevatedAccessControlShape: *elevatedAccessShape,
+		ExtraGroups:                *extraGroups,
 	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)
