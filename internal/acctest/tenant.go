@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 )
@@ -21,7 +22,20 @@ type Tenant struct {
 	ep     endpoints
 	live   *liveTenant // nil unless in live mode
 	http   *http.Client
+	// replicationLag is the longer of the emulator's lags; out-of-band creates wait it out (see
+	// TryExchangeAs).
+	replicationLag time.Duration
 }
+
+// The service's lags, on in every acceptance test unless a test sets its own (a negative value
+// turns one off): a new object is "not found" to every Exchange call for ReplicationLag, and a new
+// group has no Entra object id (and is missing from Graph) for ObjectIDLag. Real tenants take
+// seconds to minutes; these are short so that the suite stays fast while every path that must
+// survive a lag is taken.
+const (
+	ReplicationLag = 1 * time.Second
+	ObjectIDLag    = 2 * time.Second
+)
 
 // endpoints say where and as whom the harness reaches the tenant out of band.
 type endpoints struct {
@@ -42,11 +56,17 @@ func NewTenant(t testing.TB) *Tenant {
 }
 
 // NewTenantWith is NewTenant with emulator options such as faults, delays or latency; the
-// address and CA are always the harness's own.
+// address and CA are always the harness's own, and lags left zero get the defaults above.
 func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 	t.Helper()
 	if Live() {
 		t.Skip("needs the tenant emulator's options; not run against a live tenant")
+	}
+	if opts.ReplicationLag == 0 {
+		opts.ReplicationLag = ReplicationLag
+	}
+	if opts.ObjectIDLag == 0 {
+		opts.ObjectIDLag = ObjectIDLag
 	}
 	if sharedCA == nil {
 		t.Fatal("acctest: call acctest.Main from TestMain before NewTenant")
@@ -64,7 +84,8 @@ func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 			domain: srv.Organization(), organization: srv.Organization(),
 			authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
 		},
-		http: sharedCA.HTTPClient(),
+		http:           sharedCA.HTTPClient(),
+		replicationLag: max(opts.ReplicationLag, opts.ObjectIDLag, 0),
 	}
 }
 
@@ -173,6 +194,11 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 	}
 	if err := tn.do(req, &answer); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(cmdlet, "New-") {
+		// Test setup waits until what it made has replicated, as a careful admin would, so that a
+		// test sees the provider's handling of its own creates, not of the harness's.
+		time.Sleep(tn.replicationLag)
 	}
 	return answer.Value, nil
 }

@@ -56,6 +56,7 @@ type Error struct {
 	Kind            Kind
 	StatusCode      int    // HTTP status, 0 when no answer arrived
 	Code            string // the service's error code or exception type
+	ErrorID         string // Exchange's error id (e.g. Ex6F9304), when it gives one
 	Message         string // the service's message
 	RequestID       string // the service's request id
 	ClientRequestID string // the id this provider sent with the request
@@ -79,6 +80,9 @@ func (e *Error) Error() string {
 	}
 	if e.Code != "" {
 		facts = append(facts, "code "+e.Code)
+	}
+	if e.ErrorID != "" {
+		facts = append(facts, "error id "+e.ErrorID)
 	}
 	if e.RequestID != "" {
 		facts = append(facts, "request id "+e.RequestID)

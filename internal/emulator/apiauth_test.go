@@ -61,7 +61,7 @@ func TestExchangeForbidsAppWithoutManageAsApp(t *testing.T) {
 
 func TestExchangeForbidsUserWithoutAdminRole(t *testing.T) {
 	h := start(t, Options{})
-	if r := h.invoke(h.user("adele.vance"), "Get-OrganizationConfig", nil); r.status != http.StatusForbidden {
+	if r := h.invoke(h.user("adele.vance"), "Get-OrganizationConfig", nil); r.status != http.StatusForbidden || r.raw != strings.Repeat("\x00", 8) {
 		t.Fatalf("non-admin user: %d %s", r.status, r.raw)
 	}
 	if r := h.invoke(h.user("megan.bowen"), "Get-OrganizationConfig", nil); r.status != http.StatusOK {

@@ -62,8 +62,30 @@
 //   - App-only tokens and the PAM cmdlets (unverified): an app with Exchange.ManageAsApp may run
 //     every cmdlet. An app is never a group manager, never a member of an approver group (so it
 //     cannot approve or deny) and needs no licence; its requests carry its app id as Requestor.
-//   - Exact error texts (unverified): exception types and categories follow the contract; texts
-//     are modelled on Exchange's style.
+//   - Errors (observed, exchange-error-samples.json): a cmdlet failure is answered with the
+//     envelope {"error": {"code", "message": "Error executing cmdlet", "details": [{"code": "Client",
+//     "target": "", "message": "<ErrorId>|<exception type>|<text>"}], "innererror": {...}}}; a
+//     missing object is 404 NotFound with ManagementObjectNotFoundException and error id Ex6F9304,
+//     an address in use is 400 BadRequest with WLCDManagedMemberExistsException (ExB10BE9), a
+//     failure of the service itself is 500 InternalServerError. An unknown cmdlet, or one outside a
+//     user's admin roles, is 403 with a body of eight NUL bytes declared Content-Encoding: gzip.
+//     Property names are always sent in lower case (the service has been seen to capitalise them).
+//   - Errors (chosen where no sample exists): every other refusal is 400 BadRequest with an empty
+//     error id; exception types: a missing member or approver group named in another parameter
+//     ManagementObjectNotFoundException (404, "Couldn't find object ..."); a taken name
+//     ADObjectAlreadyExistsException; a taken alias or a second policy for a task
+//     ManagementObjectAlreadyExistsException; a value out of range TaskArgumentException; a
+//     broken rule (security group with MemberDepartRestriction Open, empty ManagedBy)
+//     ValidationException; an unknown parameter ParameterBindingException; an identity matching
+//     several objects ManagementObjectAmbiguousException; a refused operation (enable while enabled,
+//     limit reached, removing a group in use, manager check) System.InvalidOperationException.
+//     Texts are modelled on Exchange's style. No cmdlet answers a non-terminating error
+//     (@adminapi.errors).
+//   - Warnings (chosen): Set-DistributionGroup that changes nothing succeeds with the warning
+//     "The command completed successfully but no settings of '<name>' have been modified." in
+//     @adminapi.warnings, as the cmdlet warns in PowerShell.
+//   - Set-DistributionGroup -ManagedBy with an empty list (unverified; the docs say a group must
+//     have at least one owner): refused with ValidationException.
 //   - Access request and authorization output (partly observed): Identity, RequestId,
 //     RequestStatus (Pending, Approved, Denied, Expired), Requestor, Task, Reason, DurationHours,
 //     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment; authorizations
@@ -82,6 +104,14 @@
 // Get-OrganizationConfig show ElevatedAccessControl as a boolean or leave it out, to show a client
 // a shape it may not expect. Sign-in is never faulted. Stats counts the faults.
 //
+// Replication (observed: a new object was not found 6 s after its creation and found minutes
+// later): Options.ReplicationLag hides a new group, policy or request from every Exchange call for
+// that long, writes included: naming it answers "not found" (404), listings leave it out.
+// Uniqueness and limits are still checked against everything, so a second create with the same
+// name is refused. Options.ObjectIDLag keeps a new group's ExternalDirectoryObjectId empty, and
+// the group out of Microsoft Graph, for that long (chosen: the directory object arrives after the
+// Exchange object). Both are off by default; the acceptance tests turn them on.
+//
 // Further strict choices where the facts page is silent:
 //
 //   - Exchange requires X-AnchorMailbox: "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<org>"
@@ -89,7 +119,7 @@
 //     mismatched is HTTP 400. A tenant in the URL other than the token's is HTTP 401.
 //   - A user token reaches Exchange with scope Exchange.Manage; cmdlets other than
 //     New-/Get-/Approve-/Deny-ElevatedAccessRequest and Get-ElevatedAccessAuthorization need an
-//     admin role, else HTTP 403.
+//     admin role, else the bare 403 above.
 //   - BypassSecurityGroupManagerCheck is needed by a non-manager for Set-/Remove-DistributionGroup
 //     and Add-/Remove-/Update-DistributionGroupMember on every group kind (the cmdlet documentation
 //     names distribution groups and mail-enabled security groups alike).
@@ -116,5 +146,9 @@
 //   - Options.ExtraGroups (-extra-groups) adds that many mail-enabled security groups without
 //     members at start, to measure a client against a large tenant.
 //   - A request neither approved nor denied reports Expired 24 hours after submission, computed
-//     from Options.Now; approval lasts DurationHours (1 to 24, default 4) from the approval time.
+//     from Options.Now; approval lasts DurationHours (at least 1, no upper limit as documented;
+//     default 4) from the approval time.
+//   - A token without Exchange.ManageAsApp (app) or Exchange.Manage (user) is refused with a JSON
+//     403 {"error": {"code": "Forbidden", ...}} before any cmdlet runs; the service's answer in
+//     that case is not known.
 package emulator

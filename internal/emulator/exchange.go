@@ -69,12 +69,12 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	spec := lookupCmdlet(name)
 	if spec == nil {
-		writeJSON(w, http.StatusBadRequest, errUnknownCmdlet(name).body())
+		writeBareForbidden(w)
 		return
 	}
 	args, cerr := bindParams(spec, body.CmdletInput.Parameters)
 	if cerr != nil {
-		writeJSON(w, http.StatusBadRequest, cerr.body())
+		cerr.write(w)
 		return
 	}
 	offset := 0
@@ -86,25 +86,25 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	values, next, status, cerr := s.runCmdlet(spec, p, args, offset, s.pageSize(r))
-	if forced == FaultDropAfterCommit || (status == 0 && cerr == nil && spec.writes && s.faults.randomDrop()) {
+	values, next, warnings, allowed, cerr := s.runCmdlet(spec, p, args, offset, s.pageSize(r))
+	if forced == FaultDropAfterCommit || (allowed && cerr == nil && spec.writes && s.faults.randomDrop()) {
 		s.dropConnection(w, r)
 		return
 	}
 	switch {
-	case status == http.StatusForbidden:
-		writeExchangeHTTPError(w, status, "Forbidden", fmt.Sprintf("The user '%s' isn't assigned to any management roles that allow running '%s'.", p.upn, spec.name))
-		return
-	case status != 0:
-		writeExchangeHTTPError(w, status, "InternalServerError", "The emulator could not save its state.")
+	case !allowed:
+		writeBareForbidden(w)
 		return
 	case cerr != nil:
-		writeJSON(w, http.StatusBadRequest, cerr.body())
+		cerr.write(w)
 		return
 	}
 	out := map[string]any{
 		"@odata.context": s.baseURL + strings.TrimSuffix(r.URL.Path, "InvokeCommand") + "$metadata#Collection(Exchange.GenericHashTable)",
 		"value":          nonNilMaps(values),
+	}
+	if len(warnings) > 0 && offset == 0 {
+		out["@adminapi.warnings"] = warnings
 	}
 	if next >= 0 {
 		out["@odata.nextLink"] = s.baseURL + r.URL.Path + "?$skiptoken=" + encodeSkipToken(next)
@@ -159,36 +159,41 @@ func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
 }
 
 // runCmdlet runs the cmdlet under the tenant lock, saves the state after a change and builds the
-// page of its output that starts at offset; next is where the next page starts, or -1. A non-zero
-// status is an HTTP-level refusal (403) or failure (500).
-func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offset, size int) (page []map[string]any, next, status int, cerr *cmdletError) {
+// page of its output that starts at offset; next is where the next page starts, or -1. allowed is
+// false when the caller's roles do not include the cmdlet.
+func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offset, size int) (page []map[string]any, next int, warnings []string, allowed bool, cerr *cmdletError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
-		return nil, -1, http.StatusForbidden, nil
+		return nil, -1, nil, false, nil
 	}
-	// Writes act on the tenant itself; reads see it as the consistency delay allows.
+	// Writes act on the tenant itself; reads see it as the consistency delay allows. Either sees
+	// objects only once they have replicated.
 	t := s.tenant
 	if !spec.writes {
 		t = s.readableTenantLocked()
 	}
 	now := s.opts.Now().UTC()
-	out, cerr := spec.output(&exchangeCall{t: t, p: p, now: now, args: args, elevatedAccessShape: s.opts.ElevatedAccessControlShape})
+	view, merge := s.replicated(t, now)
+	call := &exchangeCall{t: view, store: t, p: p, now: now, args: args, idLag: s.opts.ObjectIDLag,
+		elevatedAccessShape: s.opts.ElevatedAccessControlShape}
+	out, cerr := spec.output(call)
+	merge()
 	if cerr != nil {
-		return nil, -1, 0, cerr
+		return nil, -1, nil, true, cerr
 	}
 	if spec.writes {
 		s.replica.recordLocked(now, s.tenant)
 		if err := s.persistLocked(); err != nil {
 			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
-			return nil, -1, http.StatusInternalServerError, nil
+			return nil, -1, nil, true, errInternal("The operation couldn't be completed: the emulator could not save its state.")
 		}
 	}
 	page, next = out.page(offset, size)
 	for _, v := range page {
 		annotate(v)
 	}
-	return page, next, 0, nil
+	return page, next, call.warnings, true, nil
 }
 
 // pageSize honours "Prefer: odata.maxpagesize=N", else the configured default.

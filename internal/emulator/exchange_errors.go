@@ -3,14 +3,16 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"strings"
 )
 
-// cmdletError is a cmdlet failure: Exchange answers it with HTTP 400 and the exception type,
-// category and text in the error body.
+// cmdletError is a cmdlet failure, answered in the envelope observed on the real service:
+// {"error": {"code": "NotFound"|"BadRequest"|"InternalServerError", "message": "Error executing cmdlet",
+// "details": [{"code": "Client", "target": "", "message": "<ErrorId>|<exception type>|<text>"}],
+// "innererror": {...}}} with the matching HTTP status.
 type cmdletError struct {
+	status        int
+	errorID       string // may be empty, as observed
 	exceptionType string
-	category      string
 	message       string
 }
 
@@ -20,59 +22,103 @@ func (e *cmdletError) Error() string { return e.message }
 const domainController = "NAMPR01A001DC01.NAMPR01A001.prod.outlook.com"
 
 const (
-	excNotFound      = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
-	excAlreadyExists = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAlreadyExistsException"
-	excADExists      = "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"
-	excAmbiguous     = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException"
-	excArgument      = "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException"
-	excBinding       = "System.Management.Automation.ParameterBindingException"
-	excTask          = "Microsoft.Exchange.Configuration.Tasks.TaskException"
-	excNoCommand     = "System.Management.Automation.CommandNotFoundException"
-	excMemberExists  = "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException"
-	excMemberMissing = "Microsoft.Exchange.Management.Tasks.MemberNotFoundException"
+	excNotFound      = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"      // observed
+	excAddressInUse  = "Microsoft.Exchange.Management.Tasks.WLCDManagedMemberExistsException"          // observed
+	excValidation    = "Microsoft.Exchange.Management.Tasks.ValidationException"                       // observed
+	excAlreadyExists = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAlreadyExistsException" // chosen
+	excADExists      = "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"              // chosen
+	excAmbiguous     = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException"     // chosen
+	excArgument      = "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException"                  // chosen
+	excBinding       = "System.Management.Automation.ParameterBindingException"                        // chosen
+	excInvalidOp     = "System.InvalidOperationException"                                              // chosen
+	excTask          = "Microsoft.Exchange.Configuration.Tasks.TaskException"                          // chosen
+	excMemberExists  = "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException"              // chosen
+	excMemberMissing = "Microsoft.Exchange.Management.Tasks.MemberNotFoundException"                   // chosen
+)
+
+// Error ids: the not-found and address-in-use ids are observed; other failures carry none (the id
+// may be empty, as observed for ValidationException).
+const (
+	idNotFound     = "Ex6F9304"
+	idAddressInUse = "ExB10BE9"
 )
 
 func errObjectNotFound(identity string) *cmdletError {
-	return &cmdletError{excNotFound, "ObjectNotFound", fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on '%s'.", identity, domainController)}
+	return &cmdletError{http.StatusNotFound, idNotFound, excNotFound,
+		fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on '%s'.", identity, domainController)}
 }
 
 func errRecipientNotFound(identity string) *cmdletError {
-	return &cmdletError{excNotFound, "ObjectNotFound", fmt.Sprintf("Couldn't find object \"%s\". Please make sure that it was spelled correctly or specify a different object.", identity)}
+	return &cmdletError{http.StatusNotFound, idNotFound, excNotFound,
+		fmt.Sprintf("Couldn't find object \"%s\". Please make sure that it was spelled correctly or specify a different object.", identity)}
 }
 
 func errAmbiguous(identity string) *cmdletError {
-	return &cmdletError{excAmbiguous, "InvalidArgument", fmt.Sprintf("The operation couldn't be performed because '%s' matches multiple entries.", identity)}
+	return &cmdletError{http.StatusBadRequest, "", excAmbiguous, fmt.Sprintf("The operation couldn't be performed because '%s' matches multiple entries.", identity)}
 }
 
 func errAlreadyExists(format string, a ...any) *cmdletError {
-	return &cmdletError{excAlreadyExists, "ResourceExists", fmt.Sprintf(format, a...)}
+	return &cmdletError{http.StatusBadRequest, "", excAlreadyExists, fmt.Sprintf(format, a...)}
+}
+
+func errNameInUse(name string) *cmdletError {
+	return &cmdletError{http.StatusBadRequest, "", excADExists, fmt.Sprintf("The name \"%s\" is already being used. Please try another name.", name)}
+}
+
+// errAddressInUse is the observed answer to an address another recipient has.
+func errAddressInUse(address string) *cmdletError {
+	return &cmdletError{http.StatusBadRequest, idAddressInUse, excAddressInUse,
+		fmt.Sprintf("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN. Please choose another proxy address.", address)}
 }
 
 func errArgument(format string, a ...any) *cmdletError {
-	return &cmdletError{excArgument, "InvalidArgument", fmt.Sprintf(format, a...)}
+	return &cmdletError{http.StatusBadRequest, "", excArgument, fmt.Sprintf(format, a...)}
+}
+
+func errValidation(format string, a ...any) *cmdletError {
+	return &cmdletError{http.StatusBadRequest, "", excValidation, fmt.Sprintf(format, a...)}
 }
 
 func errBinding(format string, a ...any) *cmdletError {
-	return &cmdletError{excBinding, "InvalidArgument", fmt.Sprintf(format, a...)}
+	return &cmdletError{http.StatusBadRequest, "", excBinding, fmt.Sprintf(format, a...)}
 }
 
 func errInvalidOperation(format string, a ...any) *cmdletError {
-	return &cmdletError{excTask, "InvalidOperation", fmt.Sprintf(format, a...)}
+	return &cmdletError{http.StatusBadRequest, "", excInvalidOp, fmt.Sprintf(format, a...)}
 }
 
-func errUnknownCmdlet(name string) *cmdletError {
-	return &cmdletError{excNoCommand, "ObjectNotFound", fmt.Sprintf("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", name)}
+// errInternal is a failure of the service itself (observed as 500 InternalServerError).
+func errInternal(message string) *cmdletError {
+	return &cmdletError{http.StatusInternalServerError, "", excTask, message}
 }
 
-// body renders the failure as Exchange's REST error.
-func (e *cmdletError) body() map[string]any {
-	short := e.exceptionType[strings.LastIndex(e.exceptionType, ".")+1:]
-	return map[string]any{"error": map[string]any{
-		"code":       short,
-		"message":    e.message,
-		"details":    []map[string]string{{"message": e.exceptionType + "|" + e.category + "|" + e.message}},
-		"innererror": map[string]any{"internalException": map[string]string{"message": e.message}},
-	}}
+// envelopeCodes are error.code by HTTP status (observed).
+var envelopeCodes = map[int]string{
+	http.StatusNotFound:            "NotFound",
+	http.StatusBadRequest:          "BadRequest",
+	http.StatusInternalServerError: "InternalServerError",
+}
+
+// write answers the failure in the observed envelope.
+func (e *cmdletError) write(w http.ResponseWriter) {
+	writeJSON(w, e.status, map[string]any{"error": map[string]any{
+		"code":    envelopeCodes[e.status],
+		"message": "Error executing cmdlet",
+		"details": []map[string]string{{"code": "Client", "target": "", "message": e.errorID + "|" + e.exceptionType + "|" + e.message}},
+		"innererror": map[string]string{
+			"message": "Error executing cmdlet",
+			"type":    "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+		},
+	}})
+}
+
+// writeBareForbidden is the observed answer to a cmdlet the service does not know or the caller's
+// roles do not include: HTTP 403 whose body is NUL bytes declared gzip (it is not gzip).
+func writeBareForbidden(w http.ResponseWriter) {
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", "8")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write(make([]byte, 8))
 }
 
 // writeExchangeHTTPError answers a refusal that happens before any cmdlet runs (token,

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,12 @@ func recipientTypeOf(g *Group) string {
 	return "MailUniversalDistributionGroup"
 }
 
-func groupOutput(g *Group) map[string]any {
+// groupOutput shows a group; a group newer than Options.ObjectIDLag has no Entra object id yet.
+func (c *exchangeCall) groupOutput(g *Group) map[string]any {
+	objectID := g.ID
+	if c.now.Before(g.WhenCreated.Add(c.idLag)) {
+		objectID = ""
+	}
 	recipientType, groupType := recipientTypeOf(g), "Universal"
 	if g.Security {
 		groupType = "Universal, SecurityEnabled"
@@ -25,7 +31,7 @@ func groupOutput(g *Group) map[string]any {
 	return map[string]any{
 		"Identity":                  g.Name,
 		"Guid":                      exoGUID(g.GUID),
-		"ExternalDirectoryObjectId": g.ID,
+		"ExternalDirectoryObjectId": objectID,
 		"Name":                      g.Name,
 		"DisplayName":               g.DisplayName,
 		"Alias":                     g.Alias,
@@ -64,7 +70,7 @@ func memberOutput(u *User) map[string]any {
 // checkDepartRestriction refuses an Open departure policy on a security group.
 func checkDepartRestriction(g *Group) *cmdletError {
 	if g.Security && g.MemberDepartRestriction == "Open" {
-		return errArgument("MemberDepartRestriction can't be set to Open for the security group '%s'. Security groups allow only Closed.", g.Name)
+		return errValidation("MemberDepartRestriction can't be set to Open for the security group '%s'. Security groups allow only Closed.", g.Name)
 	}
 	return nil
 }
@@ -100,7 +106,7 @@ func newDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		g.PrimarySmtpAddress = g.Alias + "@" + c.t.InitialDomain()
 		g.EmailAddresses = []string{"SMTP:" + g.PrimarySmtpAddress}
 	}
-	if cerr := c.t.checkUnique(nil, g.Name, g.Alias, addressesOf(g)); cerr != nil {
+	if cerr := c.store.checkUnique(nil, g.Name, g.Alias, addressesOf(g)); cerr != nil {
 		return nil, cerr
 	}
 	if notes, given := c.text("Notes"); given {
@@ -131,7 +137,7 @@ func newDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		}
 	}
 	c.t.Groups = append(c.t.Groups, g)
-	return []map[string]any{groupOutput(g)}, nil
+	return []map[string]any{c.groupOutput(g)}, nil
 }
 
 // applyGroupSettings applies the settable properties shared by New- and Set-DistributionGroup.
@@ -229,7 +235,7 @@ func getDistributionGroup(c *exchangeCall) (lazyOutput, *cmdletError) {
 		return lazyOutput{}, cerr
 	}
 	matched = limit(matched, size)
-	return lazyOutput{count: len(matched), render: func(i int) map[string]any { return groupOutput(matched[i]) }}, nil
+	return lazyOutput{count: len(matched), render: func(i int) map[string]any { return c.groupOutput(matched[i]) }}, nil
 }
 
 // filterGroups lists the groups of the kinds RecipientTypeDetails names that match Filter.
@@ -288,14 +294,21 @@ func setDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		return nil, cerr
 	}
 	if owners, given := c.list("ManagedBy"); given {
+		if len(owners) == 0 {
+			return nil, errValidation("ManagedBy can't be empty for the group '%s'. A group must have at least one owner.", g.Name)
+		}
 		ids, cerr := c.t.resolveUsers(owners)
 		if cerr != nil {
 			return nil, cerr
 		}
 		changed.ManagedBy = ids
 	}
-	if cerr := c.t.checkUnique(g, changed.Name, changed.Alias, addressesOf(&changed)); cerr != nil {
+	if cerr := c.store.checkUnique(g, changed.Name, changed.Alias, addressesOf(&changed)); cerr != nil {
 		return nil, cerr
+	}
+	if reflect.DeepEqual(changed, *g) {
+		c.warn("The command completed successfully but no settings of '%s' have been modified.", g.Name)
+		return nil, nil
 	}
 	changed.WhenChanged = c.now
 	*g = changed
@@ -310,7 +323,7 @@ func removeDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	if c.t.PAM.Enabled && strings.EqualFold(c.t.PAM.AdminGroupID, g.ID) {
 		return nil, errInvalidOperation("The group '%s' is the default approver group of elevated access control and can't be removed while elevated access control is enabled.", g.Name)
 	}
-	for _, pol := range c.t.Policies {
+	for _, pol := range c.store.Policies {
 		if strings.EqualFold(pol.ApproverGroupID, g.ID) {
 			return nil, errInvalidOperation("The group '%s' is the approver group of elevated access approval policy '%s' and can't be removed.", g.Name, pol.ID)
 		}

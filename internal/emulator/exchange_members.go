@@ -1,6 +1,9 @@
 package emulator
 
-import "strings"
+import (
+	"net/http"
+	"strings"
+)
 
 func getDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	size, cerr := c.resultSize()
@@ -41,7 +44,7 @@ func addDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletError
 		return nil, cerr
 	}
 	if containsFold(g.Members, u.ID) {
-		return nil, &cmdletError{excMemberExists, "ResourceExists", "The recipient \"" + u.UserPrincipalName + "\" is already a member of the group \"" + g.Name + "\"."}
+		return nil, &cmdletError{http.StatusBadRequest, "", excMemberExists, "The recipient \"" + u.UserPrincipalName + "\" is already a member of the group \"" + g.Name + "\"."}
 	}
 	g.Members = append(g.Members, u.ID)
 	g.WhenChanged = c.now
@@ -60,7 +63,7 @@ func removeDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletEr
 			return nil, nil
 		}
 	}
-	return nil, &cmdletError{excMemberMissing, "ObjectNotFound", "The recipient \"" + u.UserPrincipalName + "\" isn't a member of the group \"" + g.Name + "\"."}
+	return nil, &cmdletError{http.StatusNotFound, "", excMemberMissing, "The recipient \"" + u.UserPrincipalName + "\" isn't a member of the group \"" + g.Name + "\"."}
 }
 
 // updateDistributionGroupMember replaces the whole member list; no Members (or $null) empties it.

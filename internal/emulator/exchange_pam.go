@@ -106,10 +106,10 @@ func newApprovalPolicy(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	if cerr != nil {
 		return nil, cerr
 	}
-	if existing := c.t.policyForTask(task); existing != nil {
+	if existing := c.store.policyForTask(task); existing != nil {
 		return nil, errAlreadyExists("An elevated access approval policy for task '%s' already exists: '%s'.", existing.Task, existing.ID)
 	}
-	if len(c.t.Policies) >= maxApprovalPolicies {
+	if len(c.store.Policies) >= maxApprovalPolicies {
 		return nil, errInvalidOperation("The organization has reached the limit of %d elevated access approval policies. Remove a policy before creating a new one.", maxApprovalPolicies)
 	}
 	approval, _ := c.text("ApprovalType")

@@ -18,7 +18,7 @@ func TestPolicyLimitIsThirty(t *testing.T) {
 		h.mustInvoke(app, "New-ElevatedAccessApprovalPolicy", policyParams(fmt.Sprintf(`Exchange\New-Thing%d`, i), group))
 	}
 	detail := h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", policyParams(`Exchange\New-MoveRequest`, group))
-	assertContains(t, detail, "TaskException|InvalidOperation|")
+	assertContains(t, detail, "System.InvalidOperationException|")
 	assertContains(t, detail, "limit of 30")
 }
 
@@ -33,10 +33,10 @@ func TestApproverGroupMustBeMailEnabledSecurityGroup(t *testing.T) {
 		{"Enable-ElevatedAccessControl", map[string]any{"AdminGroup": list}},
 	} {
 		detail := h.cmdletFailure(h.app(), cmdlet.name, cmdlet.params)
-		assertContains(t, detail, "TaskException|InvalidOperation|")
+		assertContains(t, detail, "System.InvalidOperationException|")
 		assertContains(t, detail, "mail-enabled security group")
 	}
-	assertContains(t, h.cmdletFailure(h.app(), "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": "ghost@contoso.onmicrosoft.com"}), "ManagementObjectNotFoundException|ObjectNotFound|")
+	assertContains(t, h.cmdletFailure(h.app(), "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": "ghost@contoso.onmicrosoft.com"}), "ManagementObjectNotFoundException|")
 	assertContains(t, h.cmdletFailure(h.app(), "New-ElevatedAccessApprovalPolicy", policyParams(`Exchange\New-MoveRequest`, "approvers")), "ManagementObjectNotFoundException")
 }
 
@@ -49,9 +49,9 @@ func TestPolicyRules(t *testing.T) {
 		t.Fatalf("policy %v", p)
 	}
 	detail := h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", policyParams(`Exchange\New-MoveRequest`, group))
-	assertContains(t, detail, "ManagementObjectAlreadyExistsException|ResourceExists|")
+	assertContains(t, detail, "ManagementObjectAlreadyExistsException|")
 	assertContains(t, detail, p["Identity"].(string))
-	assertContains(t, h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", policyParams(`New-MoveRequest`, group)), "TaskArgumentException|InvalidArgument|")
+	assertContains(t, h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", policyParams(`New-MoveRequest`, group)), "TaskArgumentException|")
 	bad := policyParams(`Exchange\Set-Mailbox`, group)
 	bad["ApprovalType"] = "Sometimes"
 	assertContains(t, h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", bad), "Manual, Auto")
@@ -60,7 +60,7 @@ func TestPolicyRules(t *testing.T) {
 		t.Fatalf("get %v", got)
 	}
 	h.mustInvoke(app, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]})
-	assertContains(t, h.cmdletFailure(app, "Get-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]}), "ManagementObjectNotFoundException|ObjectNotFound|")
+	assertContains(t, h.cmdletFailure(app, "Get-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]}), "ManagementObjectNotFoundException|")
 	assertContains(t, h.cmdletFailure(app, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]}), "ManagementObjectNotFoundException")
 }
 
@@ -85,7 +85,7 @@ func TestEnableDisableElevatedAccessControl(t *testing.T) {
 		}
 	}
 	detail := h.cmdletFailure(app, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": second})
-	assertContains(t, detail, "TaskException|InvalidOperation|Elevated access control is already enabled")
+	assertContains(t, detail, "System.InvalidOperationException|Elevated access control is already enabled")
 	assertContains(t, h.cmdletFailure(app, "Remove-DistributionGroup", map[string]any{"Identity": first, "BypassSecurityGroupManagerCheck": true}), "default approver group")
 	h.mustInvoke(app, "Disable-ElevatedAccessControl", nil)
 	assertContains(t, h.cmdletFailure(app, "Disable-ElevatedAccessControl", nil), "isn't enabled")

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -144,12 +145,21 @@ func convertParam(p *param, value json.RawMessage) (any, *cmdletError) {
 
 // exchangeCall is one cmdlet run while the tenant lock is held.
 type exchangeCall struct {
-	t    *Tenant
-	p    *principal
-	now  time.Time
-	args boundArgs
+	t *Tenant // the tenant as this call sees it: without objects still replicating
+	// store is the tenant itself; uniqueness and limits are checked against it.
+	store    *Tenant
+	p        *principal
+	now      time.Time
+	args     boundArgs
+	idLag    time.Duration // Options.ObjectIDLag
+	warnings []string      // answered as @adminapi.warnings
 	// elevatedAccessShape is Options.ElevatedAccessControlShape.
 	elevatedAccessShape string
+}
+
+// warn adds a warning to the answer, as a cmdlet's Write-Warning does.
+func (c *exchangeCall) warn(format string, a ...any) {
+	c.warnings = append(c.warnings, fmt.Sprintf(format, a...))
 }
 
 // text returns a text parameter and whether it was given (and not $null).

@@ -8,7 +8,6 @@ import (
 const (
 	requestLifetime      = 24 * time.Hour
 	defaultDurationHours = 4
-	maxDurationHours     = 24
 	autoApprover         = "Auto Approval"
 )
 
@@ -63,8 +62,8 @@ func newAccessRequest(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	if !given {
 		hours = defaultDurationHours
 	}
-	if hours < 1 || hours > maxDurationHours {
-		return nil, errArgument("DurationHours must be between 1 and %d; %d was given.", maxDurationHours, hours)
+	if hours < 1 {
+		return nil, errArgument("DurationHours must be at least 1; %d was given.", hours)
 	}
 	if !c.t.PAM.Enabled {
 		return nil, errInvalidOperation("Elevated access control isn't enabled for this organization.")

@@ -87,7 +87,11 @@ func TestRequestRules(t *testing.T) {
 		return map[string]any{"Task": task, "Reason": "r", "DurationHours": hours}
 	}
 	assertContains(t, h.cmdletFailure(adele, "New-ElevatedAccessRequest", params(`Exchange\Remove-Mailbox`, 4)), "No elevated access approval policy")
-	assertContains(t, h.cmdletFailure(adele, "New-ElevatedAccessRequest", params(`Exchange\New-MoveRequest`, 25)), "DurationHours")
+	assertContains(t, h.cmdletFailure(adele, "New-ElevatedAccessRequest", params(`Exchange\New-MoveRequest`, 0)), "DurationHours must be at least 1")
+	// No upper limit is documented ("There isn't a limit on the number of hours that can be requested").
+	if req := h.mustInvoke(adele, "New-ElevatedAccessRequest", params(`Exchange\New-MoveRequest`, 72))[0]; req["DurationHours"] != float64(72) {
+		t.Fatalf("72 hours: %v", req)
+	}
 	assertContains(t, h.cmdletFailure(adele, "New-ElevatedAccessRequest", map[string]any{"Task": `Exchange\New-MoveRequest`}), "missing mandatory parameters: Reason")
 	assertContains(t, h.cmdletFailure(h.user("nestor.wilke"), "New-ElevatedAccessRequest", params(`Exchange\New-MoveRequest`, 4)), "license")
 	if req := h.mustInvoke(adele, "New-ElevatedAccessRequest", map[string]any{"Task": `Exchange\New-MoveRequest`, "Reason": "r"})[0]; req["DurationHours"] != float64(defaultDurationHours) {

@@ -147,12 +147,12 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service,
 		writeExchangeHTTPError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable. Try again later.")
 	case FaultBusyTenant:
 		w.Header().Set("Retry-After", faultRetryAfter)
-		writeJSON(w, http.StatusBadRequest, (&cmdletError{excTask, "OperationStopped",
-			"The request was rejected because the tenant has reached the maximum number of concurrent requests per tenant. Retry the request later."}).body())
+		(&cmdletError{http.StatusBadRequest, "", excTask,
+			"The request was rejected because the tenant has reached the maximum number of concurrent requests per tenant. Retry the request later."}).write(w)
 	case FaultRefused:
-		writeJSON(w, http.StatusBadRequest, errInvalidOperation("The operation couldn't be performed: the emulator was asked to refuse it (fault injection).").body())
+		errInvalidOperation("The operation couldn't be performed: the emulator was asked to refuse it (fault injection).").write(w)
 	default:
-		writeExchangeHTTPError(w, http.StatusInternalServerError, "InternalServerError", "An internal server error occurred. The operation failed.")
+		errInternal("An internal server error occurred. The operation failed.").write(w)
 	}
 }
 

@@ -54,3 +54,54 @@ func (r *replica) viewLocked(now time.Time, live *Tenant) *Tenant {
 func (s *Server) readableTenantLocked() *Tenant {
 	return s.replica.viewLocked(s.opts.Now().UTC(), s.tenant)
 }
+
+// replicated hides from one Exchange call the objects created less than Options.ReplicationLag
+// ago, as a domain controller that has not received them yet would: lookups answer "not found"
+// and listings leave them out, for writes as for reads. merge puts the hidden objects back after
+// the call and keeps what the call changed; the caller holds s.mu.
+func (s *Server) replicated(t *Tenant, now time.Time) (view *Tenant, merge func()) {
+	lag := s.opts.ReplicationLag
+	if lag <= 0 {
+		return t, func() {}
+	}
+	fresh := func(created time.Time) bool { return now.Before(created.Add(lag)) }
+	v := *t
+	var groups []*Group
+	var policies []*Policy
+	var requests []*Request
+	v.Groups, groups = split(t.Groups, func(g *Group) bool { return fresh(g.WhenCreated) })
+	v.Policies, policies = split(t.Policies, func(p *Policy) bool { return fresh(p.WhenCreated) })
+	v.Requests, requests = split(t.Requests, func(r *Request) bool { return fresh(r.Created) })
+	return &v, func() {
+		*t = v
+		t.Groups = append(t.Groups, groups...)
+		t.Policies = append(t.Policies, policies...)
+		t.Requests = append(t.Requests, requests...)
+	}
+}
+
+// withoutNewGroups is t without the groups created less than Options.ObjectIDLag ago, as
+// Microsoft Graph shows it before the directory has them; the caller holds s.mu.
+func (s *Server) withoutNewGroups(t *Tenant) *Tenant {
+	lag := s.opts.ObjectIDLag
+	if lag <= 0 {
+		return t
+	}
+	now := s.opts.Now().UTC()
+	v := *t
+	v.Groups, _ = split(t.Groups, func(g *Group) bool { return now.Before(g.WhenCreated.Add(lag)) })
+	return &v
+}
+
+// split returns the items without those hidden, and the hidden ones, in new slices.
+func split[T any](items []T, hidden func(T) bool) (shown, held []T) {
+	shown = make([]T, 0, len(items))
+	for _, item := range items {
+		if hidden(item) {
+			held = append(held, item)
+		} else {
+			shown = append(shown, item)
+		}
+	}
+	return shown, held
+}

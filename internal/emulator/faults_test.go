@@ -16,13 +16,13 @@ func TestFailCmdletForcesEachKindOnceInTheServicesShape(t *testing.T) {
 		kind       FaultKind
 		status     int
 		retryAfter bool
-		detail     string // "Type|Category|" prefix of details[0].message, or the error code
+		detail     string // "ErrorId|Type|" prefix of details[0].message, or the error code
 	}{
 		{FaultThrottled, http.StatusTooManyRequests, true, "TooManyRequests"},
 		{FaultUnavailable, http.StatusServiceUnavailable, true, "ServiceUnavailable"},
-		{FaultBusyTenant, http.StatusBadRequest, true, excTask + "|OperationStopped|"},
-		{FaultRefused, http.StatusBadRequest, false, excTask + "|InvalidOperation|"},
-		{FaultServerError, http.StatusInternalServerError, false, "InternalServerError"},
+		{FaultBusyTenant, http.StatusBadRequest, true, "|" + excTask + "|"},
+		{FaultRefused, http.StatusBadRequest, false, "|" + excInvalidOp + "|"},
+		{FaultServerError, http.StatusInternalServerError, false, "|" + excTask + "|"},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.kind), func(t *testing.T) {
@@ -176,5 +176,68 @@ func TestConsistencyDelayHidesNewAndChangedObjectsFromReads(t *testing.T) {
 	h.clock.Advance(10 * time.Second)
 	if got := h.mustInvoke(app, "Get-DistributionGroup", map[string]any{"Identity": group})[0]["DisplayName"]; got != "Renamed" {
 		t.Fatalf("after the delay DisplayName is %v", got)
+	}
+}
+
+func TestReplicationLagHidesNewObjectsFromEveryCall(t *testing.T) {
+	h := start(t, Options{ReplicationLag: 3 * time.Second, ObjectIDLag: 5 * time.Second})
+	app := h.app()
+	created := h.mustInvoke(app, "New-DistributionGroup", map[string]any{"Name": "approvers", "Type": "Security"})[0]
+	group := created["PrimarySmtpAddress"].(string)
+	if id := created["ExternalDirectoryObjectId"]; id != "" {
+		t.Fatalf("a new group's object id arrived at once: %v", id)
+	}
+
+	// Reads and writes naming it are "not found" in the service's 404 envelope; listings leave it out.
+	for _, call := range []struct {
+		cmdlet string
+		params map[string]any
+	}{
+		{"Get-DistributionGroup", map[string]any{"Identity": group}},
+		{"Set-DistributionGroup", map[string]any{"Identity": group, "DisplayName": "x", "BypassSecurityGroupManagerCheck": true}},
+		{"Remove-DistributionGroup", map[string]any{"Identity": created["Guid"], "BypassSecurityGroupManagerCheck": true}},
+	} {
+		assertContains(t, h.cmdletFailure(app, call.cmdlet, call.params), "Ex6F9304|"+excNotFound+"|")
+	}
+	assertContains(t, h.cmdletFailure(app, "New-ElevatedAccessApprovalPolicy", map[string]any{
+		"Task": `Exchange\New-MoveRequest`, "ApprovalType": "Manual", "ApproverGroup": group}), `Couldn't find object "`+group+`"`)
+	if got := h.mustInvoke(app, "Get-DistributionGroup", nil); len(got) != 0 {
+		t.Fatalf("a listing shows the group before it replicated: %v", got)
+	}
+	// The name is taken all the same: uniqueness is checked against the store.
+	assertContains(t, h.cmdletFailure(app, "New-DistributionGroup", map[string]any{"Name": "approvers"}), excADExists)
+
+	h.clock.Advance(3 * time.Second)
+	got := h.mustInvoke(app, "Get-DistributionGroup", map[string]any{"Identity": group})[0]
+	if got["ExternalDirectoryObjectId"] != "" {
+		t.Fatalf("the object id arrived before its lag: %v", got["ExternalDirectoryObjectId"])
+	}
+	token := h.graphToken()
+	filter := "/groups?$filter=mail%20eq%20'" + group + "'"
+	if got := h.graph(http.MethodGet, filter, token, nil).body["value"].([]any); len(got) != 0 {
+		t.Fatalf("Graph shows the group before its object id arrived: %v", got)
+	}
+	h.clock.Advance(2 * time.Second)
+	if got := h.mustInvoke(app, "Get-DistributionGroup", map[string]any{"Identity": group})[0]; got["ExternalDirectoryObjectId"] == "" {
+		t.Fatal("the object id did not arrive after its lag")
+	}
+	if got := h.graph(http.MethodGet, filter, token, nil).body["value"].([]any); len(got) != 1 {
+		t.Fatalf("Graph does not show the group after the lag: %v", got)
+	}
+}
+
+func TestSetWithoutChangeWarns(t *testing.T) {
+	h := start(t, Options{})
+	group := h.newSecurityGroup("approvers")
+	params := map[string]any{"Identity": group, "DisplayName": "approvers", "BypassSecurityGroupManagerCheck": true}
+	r := h.invoke(h.app(), "Set-DistributionGroup", params)
+	warnings, _ := r.body["@adminapi.warnings"].([]any)
+	if r.status != http.StatusOK || len(warnings) != 1 ||
+		warnings[0] != "The command completed successfully but no settings of 'approvers' have been modified." {
+		t.Fatalf("got %d %s", r.status, r.raw)
+	}
+	params["DisplayName"] = "Approvers of requests"
+	if r := h.invoke(h.app(), "Set-DistributionGroup", params); r.body["@adminapi.warnings"] != nil {
+		t.Fatalf("a change warned: %s", r.raw)
 	}
 }

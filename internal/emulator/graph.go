@@ -155,7 +155,7 @@ func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte)
 	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !s.tenant.isAdmin(p.userID)) {
 		return failf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	return h.run(&graphCall{s: s, t: s.readableTenantLocked(), p: p, url: u, body: body, ids: ids})
+	return h.run(&graphCall{s: s, t: s.withoutNewGroups(s.readableTenantLocked()), p: p, url: u, body: body, ids: ids})
 }
 
 func matchGraphRoute(segs []string) (*graphRoute, []string, *graphError) {

@@ -68,6 +68,8 @@ func start(t *testing.T, opts Options) *harness {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	client := opts.CA.HTTPClient()
+	// Compression off: tests see the bytes as sent, such as the bare 403's NULs declared gzip.
+	client.Transport.(*http.Transport).DisableCompression = true
 	return &harness{t: t, srv: srv, client: client, clock: clock}
 }
 
@@ -179,14 +181,16 @@ func (h *harness) mustInvoke(c caller, cmdlet string, params map[string]any) []m
 	return values
 }
 
-// cmdletFailure asserts a 400 cmdlet error and returns its detail "Type|Category|text".
+// cmdletFailure asserts a cmdlet error in the observed envelope (400, 404 or 500 with the matching
+// code) and returns its detail "ErrorId|ExceptionType|text".
 func (h *harness) cmdletFailure(c caller, cmdlet string, params map[string]any) string {
 	h.t.Helper()
 	r := h.invoke(c, cmdlet, params)
-	if r.status != http.StatusBadRequest {
-		h.t.Fatalf("%s: want 400, got %d %s", cmdlet, r.status, r.raw)
+	codes := map[int]string{http.StatusBadRequest: "BadRequest", http.StatusNotFound: "NotFound", http.StatusInternalServerError: "InternalServerError"}
+	errObj, _ := r.body["error"].(map[string]any)
+	if codes[r.status] == "" || errObj["code"] != codes[r.status] || errObj["message"] != "Error executing cmdlet" {
+		h.t.Fatalf("%s: want a cmdlet error envelope, got %d %s", cmdlet, r.status, r.raw)
 	}
-	errObj := r.body["error"].(map[string]any)
 	return errObj["details"].([]any)[0].(map[string]any)["message"].(string)
 }
 

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -84,14 +83,14 @@ func (t *Tenant) approverGroup(param, address string) (*Group, *cmdletError) {
 func (t *Tenant) checkUnique(self *Group, name, alias string, addresses []string) *cmdletError {
 	for _, u := range t.Users {
 		if strings.EqualFold(u.ID, name) {
-			return &cmdletError{excADExists, "ResourceExists", fmt.Sprintf("The name \"%s\" is already being used. Please try another name.", name)}
+			return errNameInUse(name)
 		}
 		if strings.EqualFold(u.Alias, alias) {
 			return errAlreadyExists("The alias \"%s\" is already being used by \"%s\". Please specify a different alias.", alias, u.ID)
 		}
 		for _, a := range addresses {
 			if hasAddress(u.ProxyAddresses, a) || strings.EqualFold(u.UserPrincipalName, a) {
-				return errAlreadyExists("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", a, u.ID)
+				return errAddressInUse(a)
 			}
 		}
 	}
@@ -100,14 +99,14 @@ func (t *Tenant) checkUnique(self *Group, name, alias string, addresses []string
 			continue
 		}
 		if strings.EqualFold(g.Name, name) {
-			return &cmdletError{excADExists, "ResourceExists", fmt.Sprintf("The name \"%s\" is already being used. Please try another name.", name)}
+			return errNameInUse(name)
 		}
 		if strings.EqualFold(g.Alias, alias) {
 			return errAlreadyExists("The alias \"%s\" is already being used by \"%s\". Please specify a different alias.", alias, g.Name)
 		}
 		for _, a := range addresses {
 			if hasAddress(g.EmailAddresses, a) {
-				return errAlreadyExists("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", a, g.Name)
+				return errAddressInUse(a)
 			}
 		}
 	}

@@ -43,6 +43,12 @@ type Options struct {
 	FaultSeed           int64
 	// ConsistencyDelay is how long a change takes to show in Graph and Exchange reads.
 	ConsistencyDelay time.Duration
+	// ReplicationLag is how long a new group, policy or request stays "not found" to every
+	// Exchange call that names it (writes included) and absent from listings.
+	ReplicationLag time.Duration
+	// ObjectIDLag is how long a new group has no ExternalDirectoryObjectId in Exchange and is
+	// missing from Microsoft Graph.
+	ObjectIDLag time.Duration
 	// Latency is added to every answer.
 	Latency time.Duration
 	// ElevatedAccessControlShape is how Get-OrganizationConfig shows ElevatedAccessControl, whose

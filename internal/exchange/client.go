@@ -64,6 +64,9 @@ type Client struct {
 	logf         LogFunc
 	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
 	jitter func(d time.Duration) time.Duration
+	// created remembers the objects this client created, for calls that name them while Exchange
+	// still replicates them.
+	created createdObjects
 }
 
 // New checks the configuration and returns a client.
@@ -162,7 +165,24 @@ func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[stri
 		rule = resendNever
 	}
 	cl := &call{cmdlet: cmdlet, rule: rule, params: params, body: body, clientRequestID: uuid.NewString()}
+	_, creates := createdObjectNames[cmdlet]
+	var made []map[string]json.RawMessage
+	err = c.awaitReplication(ctx, cl, func(ctx context.Context, cl *call) error {
+		return c.followPages(ctx, cl, func(values []map[string]json.RawMessage) {
+			if creates {
+				made = append(made, values...)
+			}
+			page(values)
+		})
+	})
+	if err == nil && creates {
+		c.created.note(c.clock.Now(), cmdlet, params, made)
+	}
+	return err
+}
 
+// followPages runs the call and follows its next-page links, handing each page's objects to page.
+func (c *Client) followPages(ctx context.Context, cl *call, page func([]map[string]json.RawMessage)) error {
 	pageURL := c.invokeURL.String()
 	for pageNumber := 1; ; pageNumber++ {
 		pg, err := c.sendWithRetries(ctx, cl, pageURL, pageNumber)
@@ -281,7 +301,7 @@ func (c *Client) send(ctx context.Context, cl *call, pageURL string, attempt, pa
 		// The status alone classifies a failure whose body was cut short.
 		return nil, c.decodeFailure(cl, resp, data)
 	}
-	decoded, err := decodePage(data)
+	answer, err := DecodeAnswer(data)
 	if err != nil {
 		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) {
 			e.StatusCode = resp.StatusCode
@@ -289,28 +309,18 @@ func (c *Client) send(ctx context.Context, cl *call, pageURL string, attempt, pa
 			e.Message = "unreadable answer: " + err.Error()
 		})}
 	}
-	return decoded, nil
-}
-
-func decodePage(data []byte) (*page, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return &page{}, nil
+	if len(answer.Errors) > 0 && changesState(cl.cmdlet) {
+		// A non-terminating error: the cmdlet ran, but not all of it took effect.
+		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) {
+			e.StatusCode = resp.StatusCode
+			e.RequestID = requestID(resp.Header)
+			e.Message = "the command ran but reported errors, so it may have taken effect only in part: " +
+				strings.Join(answer.Errors, "; ")
+		})}
 	}
-	var top struct {
-		Value    []map[string]json.RawMessage `json:"value"`
-		NextLink string                       `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, err
-	}
-	for _, obj := range top.Value {
-		for key := range obj {
-			if strings.Contains(key, "@") {
-				delete(obj, key)
-			}
-		}
-	}
-	return &page{values: top.Value, nextLink: top.NextLink}, nil
+	noteWarnings(ctx, cl.cmdlet, answer.Warnings)
+	noteWarnings(ctx, cl.cmdlet, answer.Errors)
+	return &page{values: answer.Values, nextLink: answer.NextLink}, nil
 }
 
 // newError starts an *apierr.Error for this call; fill sets the rest.

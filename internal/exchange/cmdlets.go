@@ -69,6 +69,18 @@ var cmdletRules = map[string]resendRule{
 	cmdletGetElevatedAccessRequest:           resendFreely,
 }
 
+// createdObjectNames say, per cmdlet that creates an object, by which of its parameters and
+// output properties later calls may name the new object (see replication.go).
+var createdObjectNames = map[string]struct{ params, props []string }{
+	cmdletNewDistributionGroup: {
+		params: []string{paramName, paramAlias, paramPrimarySmtpAddress},
+		props: []string{propGroupIdentity, propGroupGUID, propGroupName, propGroupAlias, propGroupPrimarySmtpAddress,
+			propGroupExternalDirectoryObject},
+	},
+	cmdletNewElevatedAccessApprovalPolicy: {props: []string{propPolicyIdentity, propPolicyGUID}},
+	cmdletNewElevatedAccessRequest:        {props: []string{propRequestIdentity}},
+}
+
 // Parameters.
 const (
 	paramIdentity                        = "Identity"                        // documented (Get-/Set-/Remove-*, *-DistributionGroupMember)

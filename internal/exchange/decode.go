@@ -113,3 +113,49 @@ func decodeAll[T any](values []map[string]json.RawMessage, decode func(record) T
 	}
 	return out
 }
+
+// object reads a nested object; anything else reads as an empty record.
+func (r record) object(name string) record {
+	var out record
+	if json.Unmarshal(r.raw(name), &out) != nil {
+		return record{}
+	}
+	return out
+}
+
+// objects reads a list of objects, skipping elements that are not objects.
+func (r record) objects(name string) []record {
+	var items []json.RawMessage
+	if json.Unmarshal(r.raw(name), &items) != nil {
+		return nil
+	}
+	var out []record
+	for _, item := range items {
+		var obj record
+		if json.Unmarshal(item, &obj) == nil && obj != nil {
+			out = append(out, obj)
+		}
+	}
+	return out
+}
+
+// texts reads a list whose elements are texts or objects with a message; other elements are
+// kept as their JSON text.
+func (r record) texts(name string) []string {
+	var items []json.RawMessage
+	if json.Unmarshal(r.raw(name), &items) != nil {
+		return nil
+	}
+	var out []string
+	for _, item := range items {
+		var obj record
+		if json.Unmarshal(item, &obj) == nil && obj != nil && obj.has("message") {
+			out = append(out, obj.str("message"))
+			continue
+		}
+		if s := strings.TrimSpace(rawString(item)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -15,54 +18,90 @@ const busyTenantText = "maximum number of concurrent requests per tenant"
 
 const excerptRunes = 200
 
-// errorBody is the Exchange error shape. Field matching is case-insensitive, so both
-// "innererror" and "innerError" are read.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Details []struct {
-			Message string `json:"message"`
-		} `json:"details"`
-		InnerError struct {
-			InternalException struct {
-				Message string `json:"message"`
-			} `json:"internalException"`
-		} `json:"innererror"`
-	} `json:"error"`
+// Fault is what an Exchange error answer says, before classification. The observed body is
+// {"error": {"code", "message", "details": [{"message": "<ErrorId>|<exception type>|<text>"}],
+// "innererror": {"message", "type", "internalexception": {"message", "type"}}}}, with property
+// names in any case.
+type Fault struct {
+	Code          string // error.code: NotFound, BadRequest, InternalServerError, …
+	ErrorID       string // e.g. Ex6F9304; often empty
+	ExceptionType string // e.g. Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException
+	Text          string // the service's own words
+	// Bare means the answer had no readable body at all, as the 403 for a cmdlet the caller may not
+	// run (NUL bytes declared gzip).
+	Bare bool
 }
 
-// serviceFault is what an error answer says, before classification.
-type serviceFault struct {
-	code          string
-	exceptionType string // e.g. Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException
-	category      string // PowerShell error category, e.g. ObjectNotFound
-	text          string
+// ParseFault reads an error answer's body. details[].message wins; without it the inner
+// exception's message and type, then error.message, are used.
+func ParseFault(body []byte) Fault {
+	if blank(body) {
+		return Fault{Bare: true}
+	}
+	var top record
+	if json.Unmarshal(body, &top) != nil {
+		return Fault{}
+	}
+	outer := top.object("error")
+	fault := Fault{Code: outer.str("code")}
+	for _, d := range outer.objects("details") {
+		message := strings.TrimSpace(d.str("message"))
+		if message == "" {
+			continue
+		}
+		parts := strings.SplitN(message, "|", 3)
+		if len(parts) == 3 {
+			fault.ErrorID, fault.ExceptionType, fault.Text = strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
+		} else {
+			fault.Text = message
+		}
+		break
+	}
+	inner := outer.object("innererror").object("internalexception")
+	if fault.Text == "" {
+		fault.Text = strings.TrimSpace(inner.str("message"))
+	}
+	if fault.ExceptionType == "" {
+		fault.ExceptionType = strings.TrimSpace(inner.str("type"))
+	}
+	if fault.Text == "" {
+		fault.Text = strings.TrimSpace(outer.str("message"))
+	}
+	return fault
 }
 
-// decodeFailure turns a non-2xx answer into a classified failure.
-func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *failure {
-	fault := parseFault(data)
-	if fault.text == "" {
-		fault.text = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-		if excerpt := shortExcerpt(data); excerpt != "" {
-			fault.text += ", answer begins: " + excerpt
+// DecodeFailure turns a non-2xx answer to cmdlet (run with params) into a classified error. body
+// is the answer as read; a body still declared gzip is unpacked when it can be. Failures whose
+// outcome is unknown (504, 408) are not marked here; Invoke does that.
+func DecodeFailure(cmdlet string, params map[string]any, status int, header http.Header, body []byte) *apierr.Error {
+	body = unpack(header, body)
+	fault := ParseFault(body)
+	text := fault.Text
+	if text == "" {
+		text = fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+		if excerpt := shortExcerpt(body); excerpt != "" && !fault.Bare {
+			text += ", answer begins: " + excerpt
 		}
 	}
-	kind, message := classify(cl, resp.StatusCode, fault)
-	f := &failure{err: c.newError(cl, func(e *apierr.Error) {
-		e.Kind = kind
-		e.StatusCode = resp.StatusCode
-		e.Code = fault.code
-		if fault.exceptionType != "" {
-			e.Code = fault.exceptionType
-		}
-		e.Message = message
-		e.RequestID = requestID(resp.Header)
-	})}
+	kind, message := classify(cmdlet, params, status, fault, text)
+	code := fault.Code
+	if fault.ExceptionType != "" {
+		code = fault.ExceptionType
+	}
+	return &apierr.Error{
+		Service: serviceName, Operation: cmdlet, Kind: kind, StatusCode: status,
+		Code: code, ErrorID: fault.ErrorID, Message: message, RequestID: requestID(header),
+	}
+}
+
+// decodeFailure classifies a non-2xx answer of this call and says whether it may be retried.
+func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *failure {
+	e := DecodeFailure(cl.cmdlet, cl.params, resp.StatusCode, resp.Header, data)
+	e.ClientRequestID = cl.clientRequestID
+	f := &failure{err: e}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable,
-		strings.Contains(strings.ToLower(fault.text), busyTenantText):
+		strings.Contains(strings.ToLower(e.Message), busyTenantText):
 		f.retry = retrySafe
 	case resp.StatusCode == http.StatusGatewayTimeout, resp.StatusCode == http.StatusRequestTimeout:
 		f.retry = retryAmbiguous
@@ -71,81 +110,87 @@ func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *fail
 	return f
 }
 
-// parseFault reads the message the way public clients do: details[].message first
-// ("ExceptionType|Category|text"), then innererror.internalException.message, then message.
-func parseFault(data []byte) serviceFault {
-	var body errorBody
-	if json.Unmarshal(data, &body) != nil {
-		return serviceFault{}
+// unpack gunzips a body still declared gzip (Go unpacks only what it asked for); a body that is
+// not really gzip, such as the NUL bytes of a bare 403, is returned as it came.
+func unpack(header http.Header, body []byte) []byte {
+	if !strings.EqualFold(strings.TrimSpace(header.Get("Content-Encoding")), "gzip") || len(body) == 0 {
+		return body
 	}
-	fault := serviceFault{code: body.Error.Code}
-	for _, d := range body.Error.Details {
-		if strings.TrimSpace(d.Message) == "" {
-			continue
-		}
-		parts := strings.SplitN(d.Message, "|", 3)
-		if len(parts) == 3 {
-			fault.exceptionType, fault.category, fault.text = strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
-		} else {
-			fault.text = strings.TrimSpace(d.Message)
-		}
-		break
+	r, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return body
 	}
-	if fault.text == "" {
-		fault.text = strings.TrimSpace(body.Error.InnerError.InternalException.Message)
+	out, err := io.ReadAll(io.LimitReader(r, maxAnswerBytes))
+	if err != nil {
+		return body
 	}
-	if fault.text == "" {
-		fault.text = strings.TrimSpace(body.Error.Message)
-	}
-	return fault
+	return out
 }
+
+// blank reports a body with nothing in it but NUL bytes and white space.
+func blank(body []byte) bool {
+	return len(bytes.Trim(body, "\x00 \t\r\n")) == 0
+}
+
+// roleNeeded is the Exchange role the provider's cmdlets need (documented).
+const roleNeeded = "Role Management"
 
 // classify sorts a failure narrowly: a kind other than Other is only given when the answer
 // clearly says so, because resources act on it (NotFound drops an object from state).
 //
-//   - 401 Unauthorized, 403 Forbidden.
+//   - 401 Unauthorized; 403 Forbidden (a bare 403 means the cmdlet is unknown or outside the
+//     caller's Exchange roles).
 //   - 429 or the busy-tenant text: Throttled (returned only once retries ran out).
-//   - CommandNotFoundException: Other. The cmdlet is not in the caller's session (missing role,
-//     licence, or feature); it is never "not found" although its category is ObjectNotFound.
-//   - *AlreadyExistsException or category ResourceExists: AlreadyExists.
-//   - ManagementObjectNotFoundException or category ObjectNotFound: NotFound when the cmdlet
-//     targets an object (Identity or RequestId) and the text does not quote another parameter's
-//     value instead; a missing member, owner or approver group is InvalidInput.
-//   - category PermissionDenied: Forbidden.
-//   - categories InvalidArgument, InvalidData, InvalidOperation (rule refused: limit reached,
-//     wrong group type), InvalidType, LimitsExceeded, or parameter binding and argument
+//   - CommandNotFoundException: Other; the cmdlet is not in the caller's session.
+//   - an exception type ending in ExistsException (ManagementObjectAlreadyExistsException,
+//     ADObjectAlreadyExistsException, WLCDManagedMemberExistsException, …): AlreadyExists.
+//   - an exception type ending in NotFoundException (ManagementObjectNotFoundException, …):
+//     NotFound when the cmdlet targets an object (Identity) and the text does not quote another
+//     parameter's value instead; a missing member, owner or approver group is InvalidInput.
+//   - ValidationException, argument, parameter binding, ambiguous identity and invalid operation
 //     exceptions: InvalidInput.
 //   - anything else: Other.
-func classify(cl *call, status int, fault serviceFault) (apierr.Kind, string) {
-	shortType := fault.exceptionType[strings.LastIndex(fault.exceptionType, ".")+1:]
-	category := strings.ToLower(fault.category)
+//
+// The HTTP status of a cmdlet failure (404, 400 or 500) does not decide the kind: the same
+// not-found detail has been seen with 404 and with 500.
+func classify(cmdlet string, params map[string]any, status int, fault Fault, text string) (apierr.Kind, string) {
+	short := fault.ExceptionType[strings.LastIndex(fault.ExceptionType, ".")+1:]
 	switch {
 	case status == http.StatusUnauthorized:
-		return apierr.KindUnauthorized, fault.text
+		return apierr.KindUnauthorized, text
+	case status == http.StatusForbidden && fault.Bare:
+		return apierr.KindForbidden, fmt.Sprintf("the service answered HTTP 403 with no error text: the cmdlet %s is "+
+			"unknown to the service or outside the Exchange roles of the signed-in app or user. This provider needs "+
+			"the Exchange role %s (included in the Organization Management role group); an app also needs the "+
+			"Exchange.ManageAsApp permission and an Entra role such as Exchange Administrator", cmdlet, roleNeeded)
 	case status == http.StatusForbidden:
-		return apierr.KindForbidden, fault.text
-	case status == http.StatusTooManyRequests || strings.Contains(strings.ToLower(fault.text), busyTenantText):
-		return apierr.KindThrottled, fault.text
-	case shortType == "CommandNotFoundException":
+		return apierr.KindForbidden, text
+	case status == http.StatusTooManyRequests || strings.Contains(strings.ToLower(text), busyTenantText):
+		return apierr.KindThrottled, text
+	case short == "CommandNotFoundException":
 		return apierr.KindOther, fmt.Sprintf("the cmdlet %s is not available to this caller "+
 			"(the account or app lacks the Exchange role that grants it, or the organization does not offer it): %s",
-			cl.cmdlet, fault.text)
-	case strings.HasSuffix(shortType, "AlreadyExistsException") || category == "resourceexists":
-		return apierr.KindAlreadyExists, fault.text
-	case shortType == "ManagementObjectNotFoundException" || category == "objectnotfound":
-		if namesTarget(cl.params, fault.text) {
-			return apierr.KindNotFound, fault.text
+			cmdlet, text)
+	case strings.HasSuffix(short, "ExistsException"):
+		return apierr.KindAlreadyExists, text
+	case strings.HasSuffix(short, "NotFoundException"):
+		if namesTarget(params, text) {
+			return apierr.KindNotFound, text
 		}
-		return apierr.KindInvalidInput, fault.text
-	case category == "permissiondenied":
-		return apierr.KindForbidden, fault.text
-	case category == "invalidargument", category == "invaliddata", category == "invalidoperation",
-		category == "invalidtype", category == "limitsexceeded",
-		strings.Contains(shortType, "ParameterBinding"), strings.HasSuffix(shortType, "ArgumentException"):
-		return apierr.KindInvalidInput, fault.text
+		return apierr.KindInvalidInput, text
+	case strings.HasSuffix(short, "ValidationException"), strings.HasSuffix(short, "ArgumentException"),
+		strings.Contains(short, "ParameterBinding"), strings.HasSuffix(short, "AmbiguousException"),
+		strings.HasSuffix(short, "InvalidOperationException"):
+		return apierr.KindInvalidInput, text
 	default:
-		return apierr.KindOther, fault.text
+		return apierr.KindOther, text
 	}
+}
+
+// objectMissing reports a failure that says some object named in the call does not exist,
+// whichever parameter named it.
+func objectMissing(e *apierr.Error) bool {
+	return strings.HasSuffix(e.Code, "NotFoundException") && !strings.HasSuffix(e.Code, "CommandNotFoundException")
 }
 
 // namesTarget decides whether an "object not found" text is about the cmdlet's target. The

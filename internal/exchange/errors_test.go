@@ -26,7 +26,7 @@ func TestErrorDecoding(t *testing.T) {
 			cmdlet: "Get-DistributionGroup", params: map[string]any{"Identity": "pam-approvers"},
 			answer:      func(w http.ResponseWriter) { writeNotFound(w, "pam-approvers") },
 			wantKind:    apierr.KindNotFound,
-			wantStatus:  400,
+			wantStatus:  404,
 			wantCode:    notFoundException,
 			wantMessage: []string{"object 'pam-approvers' couldn't be found"},
 		},
@@ -34,31 +34,31 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "missing owner on an existing group is invalid input",
 			cmdlet: "Set-DistributionGroup", params: map[string]any{"Identity": "pam", "ManagedBy": []string{"ghost@contoso.com"}},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, notFoundException, "ObjectNotFound",
+				writeFault(w, notFoundException,
 					`Couldn't find object "ghost@contoso.com". Please make sure that it was spelled correctly or specify a different object.`)
 			},
 			wantKind:    apierr.KindInvalidInput,
-			wantStatus:  400,
+			wantStatus:  404,
 			wantMessage: []string{`Couldn't find object "ghost@contoso.com"`},
 		},
 		{
 			name:   "missing approver group on create is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy", params: map[string]any{"Task": `Exchange\New-MoveRequest`, "ApproverGroup": "nobody@contoso.com"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, notFoundException, "ObjectNotFound", `Couldn't find object "nobody@contoso.com".`)
+				writeFault(w, notFoundException, `Couldn't find object "nobody@contoso.com".`)
 			},
 			wantKind:   apierr.KindInvalidInput,
-			wantStatus: 400,
+			wantStatus: 404,
 		},
 		{
 			name:   "unknown cmdlet is not not-found",
 			cmdlet: "Get-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, "System.Management.Automation.CommandNotFoundException", "ObjectNotFound",
+				writeFault(w, "System.Management.Automation.CommandNotFoundException",
 					"The term 'Get-ElevatedAccessApprovalPolicy' is not recognized as a name of a cmdlet, function, script file, or executable program.")
 			},
 			wantKind:    apierr.KindOther,
-			wantStatus:  400,
+			wantStatus:  404,
 			wantCode:    "System.Management.Automation.CommandNotFoundException",
 			wantMessage: []string{"Get-ElevatedAccessApprovalPolicy is not available to this caller", "is not recognized as a name of a cmdlet"},
 		},
@@ -66,7 +66,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "duplicate name is already exists",
 			cmdlet: "New-DistributionGroup", params: map[string]any{"Name": "pam"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, alreadyExistsException, "ResourceExists", "The name 'pam' is already being used.")
+				writeFault(w, alreadyExistsException, "The name 'pam' is already being used.")
 			},
 			wantKind:    apierr.KindAlreadyExists,
 			wantMessage: []string{"already being used"},
@@ -75,7 +75,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "directory duplicate is already exists",
 			cmdlet: "New-DistributionGroup", params: map[string]any{"Name": "pam"},
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException", "ResourceExists", "The proxy address is already being used.")
+				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException", "The proxy address is already being used.")
 			},
 			wantKind: apierr.KindAlreadyExists,
 		},
@@ -83,7 +83,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "bad value is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException", "InvalidArgument", "ApprovalType must be Manual or Auto.")
+				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException", "ApprovalType must be Manual or Auto.")
 			},
 			wantKind:    apierr.KindInvalidInput,
 			wantMessage: []string{"ApprovalType must be Manual or Auto."},
@@ -92,7 +92,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "parameter binding is invalid input",
 			cmdlet: "Get-DistributionGroup",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, "System.Management.Automation.ParameterBindingException", "InvalidArgument", "A parameter cannot be found that matches parameter name 'Bogus'.")
+				writeFault(w, "System.Management.Automation.ParameterBindingException", "A parameter cannot be found that matches parameter name 'Bogus'.")
 			},
 			wantKind: apierr.KindInvalidInput,
 		},
@@ -100,7 +100,7 @@ func TestErrorDecoding(t *testing.T) {
 			name:   "refused rule is invalid input",
 			cmdlet: "New-ElevatedAccessApprovalPolicy",
 			answer: func(w http.ResponseWriter) {
-				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException", "InvalidOperation", "The organization already has 30 approval policies.")
+				writeFault(w, "System.InvalidOperationException", "The organization already has 30 approval policies.")
 			},
 			wantKind: apierr.KindInvalidInput,
 		},
@@ -206,9 +206,9 @@ func TestRequestIDKeepsBothHeaders(t *testing.T) {
 }
 
 func TestDetailsWinOverOtherMessages(t *testing.T) {
-	f := parseFault([]byte(`{"error":{"code":"C","message":"outer","details":[{"message":""},{"message":"T.X|InvalidData|from details"}],
-		"innererror":{"internalException":{"message":"inner"}}}}`))
-	if f.text != "from details" || f.exceptionType != "T.X" || f.category != "InvalidData" {
+	f := ParseFault([]byte(`{"error":{"code":"C","message":"outer","details":[{"message":""},{"message":"Ex1|T.X|from details"}],
+		"innererror":{"internalexception":{"message":"inner","type":"T.Y"}}}}`))
+	if f.Text != "from details" || f.ExceptionType != "T.X" || f.ErrorID != "Ex1" {
 		t.Errorf("fault %+v", f)
 	}
 }

@@ -65,8 +65,8 @@ type NewGroup struct {
 	ManagedBy          []string
 }
 
-// SetGroup changes a group; only the fields that are set are sent. An empty ManagedBy list
-// clears the owners.
+// SetGroup changes a group; only the fields that are set are sent. ManagedBy, when set, must name
+// at least one owner: a group must have one (documented), so an empty list is never sent.
 type SetGroup struct {
 	Identity           string
 	Name               *string
@@ -145,7 +145,11 @@ func (c *Client) SetDistributionGroup(ctx context.Context, s SetGroup) error {
 		}
 	}
 	if s.ManagedBy != nil {
-		params[paramManagedBy] = nonNil(*s.ManagedBy)
+		if len(*s.ManagedBy) == 0 {
+			return &apierr.Error{Service: serviceName, Operation: cmdletSetDistributionGroup, Kind: apierr.KindInvalidInput,
+				Message: "a group must have at least one owner: not sending an empty ManagedBy for " + s.Identity}
+		}
+		params[paramManagedBy] = *s.ManagedBy
 	}
 	_, err := c.Invoke(ctx, cmdletSetDistributionGroup, params)
 	return err

@@ -209,14 +209,19 @@ func writeValues(w http.ResponseWriter, nextLink string, values ...map[string]an
 	writeJSON(w, http.StatusOK, body)
 }
 
-// writeFault answers a cmdlet failure in the Exchange shape, with the 400 Exchange gives one.
-func writeFault(w http.ResponseWriter, exceptionType, category, text string) {
-	short := exceptionType[strings.LastIndex(exceptionType, ".")+1:]
-	writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
-		"code":       short,
-		"message":    text,
-		"details":    []map[string]any{{"message": fmt.Sprintf("%s|%s|%s", exceptionType, category, text)}},
-		"innererror": map[string]any{"internalException": map[string]any{"message": text}},
+// writeFault answers a cmdlet failure in the observed Exchange shape: 404 NotFound for a missing
+// object, 400 BadRequest for anything else.
+func writeFault(w http.ResponseWriter, exceptionType, text string) {
+	status, code := http.StatusBadRequest, "BadRequest"
+	if strings.HasSuffix(exceptionType, "NotFoundException") {
+		status, code = http.StatusNotFound, "NotFound"
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"code":    code,
+		"message": "Error executing cmdlet",
+		"details": []map[string]any{{"code": "Client", "target": "", "message": fmt.Sprintf("Ex6F9304|%s|%s", exceptionType, text)}},
+		"innererror": map[string]any{"message": "Error executing cmdlet",
+			"type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"},
 	}})
 }
 
@@ -226,7 +231,7 @@ const (
 )
 
 func writeNotFound(w http.ResponseWriter, identity string) {
-	writeFault(w, notFoundException, "ObjectNotFound",
+	writeFault(w, notFoundException,
 		fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on 'NAMPR01A001DC01.NAMPR01A001.prod.outlook.com'.", identity))
 }
 

@@ -19,8 +19,7 @@ func laggingGroups(t *testing.T, visibleFromGet int) *harness {
 		case "New-DistributionGroup":
 			address := req.Params["PrimarySmtpAddress"].(string)
 			if _, exists := store.get(address); exists {
-				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException",
-					"ResourceExists", `The name "pam-approvers" is already being used. Please try another name.`)
+				writeFault(w, "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException", `The name "pam-approvers" is already being used. Please try another name.`)
 				return
 			}
 			store.put(req.Params["Name"].(string), address)
@@ -79,8 +78,7 @@ func TestDisablePrivilegedAccessAfterALostAnswer(t *testing.T) {
 		switch req.Cmdlet {
 		case "Disable-ElevatedAccessControl":
 			if !enabled {
-				writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException",
-					"InvalidOperation", "Elevated access control isn't enabled for this organization.")
+				writeFault(w, "System.InvalidOperationException", "Elevated access control isn't enabled for this organization.")
 				return
 			}
 			enabled = false
@@ -113,7 +111,7 @@ func TestNewApprovalPolicyIsNotFooledByTheRemovedPolicyAfterALostAnswer(t *testi
 		switch req.Cmdlet {
 		case "New-ElevatedAccessApprovalPolicy":
 			if committed {
-				writeFault(w, alreadyExistsException, "ResourceExists", "A policy for the task already exists: 'new-id'.")
+				writeFault(w, alreadyExistsException, "A policy for the task already exists: 'new-id'.")
 				return
 			}
 			committed = true

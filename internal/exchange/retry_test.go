@@ -145,7 +145,7 @@ func TestThrottledAfterMaxAttempts(t *testing.T) {
 func TestBusyTenantIsRetriedEvenForCreates(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, n int) {
 		if n == 1 {
-			writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException", "InvalidOperation",
+			writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException",
 				"The request was rejected: the maximum number of concurrent requests per tenant was exceeded.")
 			return
 		}
@@ -165,7 +165,7 @@ func TestBusyTenantIsRetriedEvenForCreates(t *testing.T) {
 
 func TestBusyTenantGivesThrottledWhenRetriesRunOut(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) {
-		writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException", "InvalidOperation",
+		writeFault(w, "Microsoft.Exchange.Configuration.Tasks.TaskException",
 			"Maximum number of concurrent requests per tenant reached.")
 	}, func(c *Config) { c.MaxAttempts = 2 })
 	_, err := h.client.Invoke(context.Background(), "Get-OrganizationConfig", nil)

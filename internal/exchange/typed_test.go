@@ -205,12 +205,24 @@ func TestRemoveOfMissingObjectIsNotFound(t *testing.T) {
 func TestSetDistributionGroupSendsOnlySetFields(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeValues(w, "") })
 	display := "New name"
-	if err := h.client.SetDistributionGroup(context.Background(), SetGroup{Identity: "pam", DisplayName: &display, ManagedBy: &[]string{}}); err != nil {
+	if err := h.client.SetDistributionGroup(context.Background(), SetGroup{Identity: "pam", DisplayName: &display, ManagedBy: &[]string{"o@contoso.com"}}); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"CmdletInput":{"CmdletName":"Set-DistributionGroup","Parameters":{"BypassSecurityGroupManagerCheck":true,"DisplayName":"New name","Identity":"pam","ManagedBy":[]}}}`
+	want := `{"CmdletInput":{"CmdletName":"Set-DistributionGroup","Parameters":{"BypassSecurityGroupManagerCheck":true,"DisplayName":"New name","Identity":"pam","ManagedBy":["o@contoso.com"]}}}`
 	if got := h.svc.requests()[0].Body; got != want {
 		t.Errorf("body %s, want %s", got, want)
+	}
+}
+
+// A group must have at least one owner (documented), so an empty owner list is never sent.
+func TestSetDistributionGroupNeverSendsNoOwners(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeValues(w, "") })
+	err := h.client.SetDistributionGroup(context.Background(), SetGroup{Identity: "pam", ManagedBy: &[]string{}})
+	if !apierr.Is(err, apierr.KindInvalidInput) || !strings.Contains(err.Error(), "at least one owner") {
+		t.Fatalf("err %v", err)
+	}
+	if n := len(h.svc.requests()); n != 0 {
+		t.Errorf("sent %d requests, want none", n)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 )
 
 // Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
@@ -29,13 +30,28 @@ const (
 	settleTimeout = 5 * time.Minute
 )
 
-// withTimeout bounds an operation by the user's `timeouts` value for it, or by def.
-func withTimeout(ctx context.Context, configured func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+// startOperation bounds an operation by the user's `timeouts` value for it, or by def, and
+// collects the warnings Exchange gives while it runs. finish ends the operation and shows those
+// warnings to the user.
+func startOperation(ctx context.Context, configured func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
 	def time.Duration, diags *diag.Diagnostics,
-) (context.Context, context.CancelFunc) {
+) (opCtx context.Context, finish func()) {
 	timeout, d := configured(ctx, def)
 	diags.Append(d...)
-	return context.WithTimeout(ctx, timeout)
+	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, func() {
+		cancel()
+		addServiceWarnings(diags, warnings)
+	}
+}
+
+// addServiceWarnings shows each warning Exchange gave, with the cmdlet that gave it.
+func addServiceWarnings(diags *diag.Diagnostics, warnings *exchange.Warnings) {
+	for _, w := range warnings.List() {
+		diags.AddWarning("Exchange Online warning",
+			fmt.Sprintf("Exchange Online answered %s with a warning: %s", w.Cmdlet, w.Text))
+	}
 }
 
 // addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves

@@ -65,8 +65,8 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 			},
 			"duration_hours": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "For how many hours an approval grants the task, 1 to 24. Defaults to `4`.",
-				Validators:          []validator.Int64{int64validator.Between(1, 24)},
+				MarkdownDescription: "For how many hours an approval grants the task, at least 1; Microsoft documents no upper limit. Defaults to `4`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"wait_for_approval": schema.BoolAttribute{
 				Optional: true,
@@ -112,6 +112,8 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 		hours = m.DurationHours.ValueInt64()
 	}
 	task := m.Task.ValueString()
+	ctx, warnings := exchange.CollectWarnings(ctx)
+	defer addServiceWarnings(&resp.Diagnostics, warnings)
 	request, err := e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), int(hours))
 	if err != nil {
 		hint := ""

@@ -156,8 +156,8 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer finish()
 	action := fmt.Sprintf("create an approval policy for %s", plan.Task.ValueString())
 
 	policies, err := r.client.approvalPolicies(ctx)
@@ -209,8 +209,8 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer finish()
 	// One list of every policy (at most 30) serves all the policies of this run.
 	policies, err := r.client.approvalPolicies(ctx)
 	if err != nil {
@@ -244,8 +244,8 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
 	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
 	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
@@ -273,6 +273,15 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
 	defer cancelRestore()
 	restored, restoreErr := r.restorePolicy(restoreCtx, state)
+	if restoreErr == nil {
+		// Exchange replicates the restored policy; wait until reads show it, so the next plan
+		// finds it instead of planning a second one.
+		if err := r.waitUntilVisible(restoreCtx, restored.Identity); err != nil {
+			resp.Diagnostics.AddWarning("Approval policy not yet visible",
+				fmt.Sprintf("Policy %s was created, but reading it back did not succeed yet: %s. The next plan will "+
+					"read it again.", restored.Identity, err))
+		}
+	}
 	if restoreErr == nil && hasSettings(*restored, plan) {
 		// The create went through after all, though its answer said otherwise.
 		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, plan))...)
@@ -298,8 +307,8 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer finish()
 	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	r.client.afterPolicyRemove(state.ID.ValueString(), err)
 	if err != nil && !apierr.IsNotFound(err) {

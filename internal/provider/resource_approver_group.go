@@ -95,10 +95,10 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		}
 	}
-	people := func(desc string) schema.SetAttribute {
+	people := func(desc string, validators ...validator.Set) schema.SetAttribute {
 		return schema.SetAttribute{
 			Optional: true, Computed: true, ElementType: types.StringType, MarkdownDescription: desc,
-			Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator())},
+			Validators:    append([]validator.Set{setvalidator.ValueStringsAre(addressValidator())}, validators...),
 			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 		}
 	}
@@ -139,8 +139,11 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. When unset, " +
 				"Terraform does not manage membership and reports the members the group has."),
-			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
-				"the owners Exchange assigns are kept."),
+			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). Exchange requires "+
+				"a group to have at least one owner, so an empty list is refused. When unset, owners are not managed: "+
+				"the group keeps the owners Exchange assigned or someone set, and the plan shows them unchanged. "+
+				"Removing `owners` from the configuration therefore stops managing them and leaves the current owners "+
+				"in place; to change owners, list the new ones.", setvalidator.SizeAtLeast(1)),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -222,8 +225,8 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer finish()
 
 	in := exchange.NewGroup{
 		Name:               plan.Name.ValueString(),
@@ -285,8 +288,8 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer finish()
 	snap, err := r.client.cachedGroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if apierr.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
@@ -306,8 +309,8 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
 	id := state.ID.ValueString()
 	action := "update approver group " + state.Name.ValueString()
 
@@ -375,8 +378,8 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer finish()
 	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
 	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {

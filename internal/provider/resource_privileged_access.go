@@ -131,8 +131,8 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer finish()
 
 	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
@@ -170,8 +170,8 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer finish()
 	status, err := r.client.privilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, readHint(err))
@@ -195,8 +195,8 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
 	plan.ID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
 	if !r.settingsDiffer(ctx, state, plan, &resp.Diagnostics) {
@@ -261,8 +261,8 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
-	defer cancel()
+	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer finish()
 	err := r.client.exchange.DisablePrivilegedAccess(ctx)
 	r.client.afterPrivilegedAccessWrite()
 	if err != nil {

@@ -41,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	dropRate := fs.Float64("drop-after-commit-rate", 0, "share of successful Exchange writes whose connection is cut before the answer (0 to 1)")
 	faultSeed := fs.Int64("fault-seed", 1, "seed for the fault choices; the same seed gives the same sequence")
 	consistencyDelay := fs.Duration("consistency-delay", 0, "how long a change takes to show in Graph and Exchange reads")
+	replicationLag := fs.Duration("replication-lag", 0, "how long a new group, policy or request stays \"not found\" to every Exchange call")
+	objectIDLag := fs.Duration("object-id-lag", 0, "how long a new group has no ExternalDirectoryObjectId and is missing from Graph")
 	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	elevatedAccessShape := fs.String("elevated-access-control", emulator.ShapeText,
@@ -55,9 +57,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	opts := emulator.Options{
 		Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr,
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
-		ConsistencyDelay: *consistencyDelay, TokenLifetime: *tokenLifetime, Latency: *latency,
+		ConsistencyDelay: *consistencyDelay, ReplicationLag: *replicationLag, ObjectIDLag: *objectIDLag,
+		TokenLifetime: *tokenLifetime, Latency: *latency, ExtraGroups: *extraGroups,
 		ElevatedAccessControlShape: *elevatedAccessShape,
-		ExtraGroups:                *extraGroups,
 	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)
