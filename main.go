@@ -4,12 +4,14 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/zerostanding/terraform-provider-o365pam/internal/probe"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/provider"
 )
 
@@ -19,7 +21,17 @@ var version = "dev"
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: %s [-debug]\n       %s probe [-out FILE]   (check a real tenant once; see the guide \"First run against a real tenant\")\n",
+			os.Args[0], os.Args[0])
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+
+	// Terraform starts the provider without arguments, so a subcommand never meets the CLI.
+	if flag.Arg(0) == "probe" {
+		os.Exit(probe.Run(context.Background(), version, flag.Args()[1:], os.Stdout, os.Stderr))
+	}
 
 	// A provider started with -debug writes its logs to its own terminal, for the developer.
 	if !debug {

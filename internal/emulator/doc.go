@@ -100,7 +100,9 @@
 // Options.FaultSeed. Server.FailCmdlet forces the next calls of one cmdlet to fail in a chosen way.
 // Options.ConsistencyDelay makes reads (Graph, and Exchange cmdlets that change nothing) see the
 // tenant as it was that long ago, while writes check their rules against the tenant as it is.
-// Options.Latency holds back every answer. Sign-in is never faulted. Stats counts the faults.
+// Options.Latency holds back every answer. Options.ElevatedAccessControlShape makes
+// Get-OrganizationConfig show ElevatedAccessControl as a boolean or leave it out, to show a client
+// a shape it may not expect. Sign-in is never faulted. Stats counts the faults.
 //
 // Replication (observed: a new object was not found 6 s after its creation and found minutes
 // later): Options.ReplicationLag hides a new group, policy or request from every Exchange call for

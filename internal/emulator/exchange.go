@@ -175,7 +175,8 @@ func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offse
 	}
 	now := s.opts.Now().UTC()
 	view, merge := s.replicated(t, now)
-	call := &exchangeCall{t: view, store: t, p: p, now: now, args: args, idLag: s.opts.ObjectIDLag}
+	call := &exchangeCall{t: view, store: t, p: p, now: now, args: args, idLag: s.opts.ObjectIDLag,
+		elevatedAccessShape: s.opts.ElevatedAccessControlShape}
 	out, cerr := spec.output(call)
 	merge()
 	if cerr != nil {

@@ -17,14 +17,21 @@ func getOrganizationConfig(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		state = "Enabled"
 	}
 	org := c.t.InitialDomain()
-	return []map[string]any{{
+	config := map[string]any{
 		"Identity":              org,
 		"Name":                  org,
 		"DisplayName":           c.t.DisplayName,
 		"Guid":                  exoGUID(c.t.OrgGUID),
 		"ElevatedAccessControl": state,
 		"IsDehydrated":          false,
-	}}, nil
+	}
+	switch c.elevatedAccessShape {
+	case ShapeBoolean:
+		config["ElevatedAccessControl"] = c.t.PAM.Enabled
+	case ShapeAbsent:
+		delete(config, "ElevatedAccessControl")
+	}
+	return []map[string]any{config}, nil
 }
 
 func enableElevatedAccessControl(c *exchangeCall) ([]map[string]any, *cmdletError) {

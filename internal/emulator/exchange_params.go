@@ -153,6 +153,8 @@ type exchangeCall struct {
 	args     boundArgs
 	idLag    time.Duration // Options.ObjectIDLag
 	warnings []string      // answered as @adminapi.warnings
+	// elevatedAccessShape is Options.ElevatedAccessControlShape.
+	elevatedAccessShape string
 }
 
 // warn adds a warning to the answer, as a cmdlet's Write-Warning does.

@@ -51,10 +51,21 @@ type Options struct {
 	ObjectIDLag time.Duration
 	// Latency is added to every answer.
 	Latency time.Duration
+	// ElevatedAccessControlShape is how Get-OrganizationConfig shows ElevatedAccessControl, whose
+	// type is unverified: "" or "text" ("Enabled"/"Disabled"), "boolean", or "absent" (the
+	// property left out). It lets tests show a client what it does not expect.
+	ElevatedAccessControlShape string
 	// ExtraGroups adds that many mail-enabled security groups without members to the starting
 	// tenant, to measure a provider against a large tenant.
 	ExtraGroups int
 }
+
+// Shapes of Options.ElevatedAccessControlShape.
+const (
+	ShapeText    = "text"
+	ShapeBoolean = "boolean"
+	ShapeAbsent  = "absent"
+)
 
 // Server is a running emulator.
 type Server struct {
@@ -94,6 +105,11 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	switch opts.ElevatedAccessControlShape {
+	case "", ShapeText, ShapeBoolean, ShapeAbsent:
+	default:
+		return nil, fmt.Errorf("ElevatedAccessControl shape %q is not %s, %s or %s", opts.ElevatedAccessControlShape, ShapeText, ShapeBoolean, ShapeAbsent)
 	}
 	s := &Server{opts: opts, ca: opts.CA}
 	var err error

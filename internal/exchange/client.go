@@ -46,8 +46,9 @@ type Config struct {
 	Credential   azcore.TokenCredential
 	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
 	UserAgent    string
-	Clock        Clock // nil = real time
-	MaxAttempts  int   // tries per request including the first; 0 = 10
+	Clock        Clock   // nil = real time
+	MaxAttempts  int     // tries per request including the first; 0 = 10
+	Log          LogFunc // debug lines, one per HTTP request and per wait; nil = none
 }
 
 // Client runs cmdlets. It is safe for concurrent use.
@@ -60,6 +61,7 @@ type Client struct {
 	userAgent    string
 	clock        Clock
 	maxAttempts  int
+	logf         LogFunc
 	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
 	jitter func(d time.Duration) time.Duration
 	// created remembers the objects this client created, for calls that name them while Exchange
@@ -90,6 +92,7 @@ func New(cfg Config) (*Client, error) {
 		userAgent:    cfg.UserAgent,
 		clock:        cfg.Clock,
 		maxAttempts:  cfg.MaxAttempts,
+		logf:         cfg.Log,
 		jitter:       equalJitter,
 	}
 	if c.organization == "" {
@@ -181,8 +184,8 @@ func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[stri
 // followPages runs the call and follows its next-page links, handing each page's objects to page.
 func (c *Client) followPages(ctx context.Context, cl *call, page func([]map[string]json.RawMessage)) error {
 	pageURL := c.invokeURL.String()
-	for {
-		pg, err := c.sendWithRetries(ctx, cl, pageURL)
+	for pageNumber := 1; ; pageNumber++ {
+		pg, err := c.sendWithRetries(ctx, cl, pageURL, pageNumber)
 		if err != nil {
 			return err
 		}
@@ -261,8 +264,12 @@ func tokenUPN(token string) string {
 	return claims.UPN
 }
 
-// send makes one HTTP attempt. A non-nil failure says whether the cmdlet may be retried.
-func (c *Client) send(ctx context.Context, cl *call, pageURL string) (*page, *failure) {
+// send makes one HTTP attempt and logs it. A non-nil failure says whether the cmdlet may be
+// retried.
+func (c *Client) send(ctx context.Context, cl *call, pageURL string, attempt, pageNumber int) (pg *page, f *failure) {
+	start := c.clock.Now()
+	status, reqID := 0, ""
+	defer func() { c.logAttempt(ctx, cl, attempt, pageNumber, c.clock.Now().Sub(start), status, reqID, f) }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, pageURL, bytes.NewReader(cl.body))
 	if err != nil {
 		return nil, &failure{err: c.newError(cl, func(e *apierr.Error) { e.Err = err })}
@@ -280,6 +287,7 @@ func (c *Client) send(ctx context.Context, cl *call, pageURL string) (*page, *fa
 		return nil, c.transportFailure(cl, err)
 	}
 	defer resp.Body.Close()
+	status, reqID = resp.StatusCode, requestID(resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// Success was announced but its answer was lost: the cmdlet ran, its output is unknown.

@@ -45,8 +45,10 @@ func runOnce[T any](ctx context.Context, c *Client, cmdlet string, params map[st
 			return zero, fmt.Errorf("%w; checking whether it took effect failed: %w", err, findErr)
 		}
 		if found {
+			c.log(ctx, "Exchange Online ambiguous send took effect", map[string]any{"cmdlet": cmdlet})
 			return got, nil
 		}
+		c.log(ctx, "Exchange Online ambiguous send left no trace; sending again", map[string]any{"cmdlet": cmdlet})
 		resent = true
 	}
 	return zero, err

@@ -92,6 +92,12 @@ func (c *Client) awaitReplication(ctx context.Context, cl *call, run func(contex
 				"replicates new objects, which can take several minutes; run again in a few minutes",
 				err, waited.Round(time.Second))
 		}
+		fields := cl.fields()
+		fields["attempt"] = attempt
+		fields["wait_ms"] = delay.Milliseconds()
+		fields["reason"] = "object created by this run not found yet (Exchange replication)"
+		fields["request_id"] = e.RequestID
+		c.log(ctx, "Exchange Online retry", fields)
 		if err := c.clock.Sleep(ctx, delay); err != nil {
 			return fmt.Errorf("%w; the object was created by this run %s ago and Exchange may still be "+
 				"replicating it, but there was no time left to wait (%w)", e, waited.Round(time.Second), err)

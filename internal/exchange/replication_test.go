@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,7 +33,14 @@ func replicatingService(h **harness, lag time.Duration) func(http.ResponseWriter
 
 func TestCallsAfterOwnCreateWaitForReplication(t *testing.T) {
 	var h *harness
-	h = newHarness(t, replicatingService(&h, 7*time.Second))
+	var waits []map[string]any
+	h = newHarness(t, replicatingService(&h, 7*time.Second), func(c *Config) {
+		c.Log = func(_ context.Context, message string, fields map[string]any) {
+			if message == "Exchange Online retry" {
+				waits = append(waits, fields)
+			}
+		}
+	})
 	ctx := context.Background()
 	created, err := h.client.NewSecurityGroup(ctx, NewGroup{Name: "pam-approvers", PrimarySmtpAddress: "pam@contoso.com"})
 	if err != nil {
@@ -46,6 +54,9 @@ func TestCallsAfterOwnCreateWaitForReplication(t *testing.T) {
 	}
 	if n := h.svc.count("Get-DistributionGroup"); n != 5 {
 		t.Errorf("sent %d reads, want 5 (404 after 0, 1 and 3 s, found after 7 s, then at once)", n)
+	}
+	if len(waits) != 3 || !strings.Contains(fmt.Sprint(waits[0]["reason"]), "replication") || waits[0]["wait_ms"] == nil {
+		t.Errorf("logged replication waits %v, want 3 lines with the wait and the reason", waits)
 	}
 }
 

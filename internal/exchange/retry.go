@@ -78,13 +78,13 @@ func IsAmbiguous(err error) bool {
 
 // sendWithRetries sends one page, retrying what the cmdlet's rule allows, within MaxAttempts
 // and the context's deadline.
-func (c *Client) sendWithRetries(ctx context.Context, cl *call, pageURL string) (*page, error) {
+func (c *Client) sendWithRetries(ctx context.Context, cl *call, pageURL string, pageNumber int) (*page, error) {
 	sawAmbiguous := false
 	for attempt := 1; ; attempt++ {
 		if err := c.authorize(ctx, cl); err != nil {
 			return nil, err
 		}
-		pg, f := c.send(ctx, cl, pageURL)
+		pg, f := c.send(ctx, cl, pageURL, attempt, pageNumber)
 		if f == nil {
 			return pg, nil
 		}
@@ -113,6 +113,7 @@ func (c *Client) sendWithRetries(ctx context.Context, cl *call, pageURL string) 
 		if deadline, ok := ctx.Deadline(); ok && c.clock.Now().Add(delay).After(deadline) {
 			return nil, fmt.Errorf("%w; no retry: the next attempt would start after the deadline (%w)", final, context.DeadlineExceeded)
 		}
+		c.logWait(ctx, cl, attempt, f, delay)
 		if err := c.clock.Sleep(ctx, delay); err != nil {
 			return nil, fmt.Errorf("%w (%w)", final, err)
 		}

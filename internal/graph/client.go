@@ -30,6 +30,7 @@ type Config struct {
 	Credential azcore.TokenCredential
 	HTTPClient *http.Client // its Transport and Timeout are kept; nil = Go's defaults
 	UserAgent  string
+	Log        LogFunc // debug lines, one per HTTP request; nil = none
 }
 
 // Client calls Microsoft Graph v1.0. It is safe for concurrent use.
@@ -108,6 +109,9 @@ func httpClient(cfg Config) *http.Client {
 		}
 		middlewares = append(middlewares, m)
 	}
+	if cfg.Log != nil {
+		middlewares = append(middlewares, requestLog{logf: cfg.Log})
+	}
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(parent, middlewares...),
 		Timeout:   timeout,
@@ -134,9 +138,13 @@ func (h requestHeaders) Intercept(pipeline khttp.Pipeline, index int, req *http.
 
 type sentIDKey struct{}
 
-// sentID holds the client-request-id of a call's latest request. A call sends its requests
-// one after another, so it needs no lock.
-type sentID struct{ last string }
+// sentID holds the client-request-id of a call's latest request, and when its latest HTTP
+// request ended (to tell how long a retry waited). A call sends its requests one after another,
+// so it needs no lock.
+type sentID struct {
+	last    string
+	lastEnd time.Time
+}
 
 // trackRequestID returns a context whose requests record their client-request-id in the
 // returned sentID.

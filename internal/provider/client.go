@@ -3,13 +3,17 @@ package provider
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
 )
@@ -26,6 +30,56 @@ type tenantClient struct {
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
+	conn, err := connect(ctx, s, ConnectOptions{Version: version, Log: debugLog})
+	if err != nil {
+		return nil, err
+	}
+	return &tenantClient{
+		exchange: conn.Exchange, graph: conn.Graph, tenantID: conn.TenantID, organization: conn.Organization,
+		reads:         newRunReads(conn.Exchange, conn.Graph),
+		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
+	}, nil
+}
+
+// Connection is the way to the tenant that the provider builds from its settings: one
+// credential and the two service clients.
+type Connection struct {
+	Exchange     *exchange.Client
+	Graph        *graph.Client
+	Credential   azcore.TokenCredential
+	SignIn       auth.Method
+	TenantID     string
+	Organization string
+	Cloud        cloud.Environment
+	// Secrets are the configured secret values, for tools that must keep them out of a file.
+	Secrets []string
+}
+
+// ConnectOptions shape a Connection.
+type ConnectOptions struct {
+	Version string
+	// Services, when set, wraps the transport of the Graph and Exchange requests (not sign-in).
+	Services func(http.RoundTripper) http.RoundTripper
+	// Log receives the clients' debug lines and the token requests; nil = none.
+	Log func(ctx context.Context, message string, fields map[string]any)
+}
+
+// ConnectFromEnvironment signs in exactly as the provider does with an empty provider block: from
+// the ARM_* and O365PAM_* environment variables, with the same sign-in code and clients. Tools
+// that run outside Terraform (the probe) use it.
+func ConnectFromEnvironment(ctx context.Context, opts ConnectOptions) (*Connection, error) {
+	s, diags := resolveSettings(providerModel{}, lookupEnv)
+	if diags.HasError() {
+		var problems []string
+		for _, d := range diags.Errors() {
+			problems = append(problems, d.Summary()+": "+d.Detail())
+		}
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return connect(ctx, s, opts)
+}
+
+func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection, error) {
 	// The first TLS handshake loads and parses the system's root certificates, which takes longer
 	// than Terraform needs to ask for the first read; loading them now takes that off the way to
 	// the first token.
@@ -34,18 +88,26 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
 	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	s.auth.HTTPClient = httpClient
-	credential, _, err := auth.NewCredential(s.auth)
+	serviceClient := httpClient
+	if opts.Services != nil {
+		serviceClient = &http.Client{Transport: opts.Services(httpClient.Transport)}
+	}
+	credential, method, err := auth.NewCredential(s.auth)
 	if err != nil {
 		return nil, err
 	}
-	userAgent := "terraform-provider-o365pam/" + version
+	if opts.Log != nil {
+		credential = loggedCredential{TokenCredential: credential, method: string(method), logf: opts.Log}
+	}
+	userAgent := "terraform-provider-o365pam/" + opts.Version
 
 	graphClient, err := graph.New(graph.Config{
 		Endpoint:   s.cloud.GraphEndpoint,
 		Scope:      s.cloud.GraphScope,
 		Credential: credential,
-		HTTPClient: httpClient,
+		HTTPClient: serviceClient,
 		UserAgent:  userAgent,
+		Log:        opts.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Microsoft Graph client: %w", err)
@@ -74,16 +136,23 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		Organization: organization,
 		Scope:        s.cloud.ExchangeScope,
 		Credential:   credential,
-		HTTPClient:   httpClient,
+		HTTPClient:   serviceClient,
 		UserAgent:    userAgent,
+		Log:          opts.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
 	}
-	return &tenantClient{
-		exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization,
-		reads:         newRunReads(exchangeClient, graphClient),
-		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
+	var secrets []string
+	for _, v := range []string{s.auth.ClientSecret, s.auth.ClientCertificate, s.auth.ClientCertificatePassword,
+		s.auth.OIDCToken, s.auth.OIDCRequestToken} {
+		if v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	return &Connection{
+		Exchange: exchangeClient, Graph: graphClient, Credential: credential, SignIn: method,
+		TenantID: tenantID, Organization: organization, Cloud: s.cloud, Secrets: secrets,
 	}, nil
 }
 

@@ -34,16 +34,18 @@ type runReads struct {
 }
 
 func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
-	batch := readcache.BatchOptions{Size: graph.MaxIDsPerRead, Window: batchWindow, Ready: gr.SignIn}
+	batch := func(cache string) readcache.BatchOptions {
+		return readcache.BatchOptions{Size: graph.MaxIDsPerRead, Window: batchWindow, Ready: gr.SignIn, OnHit: cacheHitLog(cache)}
+	}
 	return &runReads{
-		policies: readcache.NewValue(ex.ApprovalPolicies),
+		policies: readcache.NewValue(ex.ApprovalPolicies, cacheHitLog("approval policies")),
 		access: readcache.NewValue(func(ctx context.Context) (exchange.PrivilegedAccessStatus, error) {
 			status, err := ex.PrivilegedAccess(ctx)
 			if err != nil {
 				return exchange.PrivilegedAccessStatus{}, err
 			}
 			return *status, nil
-		}),
+		}, cacheHitLog("privileged access setting")),
 		groups: readcache.NewBatch(func(ctx context.Context, ids []string) (map[string]exchange.DistributionGroup, error) {
 			found, err := ex.DistributionGroups(ctx, ids)
 			if apierr.Is(err, apierr.KindInvalidInput) {
@@ -51,10 +53,10 @@ func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
 				return map[string]exchange.DistributionGroup{}, nil
 			}
 			return found, err
-		}, readcache.BatchOptions{Size: exchange.MaxGroupsPerFilter, Window: batchWindow, Ready: ex.SignIn}),
-		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch),
-		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch),
-		skus:    readcache.NewValue(gr.SubscribedSkus),
+		}, readcache.BatchOptions{Size: exchange.MaxGroupsPerFilter, Window: batchWindow, Ready: ex.SignIn, OnHit: cacheHitLog("approver groups")}),
+		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch("group members")),
+		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch("users")),
+		skus:    readcache.NewValue(gr.SubscribedSkus, cacheHitLog("subscribed licences")),
 	}
 }
 

@@ -64,7 +64,7 @@ func unlicensedApproversFinding(group string, unlicensed []string) *finding {
 
 // pamSubscriptionFinding refuses to enable privileged access in a tenant that has no licence for it.
 func pamSubscriptionFinding(tenantID string, subscribed []graph.Sku) *finding {
-	if includesPAM(subscribed) {
+	if IncludesPAM(subscribed) {
 		return nil
 	}
 	return &finding{isError: true, summary: "No subscription includes privileged access management",

@@ -30,9 +30,9 @@ var (
 const pamLicenceNames = "Microsoft 365 E5 or A5, Office 365 E5, E3/A3 with the E5/A5 Compliance add-on, " +
 	"or the E5/A5 Insider Risk Management add-on"
 
-// includesPAM reports whether any of the licences (a user's, or the tenant's subscriptions)
+// IncludesPAM reports whether any of the licences (a user's, or the tenant's subscriptions)
 // includes privileged access management.
-func includesPAM(skus []graph.Sku) bool {
+func IncludesPAM(skus []graph.Sku) bool {
 	for _, sku := range skus {
 		if containsFold(pamSkuPartNumbers, sku.SkuPartNumber) {
 			return true

@@ -186,7 +186,7 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 				return nil, err
 			}
 		}
-		if !includesPAM(assignedSkus(u, subscribed)) {
+		if !IncludesPAM(assignedSkus(u, subscribed)) {
 			unlicensed = append(unlicensed, member)
 		}
 	}

@@ -30,8 +30,8 @@ func TestIncludesPAM(t *testing.T) {
 		"qualifying part number, no plan": {[]graph.Sku{o365E5}, true},
 	}
 	for name, tc := range cases {
-		if got := includesPAM(tc.skus); got != tc.want {
-			t.Errorf("%s: includesPAM = %v, want %v", name, got, tc.want)
+		if got := IncludesPAM(tc.skus); got != tc.want {
+			t.Errorf("%s: IncludesPAM = %v, want %v", name, got, tc.want)
 		}
 	}
 }

@@ -15,6 +15,7 @@ type Batch[V any] struct {
 	size   int
 	window time.Duration
 	ready  func(context.Context) error
+	onHit  Hit
 
 	mu       sync.Mutex
 	gen      map[string]uint64 // counts writes per key
@@ -30,13 +31,15 @@ type BatchOptions struct {
 	Window time.Duration // how long a batch waits for more keys
 	// Ready, when set, holds a batch open until it returns (for example until a token is at hand).
 	Ready func(context.Context) error
+	// OnHit, when set, is told of every read answered without a fetch of its own.
+	OnHit Hit
 }
 
 // NewBatch returns an empty cache. fetch answers for the keys it is given; a key missing from its
 // answer is reported as not found and not cached.
 func NewBatch[V any](fetch func(ctx context.Context, keys []string) (map[string]V, error), opts BatchOptions) *Batch[V] {
 	return &Batch[V]{
-		fetch: fetch, size: max(opts.Size, 1), window: opts.Window, ready: opts.Ready,
+		fetch: fetch, size: max(opts.Size, 1), window: opts.Window, ready: opts.Ready, onHit: opts.OnHit,
 		gen: map[string]uint64{}, cache: map[string]V{}, inflight: map[string]*batch[V]{},
 	}
 }
@@ -61,10 +64,15 @@ func (b *Batch[V]) Get(ctx context.Context, key string) (val V, found bool, err 
 	b.mu.Lock()
 	if v, ok := b.cache[key]; ok {
 		b.mu.Unlock()
+		b.onHit.report(ctx, key, false)
 		return v, true, nil
 	}
 	if f := b.inflight[key]; f != nil && b.current(f, key) && f.ctx.Err() == nil {
-		return b.wait(ctx, f, key)
+		val, found, err := b.wait(ctx, f, key)
+		if err == nil {
+			b.onHit.report(ctx, key, true)
+		}
+		return val, found, err
 	}
 	return b.wait(ctx, b.enqueue(ctx, key), key)
 }

@@ -47,7 +47,13 @@ func getAll(t *testing.T, n int, get func() (int, error)) []int {
 
 func TestValueSharesOneLoadAndKeepsIt(t *testing.T) {
 	g := newGate()
-	v := NewValue(g.load)
+	var hits, joined atomic.Int32
+	v := NewValue(g.load, func(_ context.Context, _ string, join bool) {
+		hits.Add(1)
+		if join {
+			joined.Add(1)
+		}
+	})
 	go func() { time.Sleep(20 * time.Millisecond); close(g.release) }()
 	got := getAll(t, 10, func() (int, error) { return v.Get(t.Context()) })
 	if calls := g.calls.Load(); calls != 1 {
@@ -55,6 +61,10 @@ func TestValueSharesOneLoadAndKeepsIt(t *testing.T) {
 	}
 	if again, _ := v.Get(t.Context()); again != 1 || slices.Max(got) != 1 {
 		t.Fatalf("answers %v then %d, want all 1", got, again)
+	}
+	// Every read but the one that loaded is reported as a hit; the last one from the cache.
+	if hits.Load() != 10 || joined.Load() == 0 || joined.Load() == 10 {
+		t.Fatalf("reported %d hits (%d joined a running load), want 10 with the last from the cache", hits.Load(), joined.Load())
 	}
 }
 
@@ -67,7 +77,7 @@ func TestValueReadAfterWriteSeesTheWrite(t *testing.T) {
 		started <- struct{}{}
 		<-release
 		return int(n) * 10, nil
-	})
+	}, nil)
 	early := make(chan int)
 	go func() { x, _ := v.Get(t.Context()); early <- x }()
 	<-started
@@ -89,7 +99,7 @@ func TestValueReadAfterWriteSeesTheWrite(t *testing.T) {
 
 func TestValueUpdateWritesThrough(t *testing.T) {
 	loads := atomic.Int32{}
-	v := NewValue(func(context.Context) ([]string, error) { loads.Add(1); return []string{"a"}, nil })
+	v := NewValue(func(context.Context) ([]string, error) { loads.Add(1); return []string{"a"}, nil }, nil)
 	if _, err := v.Get(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +112,7 @@ func TestValueUpdateWritesThrough(t *testing.T) {
 
 func TestValueFreshStartsAfterTheCallAndIsShared(t *testing.T) {
 	g := newGate()
-	v := NewValue(g.load)
+	v := NewValue(g.load, nil)
 	first := make(chan int)
 	go func() { x, _ := v.Get(t.Context()); first <- x }()
 	for g.calls.Load() == 0 {
@@ -130,7 +140,7 @@ func TestValueErrorIsNotCached(t *testing.T) {
 			return 0, errors.New("throttled")
 		}
 		return 7, nil
-	})
+	}, nil)
 	if _, err := v.Get(t.Context()); err == nil {
 		t.Fatal("want the load's error")
 	}
@@ -280,7 +290,7 @@ func TestBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
 func TestLoadsOverlappingAWriteAreNotKept(t *testing.T) {
 	t.Run("Value", func(t *testing.T) {
 		g := newGate()
-		v := NewValue(g.load)
+		v := NewValue(g.load, nil)
 		done := make(chan struct{})
 		go func() { _, _ = v.Get(t.Context()); close(done) }()
 		for g.calls.Load() == 0 {

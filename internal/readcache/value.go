@@ -15,7 +15,8 @@ import (
 
 // Value is one cached answer, such as a whole list, loaded at most once at a time.
 type Value[T any] struct {
-	load func(context.Context) (T, error)
+	load  func(context.Context) (T, error)
+	onHit Hit
 
 	mu     sync.Mutex
 	gen    uint64 // counts writes; a load keeps its answer only if none happened while it ran
@@ -25,9 +26,20 @@ type Value[T any] struct {
 	next   *call[T] // readers waiting for the load after flight
 }
 
-// NewValue returns an empty cache for the answer load gives.
-func NewValue[T any](load func(context.Context) (T, error)) *Value[T] {
-	return &Value[T]{load: load}
+// Hit is told about a read answered without a load of its own: from the cache (joined false) or
+// by joining a load already running (joined true). key is "" for a Value.
+type Hit func(ctx context.Context, key string, joined bool)
+
+func (h Hit) report(ctx context.Context, key string, joined bool) {
+	if h != nil {
+		h(ctx, key, joined)
+	}
+}
+
+// NewValue returns an empty cache for the answer load gives; onHit, when not nil, is told of
+// every read it answers without a load of its own.
+func NewValue[T any](load func(context.Context) (T, error), onHit Hit) *Value[T] {
+	return &Value[T]{load: load, onHit: onHit}
 }
 
 // call is one load and the readers waiting for it.
@@ -56,10 +68,15 @@ func (v *Value[T]) Get(ctx context.Context) (T, error) {
 	if v.have {
 		val := v.val
 		v.mu.Unlock()
+		v.onHit.report(ctx, "", false)
 		return val, nil
 	}
 	if v.flight != nil && v.flight.gen == v.gen && !v.flight.abandoned {
-		return v.wait(ctx, v.flight)
+		val, err := v.wait(ctx, v.flight)
+		if err == nil {
+			v.onHit.report(ctx, "", true)
+		}
+		return val, err
 	}
 	return v.wait(ctx, v.queue(ctx))
 }

@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	objectIDLag := fs.Duration("object-id-lag", 0, "how long a new group has no ExternalDirectoryObjectId and is missing from Graph")
 	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	latency := fs.Duration("latency", 0, "added to every answer")
+	elevatedAccessShape := fs.String("elevated-access-control", emulator.ShapeText,
+		"how Get-OrganizationConfig shows ElevatedAccessControl: text, boolean or absent (to try a client on a shape it does not expect)")
 	extraGroups := fs.Int("extra-groups", 0, "add this many mail-enabled security groups without members, as in a large tenant")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
 		ConsistencyDelay: *consistencyDelay, ReplicationLag: *replicationLag, ObjectIDLag: *objectIDLag,
 		TokenLifetime: *tokenLifetime, Latency: *latency, ExtraGroups: *extraGroups,
+		ElevatedAccessControlShape: *elevatedAccessShape,
 	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)

@@ -1,0 +1,219 @@
+// Package probe is the first-live-run check: it signs in exactly as the provider does, runs
+// read-only calls that settle what is unverified about the services, compares each raw answer
+// with what the clients' decoders expect, prints a verdict per question and writes the raw
+// answers, with tokens, secrets and the local part of personal addresses redacted, to a file
+// for a bug report. It sends Graph GETs and Exchange Get-* cmdlets only.
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/provider"
+)
+
+// Exit codes.
+const (
+	exitMatches = 0 // every answer matches
+	exitFailed  = 1 // the probe could not run (bad flags, sign-in failed, report not written)
+	exitDiffers = 2 // at least one answer differs from what the provider expects
+)
+
+// Verdicts.
+const (
+	verdictMatches    = "matches"
+	verdictDiffers    = "differs"
+	verdictUnanswered = "unanswered"
+)
+
+// answer is one question's result in the report.
+type answer struct {
+	ID       string           `json:"id"`
+	Question string           `json:"question"`
+	Verdict  string           `json:"verdict"`
+	Details  []string         `json:"details,omitempty"`
+	Claims   map[string]any   `json:"claims,omitempty"`
+	Raw      []exchangeAnswer `json:"raw_answers,omitempty"`
+}
+
+// report is the file the user attaches to a bug report.
+type report struct {
+	Version      string   `json:"provider_version"`
+	Started      string   `json:"started"`
+	SignIn       string   `json:"sign_in"`
+	TenantID     string   `json:"tenant_id"`
+	Organization string   `json:"organization"`
+	Graph        string   `json:"graph_endpoint"`
+	Exchange     string   `json:"exchange_endpoint"`
+	Answers      []answer `json:"answers"`
+	SentRequests []string `json:"sent_requests"`
+	Error        string   `json:"error,omitempty"`
+}
+
+// Run is the probe subcommand: `terraform-provider-o365pam probe [-out FILE] [-timeout D]`. It
+// returns the exit code.
+func Run(ctx context.Context, version string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "probe-report.json", "where to write the raw answers (redacted)")
+	timeout := fs.Duration("timeout", 5*time.Minute, "how long the whole probe may take")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: terraform-provider-o365pam probe [-out FILE] [-timeout DURATION]\n\n"+
+			"Signs in with the provider's environment variables (ARM_*, O365PAM_*), runs read-only calls\n"+
+			"against Exchange Online and Microsoft Graph, prints a verdict per question and writes the raw\n"+
+			"answers, tokens, secrets and personal addresses redacted, to FILE. It changes nothing.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "probe: unexpected arguments %v\n", fs.Args())
+		return exitFailed
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	rec := &recorder{}
+	rep := report{Version: version, Started: time.Now().UTC().Format(time.RFC3339)}
+	conn, err := provider.ConnectFromEnvironment(ctx, provider.ConnectOptions{
+		Version:  version,
+		Services: func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec },
+	})
+	if err != nil {
+		rep.Error = "signing in as the provider would: " + err.Error()
+		fmt.Fprintln(stdout, "probe: "+rep.Error)
+		_ = write(*out, rep, newRedactor(nil), stdout)
+		return exitFailed
+	}
+	rep.SignIn, rep.TenantID, rep.Organization = string(conn.SignIn), conn.TenantID, conn.Organization
+	rep.Graph, rep.Exchange = conn.Cloud.GraphEndpoint, conn.Cloud.ExchangeEndpoint
+	red := newRedactor(conn.Secrets)
+	fmt.Fprintf(stdout, "o365pam probe %s: tenant %s, organization %s, sign-in %s\n",
+		version, conn.TenantID, conn.Organization, conn.SignIn)
+	rec.take() // the organization look-up, if sign-in needed one, is not a question
+
+	differs := false
+	for _, q := range questions(conn) {
+		a := q.ask(ctx)
+		a.ID, a.Question, a.Raw = q.id, q.question, rec.take()
+		if a.Verdict == verdictDiffers {
+			differs = true
+		}
+		rep.Answers = append(rep.Answers, a)
+		line := a.Verdict
+		if len(a.Details) > 0 {
+			line += ": " + strings.Join(a.Details, "; ")
+		}
+		fmt.Fprintf(stdout, "%-40s %s\n", q.question, red.text(line))
+	}
+	rec.mu.Lock()
+	rep.SentRequests = rec.sent
+	rec.mu.Unlock()
+	if err := write(*out, rep, red, stdout); err != nil {
+		fmt.Fprintln(stderr, "probe:", err)
+		return exitFailed
+	}
+	if differs {
+		return exitDiffers
+	}
+	return exitMatches
+}
+
+// write saves the report, redacted, readable only by its owner.
+func write(path string, rep report, red *redactor, stdout io.Writer) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(red.text(string(data))+"\n"), 0o600); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	fmt.Fprintf(stdout, "Raw answers written to %s (tokens, secrets and personal addresses redacted): "+
+		"attach it to a bug report.\n", path)
+	return nil
+}
+
+// question is one open fact the probe settles.
+type question struct {
+	id, question string
+	ask          func(context.Context) answer
+}
+
+func questions(conn *provider.Connection) []question {
+	ex := conn.Exchange
+	return []question{
+		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex.ExamineOrganizationConfig)},
+		{"approval-policies", "Get-ElevatedAccessApprovalPolicy output", exchangeQuestion(ex.ExamineApprovalPolicies)},
+		{"access-requests", "Get-ElevatedAccessRequest listing", exchangeQuestion(ex.ExamineAccessRequests)},
+		{"not-found", "a deliberate not-found", exchangeQuestion(ex.ExamineNotFound)},
+		{"token-roles", "the token's roles", func(ctx context.Context) answer { return tokenRoles(ctx, conn) }},
+		{"licences", "licences (Graph subscribedSkus)", func(ctx context.Context) answer { return licences(ctx, conn) }},
+	}
+}
+
+// exchangeQuestion turns an examination into an answer.
+func exchangeQuestion(examine func(context.Context) (exchange.Finding, error)) func(context.Context) answer {
+	return func(ctx context.Context) answer {
+		f, err := examine(ctx)
+		if err != nil {
+			return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
+		}
+		return fromFinding(f)
+	}
+}
+
+func fromFinding(f exchange.Finding) answer {
+	switch {
+	case len(f.Differences) > 0:
+		return answer{Verdict: verdictDiffers, Details: append(f.Differences, f.Notes...)}
+	case f.Empty:
+		return answer{Verdict: verdictUnanswered, Details: append([]string{"the tenant has none to compare; run the probe again once it has one"}, f.Notes...)}
+	default:
+		return answer{Verdict: verdictMatches, Details: f.Notes}
+	}
+}
+
+// tokenRoles asks the credential for an Exchange token, as the client does, and reads its claims.
+// The token itself goes nowhere.
+func tokenRoles(ctx context.Context, conn *provider.Connection) answer {
+	tok, err := conn.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{conn.Cloud.ExchangeScope}})
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
+	}
+	f, claims := exchange.ExamineToken(tok.Token)
+	a := fromFinding(f)
+	a.Claims = claims
+	return a
+}
+
+// licences lists the tenant's subscriptions through the Graph client and applies the provider's
+// licence rule to them.
+func licences(ctx context.Context, conn *provider.Connection) answer {
+	skus, err := conn.Graph.SubscribedSkus(ctx)
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
+	}
+	var names []string
+	for _, sku := range skus {
+		if sku.SkuPartNumber == "" {
+			return answer{Verdict: verdictDiffers, Details: []string{"a subscription without skuPartNumber, which the client reads"}}
+		}
+		names = append(names, sku.SkuPartNumber)
+	}
+	if !provider.IncludesPAM(skus) {
+		return answer{Verdict: verdictDiffers, Details: []string{"no subscription includes privileged access by the provider's rule " +
+			"(service plan PAM_ENTERPRISE or a listed product); subscribed: " + strings.Join(names, ", ")}}
+	}
+	return answer{Verdict: verdictMatches, Details: []string{"privileged access is licensed; subscribed: " + strings.Join(names, ", ")}}
+}
