@@ -7,38 +7,48 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
-// SignInError is a failed sign-in, told once per run in full: what was configured, what was
-// tried and what to set. Later requests for the same token get a short pointer to it instead of
-// the same text again (Repeat).
+// SignInError is a failed sign-in: what was configured, what was tried and what to set. A refusal
+// is asked of the identity platform once per run: the credential remembers it and hands the same
+// error to every later caller, and FirstReport lets exactly one of them tell it in full.
 type SignInError struct {
 	Configured string // the sign-in method and where its settings came from
 	Tried      string // the request that failed
 	Cause      error  // the identity platform's or the credential's own error
-	Hint       string // what to check or set; empty on a repeat
-	Repeat     bool
+	Hint       string // what to check or set
+
+	// told is shared by every refusal of one credential; nil for a failure worth retrying.
+	told *atomic.Bool
 }
 
 func (e *SignInError) Error() string {
-	if e.Repeat {
-		return "sign-in failed earlier in this run and is not tried again; the first sign-in error says why and what to set"
-	}
 	return fmt.Sprintf("signing in with %s failed (%s): %v", e.Configured, e.Tried, e.Cause)
 }
 
 func (e *SignInError) Unwrap() error { return e.Cause }
 
+// FirstReport claims the full report of this failure: it is true for the first caller in the run
+// to report a refusal of this credential (whichever token it was for: a wrong secret is refused
+// for Graph and Exchange alike), and for every failure that is not a refusal. Later callers
+// should only point at the first report. Many readers share one error (the run's read cache), so
+// the claim is made where an error becomes a diagnostic, not where it is returned.
+func (e *SignInError) FirstReport() bool {
+	return e.told == nil || e.told.CompareAndSwap(false, true)
+}
+
 // reportingCredential wraps the chosen credential. Until a scope's first token arrives, requests
-// for it wait their turn, so that when sign-in is refused exactly one caller reports it in full.
+// for it wait their turn, so that a refusal is asked for once and then remembered.
 type reportingCredential struct {
 	inner  azcore.TokenCredential
 	report signInReport
 	turn   chan struct{}
+	told   atomic.Bool // a refusal of this credential was reported in full
 
 	mu        sync.Mutex
 	succeeded map[string]bool
@@ -74,7 +84,7 @@ func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenReq
 	first := c.failed[scope]
 	c.mu.Unlock()
 	if first != nil {
-		return azcore.AccessToken{}, &SignInError{Configured: first.Configured, Tried: first.Tried, Cause: first.Cause, Repeat: true}
+		return azcore.AccessToken{}, first
 	}
 	tok, err := c.inner.GetToken(ctx, opts)
 	c.mu.Lock()
@@ -88,6 +98,7 @@ func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenReq
 	}
 	signInErr := &SignInError{Configured: c.report.configured, Tried: c.report.tried(scope), Cause: err, Hint: hintFor(err, c.report.hint)}
 	if lasting(err) {
+		signInErr.told = &c.told
 		c.failed[scope] = signInErr
 	}
 	return tok, signInErr

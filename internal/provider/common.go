@@ -64,8 +64,15 @@ func addressValidator() validator.String {
 }
 
 // addServiceError reports a failed service call: what the provider was doing, the service's own
-// message and request ids (inside err), and what the user can do next.
+// message and request ids (inside err), and what the user can do next. A refused sign-in is told
+// in full by one diagnostic of the run only (the credential lives as long as the configured
+// provider, which Terraform starts once for a plan's refresh and planning); the others point at it.
 func addServiceError(diags *diag.Diagnostics, action string, err error, hint string) {
+	var signIn *auth.SignInError
+	if errors.As(err, &signIn) && !signIn.FirstReport() {
+		diags.AddError("Unable to "+action, signInPointer)
+		return
+	}
 	detail := err.Error()
 	if hint == "" {
 		hint = serviceErrorHint(err)
@@ -87,11 +94,14 @@ func readHint(err error) string {
 	return ""
 }
 
+// signInPointer stands for a refused sign-in that another diagnostic of this run tells in full.
+// Terraform sorts diagnostics before showing them, so the full one need not come first.
+const signInPointer = "Sign-in failed; another error of this run tells it in full: what was configured, what was tried and what to set."
+
 func serviceErrorHint(err error) string {
 	var signIn *auth.SignInError
 	switch {
 	case errors.As(err, &signIn):
-		// Said in full once per run; a repeat only points at the first.
 		return signIn.Hint
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation ran out of time. Raise the matching value in the resource's timeouts " +

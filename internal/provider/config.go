@@ -262,9 +262,5 @@ func addConfigError(diags *diag.Diagnostics, err error) {
 		diags.AddError(ce.Summary, detail)
 		return
 	}
-	detail := err.Error()
-	if hint := serviceErrorHint(err); hint != "" {
-		detail += "\n\n" + hint
-	}
-	diags.AddError("Unable to configure the o365pam provider", detail)
+	addServiceError(diags, "configure the o365pam provider", err, "")
 }
