@@ -22,7 +22,9 @@ type tenantClient struct {
 	tenantID      string
 	organization  string
 	reads         *runReads
-	plannedGroups groupBook // approver groups planned in this run, for the safety checks
+	plannedGroups groupBook   // approver groups planned in this run, for the safety checks
+	policies      policyBook  // approval policies planned (and removed) in this run
+	releases      releaseBook // approver groups this run moves privileged access or policies away from
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
@@ -84,6 +86,8 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		exchange: exchangeClient, graph: graphClient, tenantID: tenantID, organization: organization,
 		reads:         newRunReads(exchangeClient, graphClient),
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
+		policies:      newPolicyBook(),
+		releases:      releaseBook{groups: map[string]bool{}},
 	}, nil
 }
 

@@ -233,7 +233,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
 	r.client.afterGroupWrite("", "", created, err)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
+		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, r.existingGroupHint(ctx, in, err))
 		return
 	}
 	// Record the group at once, so that nothing is lost if reading it back fails.
@@ -252,6 +252,27 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics))...)
+}
+
+// existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
+// security group of that name is not taken over, even if an apply stopped before saving its state
+// made it: nothing proves it is this configuration's. The hint gives the import block instead.
+func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchange.NewGroup, err error) string {
+	if !apierr.Is(err, apierr.KindAlreadyExists) {
+		return ""
+	}
+	for _, key := range []string{in.PrimarySmtpAddress, in.Name} {
+		group, lookupErr := r.client.exchange.GetDistributionGroup(ctx, key)
+		if lookupErr != nil || !group.IsSecurityGroup() || !strings.EqualFold(group.Name, in.Name) {
+			continue
+		}
+		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
+			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
+			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
+			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
+			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+	}
+	return "Another recipient of the tenant uses this name, alias or address: choose another one."
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
@@ -373,12 +394,17 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
-	r.client.afterGroupWrite(state.ID.ValueString(), state.ObjectID.ValueString(), nil, err)
+	err := r.client.removeReleasedGroup(ctx, state.PrimarySMTPAddress.ValueString(), func(ctx context.Context) error {
+		err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
+		r.client.afterGroupWrite(state.ID.ValueString(), state.ObjectID.ValueString(), nil, err)
+		return err
+	})
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
-			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+
-				"remove those first.")
+			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
+				"approver group of a policy. Point those at another group first. When this configuration does so in "+
+				"the same apply, the removal waits for those changes; if it still failed, they have not completed: "+
+				"look for their errors above, then apply again.")
 	}
 }
 
