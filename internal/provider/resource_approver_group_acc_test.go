@@ -169,3 +169,63 @@ func TestAccApproverGroup_drift(t *testing.T) {
 		},
 	})
 }
+
+// Rotating approvers in one apply: privileged access and a policy move from the old group to a new
+// one and the old group is removed. Terraform may remove the old group before the moves; the removal
+// waits for them instead of failing.
+func TestAccApproverGroup_rotationInOneApply(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	newGroup := fmt.Sprintf(`
+resource "o365pam_approver_group" "rotated" {
+  name                 = "PAM Approvers 2"
+  primary_smtp_address = %q
+  members              = [%q, %q]
+}
+`, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	usersOf := func(group string) string {
+		return fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+
+resource "o365pam_approval_policy" "move" {
+  task           = %[2]q
+  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+`, group, moveTask)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: tn.ProviderConfig() + oldGroup + newGroup + usersOf("approvers")},
+			{
+				Config: tn.ProviderConfig() + newGroup + usersOf("rotated"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(accessAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					snap := tn.Server.Snapshot()
+					for _, g := range snap.Groups {
+						if g.Name == "PAM Approvers" {
+							return fmt.Errorf("the old group is still in the tenant")
+						}
+						if g.Name == "PAM Approvers 2" && g.ID != snap.PAM.AdminGroupID {
+							return fmt.Errorf("the default approver group is %s, want the new group %s", snap.PAM.AdminGroupID, g.ID)
+						}
+					}
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApproverGroup"] != tn.Address("pam-approvers-2") {
+						return fmt.Errorf("want the policy approved by the new group, got %v", got)
+					}
+					if !pamEnabled(t, tn) {
+						return fmt.Errorf("privileged access is off after the rotation")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -84,7 +84,8 @@ func policyLimitFinding(count int, task string) *finding {
 	return &finding{attr: "task", isError: true, summary: "Approval policy limit reached",
 		detail: fmt.Sprintf("No policy for %s can be added: the tenant would then hold %d approval policies (those it "+
 			"has, plus the ones this plan creates, minus the ones it removes), more than the %d Exchange allows in one "+
-			"organization. Remove policies you no longer need, in this configuration or in the tenant, then plan again.",
+			"organization. Remove policies you no longer need, in this configuration or in the tenant, then plan again. "+
+			"(Before a destroy Terraform plans the configuration too: to destroy, run terraform destroy -refresh=false.)",
 			task, count, maxApprovalPolicies)}
 }
 
