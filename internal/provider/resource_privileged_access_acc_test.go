@@ -117,7 +117,8 @@ func TestAccPrivilegedAccess_alreadyEnabled(t *testing.T) {
 					tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, tn)})
 				},
 				Config:      base + accessHCL(),
-				ExpectError: errorMatching("Privileged access is already enabled", "import", tn.Server.TenantID()),
+				ExpectError: errorMatching("Privileged access is already enabled", "import {",
+					"to = o365pam_privileged_access.", `id = "`+tn.Server.TenantID()+`"`),
 			},
 		},
 	})
