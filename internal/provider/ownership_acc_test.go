@@ -165,7 +165,8 @@ resource "o365pam_privileged_access" "this" {
 // The next apply does not take it over: it fails with the import block to run, which then converges.
 func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 	t.Parallel()
-	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond})
+	// Reads show the new group only after a while, so the create is still reading it back when killed.
+	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: 5 * time.Second})
 	config := cliProvider + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
 	ws := newCLIWorkspace(t, config, tenantEnv(tn)...)
 

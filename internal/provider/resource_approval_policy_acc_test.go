@@ -297,14 +297,7 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
 	const others = 28
-	two := func(tasks ...string) string {
-		var b strings.Builder
-		for _, task := range tasks {
-			name := strings.ToLower(strings.NewReplacer(`Exchange\`, "", "-", "_").Replace(task))
-			b.WriteString(policyHCL(name, task, "Manual"))
-		}
-		return b.String()
-	}
+	atLimit := base + policyHCL("second", `Exchange\Set-User`, "Manual") + policyHCL("third", `Exchange\Set-Group`, "Manual")
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -324,33 +317,31 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 						})
 					}
 				},
-				Config: base + two(moveTask, setMailboxTask),
+				Config: base + policyHCL("move", moveTask, "Manual") + policyHCL("second", setMailboxTask, "Manual"),
 			},
 			// A task change at 30 replaces the policy.
 			{
-				Config: base + two(moveTask, `Exchange\Set-User`),
+				Config: base + policyHCL("move", moveTask, "Manual") + policyHCL("second", `Exchange\Set-User`, "Manual"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("o365pam_approval_policy.new_moverequest", plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction("o365pam_approval_policy.set_mailbox", plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction("o365pam_approval_policy.set_user", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("o365pam_approval_policy.second", plancheck.ResourceActionReplace),
 				}},
 			},
 			// One removed and another added in the same plan at 30.
 			{
-				Config: base + two(`Exchange\Set-User`, `Exchange\Set-Group`),
+				Config: atLimit,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("o365pam_approval_policy.new_moverequest", plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction("o365pam_approval_policy.set_group", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("o365pam_approval_policy.third", plancheck.ResourceActionCreate),
 				}},
 			},
 			// One more than the limit fails at plan.
 			{
-				Config:      base + two(`Exchange\Set-User`, `Exchange\Set-Group`, moveTask),
+				Config:      atLimit + policyHCL("move", moveTask, "Manual"),
 				PlanOnly:    true,
 				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
 			},
 			// The final destroy (checked by CheckDestroy) plans the configuration at 30 first.
-			{Config: base + two(`Exchange\Set-User`, `Exchange\Set-Group`), PlanOnly: true},
+			{Config: atLimit, PlanOnly: true},
 		},
 	})
 }
