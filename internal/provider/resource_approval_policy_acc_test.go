@@ -214,7 +214,7 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 				},
 				Config: base + policyHCL("move", moveTask, "Manual"),
 				ExpectError: regexp.MustCompile(`(?s)already\s+has\s+approval\s+policy\s+[0-9a-f-]{36}.*` +
-					`import\s+block\s+with\s+id`),
+					`import\s+\{.*id\s+=\s+"[0-9a-f-]{36}"`),
 			},
 			// The 31st policy is refused with the service's reason.
 			{
