@@ -22,9 +22,8 @@ type tenantClient struct {
 	tenantID      string
 	organization  string
 	reads         *runReads
-	plannedGroups groupBook   // approver groups planned in this run, for the safety checks
-	policies      policyBook  // approval policies planned (and removed) in this run
-	releases      releaseBook // approver groups this run moves privileged access or policies away from
+	plannedGroups groupBook  // approver groups planned in this run, for the safety checks
+	policies      policyBook // approval policies planned (and removed) in this run
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
@@ -87,7 +86,6 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		reads:         newRunReads(exchangeClient, graphClient),
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
 		policies:      newPolicyBook(),
-		releases:      releaseBook{groups: map[string]bool{}},
 	}, nil
 }
 

@@ -136,16 +136,12 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() {
 		if r.client != nil && !creating {
 			r.client.policies.noteRemoved(state.ID.ValueString())
-			r.client.noteRelease(state.ApproverGroup, types.StringNull())
 		}
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if r.client != nil && !creating {
-		r.client.noteRelease(state.ApproverGroup, plan.ApproverGroup)
 	}
 	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)

@@ -398,17 +398,14 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	err := r.client.removeReleasedGroup(ctx, state.PrimarySMTPAddress.ValueString(), func(ctx context.Context) error {
-		err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
-		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
-		return err
-	})
+	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
+	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
-				"approver group of a policy. Point those at another group first. When this configuration does so in "+
-				"the same apply, the removal waits for those changes; if it still failed, they have not completed: "+
-				"look for their errors above, then apply again.")
+				"approver group of a policy, and Terraform removes a group before it updates what uses it. To move them "+
+				"to another group, apply twice: first with the old group still in the configuration and everything "+
+				"pointing at the new one, then without the old group.")
 	}
 }
 

@@ -120,7 +120,7 @@ func (r *privilegedAccessResource) Configure(_ context.Context, req resource.Con
 }
 
 // ModifyPlan refuses settings it cannot send, warns about values sent without knowing the ones they
-// replace, notes a default approver group this plan moves away from, and runs the safety checks.
+// replace, and runs the safety checks.
 func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	creating := req.State.Raw.IsNull()
 	var plan, state privilegedAccessModel
@@ -128,17 +128,11 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
 	if req.Plan.Raw.IsNull() {
-		if r.client != nil && !creating {
-			r.client.noteRelease(state.DefaultApproverGroup, types.StringNull())
-		}
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if r.client != nil && !creating {
-		r.client.noteRelease(state.DefaultApproverGroup, plan.DefaultApproverGroup)
 	}
 	sends := creating || settingsSent(ctx, state, plan, &resp.Diagnostics)
 	if sends && plan.DefaultApproverGroup.IsNull() {
