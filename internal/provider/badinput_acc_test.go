@@ -352,7 +352,7 @@ resource "o365pam_privileged_access" "this" {
 			}
 		},
 		config: policyWith(moveTask, "Manual", approversRef),
-		want:   phrases("Approval policy limit reached", "30 approval policies"),
+		want:   phrases("Approval policy limit reached", "would then hold 31 approval policies"),
 	},
 	{
 		name: "import a policy by a malformed task",

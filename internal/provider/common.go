@@ -185,3 +185,9 @@ func keepSpelling(prior types.String, current string) types.String {
 	}
 	return types.StringValue(current)
 }
+
+// importBlock is the import block that brings an existing object under a resource of typeName, for
+// errors that refuse to take an object over silently. The provider cannot know the resource's name.
+func importBlock(typeName, id string) string {
+	return fmt.Sprintf("import {\n  to = %s.<name of the resource in your configuration>\n  id = %q\n}\n", typeName, id)
+}

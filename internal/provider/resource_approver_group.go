@@ -256,7 +256,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
 	r.client.afterGroupWrite("", created, err)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
+		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, r.existingGroupHint(ctx, in, err))
 		return
 	}
 	// Record the group at once, so that nothing is lost if reading it back fails.
@@ -275,6 +275,27 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
+}
+
+// existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
+// security group of that name is not taken over, even if an apply stopped before saving its state
+// made it: nothing proves it is this configuration's. The hint gives the import block instead.
+func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchange.NewGroup, err error) string {
+	if !apierr.Is(err, apierr.KindAlreadyExists) {
+		return ""
+	}
+	for _, key := range []string{in.PrimarySmtpAddress, in.Name} {
+		group, lookupErr := r.client.exchange.GetDistributionGroup(ctx, key)
+		if lookupErr != nil || !group.IsSecurityGroup() || !strings.EqualFold(group.Name, in.Name) {
+			continue
+		}
+		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
+			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
+			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
+			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
+			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+	}
+	return "Another recipient of the tenant uses this name, alias or address: choose another one."
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
@@ -400,8 +421,10 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
-			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+
-				"remove those first.")
+			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
+				"approver group of a policy, and Terraform removes a group before it updates what uses it. To move them "+
+				"to another group, apply twice: first with the old group still in the configuration and everything "+
+				"pointing at the new one, then without the old group.")
 	}
 }
 

@@ -116,8 +116,9 @@ func TestAccPrivilegedAccess_alreadyEnabled(t *testing.T) {
 				PreConfig: func() {
 					tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, tn)})
 				},
-				Config:      base + accessHCL(),
-				ExpectError: errorMatching("Privileged access is already enabled", "import", tn.Server.TenantID()),
+				Config: base + accessHCL(),
+				ExpectError: errorMatching("Privileged access is already enabled", "import {",
+					"to = o365pam_privileged_access.", `id = "`+tn.Server.TenantID()+`"`),
 			},
 		},
 	})
