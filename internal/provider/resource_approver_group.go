@@ -141,7 +141,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				"Terraform does not manage membership and reports the members the group has."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
 				"the owners Exchange assigns are kept."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }

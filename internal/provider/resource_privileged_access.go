@@ -101,7 +101,7 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Whether the service reports privileged access as enabled.",
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
