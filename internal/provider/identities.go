@@ -36,14 +36,21 @@ func userIsNamed(u graph.User, spelling string) bool {
 // spellingsFor names each user as the prior state did when that spelling still names the same
 // user, and by UPN otherwise (or by mail, for a recipient without one).
 func spellingsFor(users []graph.User, prior []string) []string {
+	byName := make(map[string]string, len(prior))
+	for _, p := range prior {
+		key := strings.ToLower(strings.TrimSpace(p))
+		if _, taken := byName[key]; !taken {
+			byName[key] = p
+		}
+	}
 	out := make([]string, 0, len(users))
 	for _, u := range users {
 		name := u.UserPrincipalName
 		if name == "" {
 			name = u.Mail
 		}
-		for _, p := range prior {
-			if userIsNamed(u, p) {
+		for _, address := range userAddresses(u) {
+			if p, ok := byName[address]; ok && address != "" {
 				name = p
 				break
 			}
