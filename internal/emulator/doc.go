@@ -88,8 +88,12 @@
 //     have at least one owner): refused with ValidationException.
 //   - Access request and authorization output (partly observed): Identity, RequestId,
 //     RequestStatus (Pending, Approved, Denied, Expired), Requestor, Task, Reason, DurationHours,
-//     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment; authorizations
-//     as observed. An Auto policy approves at once with ApprovedBy "Auto Approval".
+//     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment. An Auto policy
+//     approves at once with ApprovedBy "Auto Approval". Get-ElevatedAccessAuthorization (its
+//     property names observed) lists one grant per approved request, Auto ones included, to any
+//     signed-in caller: Identity is the request's GUID (unverified), Type "Task", AuthorizedAccess
+//     the task, StartTimeUtc the approval time, EndTimeUtc DurationHours later. A revoked grant
+//     stays listed with Revoked true, RevocationDateTimeUtc, RevokedBy and RevocationComment.
 //
 // # Faults (faults.go, for tests and the -fail-rate family of flags)
 //

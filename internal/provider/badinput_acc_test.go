@@ -192,6 +192,11 @@ var badInputCases = []badInputCase{
 		want:   phrases("primary_smtp_address", "must be an e-mail address"),
 	},
 	{
+		name:   "timeouts written as a block",
+		config: groupWith(`name = "PAM Approvers"` + "\n" + `primary_smtp_address = "pam@DOMAIN"` + "\n" + `timeouts {` + "\n" + `create = "30m"` + "\n" + `}`),
+		want:   phrases("Unsupported block type", `Did you mean to define argument "timeouts"`),
+	},
+	{
 		name:   "malformed member address",
 		config: groupWith(`name = "PAM Approvers"` + "\n" + `primary_smtp_address = "pam@DOMAIN"` + "\n" + `members = ["adele.vance"]`),
 		want:   phrases("members", "must be an e-mail address"),

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,6 +32,38 @@ const (
 	// settleTimeout bounds how long a read right after a write waits for the service to show it.
 	settleTimeout = 5 * time.Minute
 )
+
+// timeoutsAttribute is every resource's `timeouts`, an attribute rather than a block, with its
+// defaults written out for the docs.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	duration := func(op string, def time.Duration) string {
+		return fmt.Sprintf("How long %s may take, as a duration such as `30m` or `1h`. Defaults to `%s`.", op, shortDuration(def))
+	}
+	a := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Read: true, Update: true, Delete: true,
+		CreateDescription: duration("creating", defaultCreateTimeout),
+		ReadDescription:   duration("a refresh, in every plan, apply and import,", defaultReadTimeout),
+		UpdateDescription: duration("an in-place update", defaultUpdateTimeout),
+		DeleteDescription: duration("destroying", defaultDeleteTimeout) + " It takes effect from the value in " +
+			"state, so apply a change to it before the destroy.",
+	}).(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "Operation timeouts. This is an attribute, written with `=`: " +
+		"`timeouts = { create = \"30m\" }`. The block form some providers take (`timeouts { ... }`) is " +
+		"refused with \"Unsupported block type\"."
+	return a
+}
+
+// shortDuration writes a duration as users write it: 15m rather than 15m0s, 1h rather than 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // startOperation bounds an operation by the user's `timeouts` value for it, or by def, and
 // collects the warnings Exchange gives while it runs. finish ends the operation and shows those

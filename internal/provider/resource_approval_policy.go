@@ -74,6 +74,9 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 		MarkdownDescription: "An approval policy: the named Exchange task can only run after a just-in-time " +
 			"request for it is approved (`Manual`) or is approved automatically and logged (`Auto`). " +
 			"A tenant holds at most 30 policies, one per task.\n\n" +
+			"Only task policies are supported. The admin center also offers Role and Role Group policies, but " +
+			"no public documentation names their cmdlet parameters, so this resource cannot create them; " +
+			"manage those by hand.\n\n" +
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
 			"the old one is put back before the error is reported, so the task is never left unguarded. " +
@@ -116,7 +119,7 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"requests, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
 				Validators: []validator.String{addressValidator()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }

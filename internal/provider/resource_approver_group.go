@@ -158,7 +158,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
 					"Null when the licences could not be read.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }

@@ -68,8 +68,10 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Turns on privileged access management for the tenant, with a default approver " +
 			"group and optional system accounts that the control does not apply to. There is one per tenant.\n\n" +
-			"**Destroying this resource turns privileged access management OFF for the whole tenant.** " +
-			"Approval policies and approver groups stay, but no task needs approval until it is enabled again.\n\n" +
+			"**Destroying this resource, or removing its block, turns privileged access management OFF for the " +
+			"whole tenant.** Approval policies and approver groups stay, but no task needs approval until it is " +
+			"enabled again. Protect it with `lifecycle { prevent_destroy = true }`; to stop managing it without " +
+			"turning it off, use a `removed` block with `lifecycle { destroy = false }` (Terraform 1.7+).\n\n" +
 			"Exchange reports whether privileged access is on, but is not known to report the default approver " +
 			"group or the system accounts. The provider therefore detects PAM being turned off out of band, but " +
 			"keeps the configured `default_approver_group` and `system_accounts` as they were last applied: a change " +
@@ -110,7 +112,7 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Whether the service reports privileged access as enabled.",
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
