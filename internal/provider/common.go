@@ -42,6 +42,11 @@ func withTimeout(ctx context.Context, configured func(context.Context, time.Dura
 // the real rules to Exchange.
 var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
 
+// notBlank refuses a value of only white space, which the length validators let through.
+func notBlank() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must hold more than white space")
+}
+
 func addressValidator() validator.String {
 	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
 }

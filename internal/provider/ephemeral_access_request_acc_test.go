@@ -35,6 +35,7 @@ ephemeral "o365pam_access_request" "move" {
   task              = %q
   reason            = "Move a mailbox for the migration"
   duration_hours    = 2
+  file_request      = true
   wait_for_approval = true
   approval_timeout  = %q
 }
@@ -132,7 +133,7 @@ ephemeral "o365pam_access_request" "move" {
 }
 `, moveTask),
 				PlanOnly:    true,
-				ExpectError: errorMatching("duration_hours", "between 1 and 24", "Invalid duration", `"soon"`),
+				ExpectError: errorMatching("duration_hours", "whole number from 1 to 24", "Invalid duration", `"soon"`),
 			},
 			{
 				PreConfig:   func() { outOfBandPAM(t, tn) },
@@ -143,8 +144,9 @@ ephemeral "o365pam_access_request" "move" {
 			{
 				Config: tn.ProviderConfig() + fmt.Sprintf(`
 ephemeral "o365pam_access_request" "move" {
-  task   = %q
-  reason = "Look only"
+  task         = %q
+  reason       = "Look only"
+  file_request = true
 }
 
 provider "echo" {

@@ -31,7 +31,9 @@ var (
 	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
 )
 
-var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+\-/=?^_{|}~.]+$`)
+// aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
+// periods only between other characters.
+var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
@@ -120,8 +122,8 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"name": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The group's unique name, at most 64 characters.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				MarkdownDescription: "The group's unique name, at most 64 characters (characters, not bytes).",
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64), notBlank()},
 			},
 			"primary_smtp_address": schema.StringAttribute{
 				Required:            true,
@@ -129,10 +131,10 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators:          []validator.String{addressValidator()},
 			},
 			"display_name": computedString("The name shown in address lists, at most 256 characters. Defaults to `name`.",
-				stringvalidator.LengthBetween(1, 256)),
+				stringvalidator.UTF8LengthBetween(1, 256), notBlank()),
 			"alias": computedString("The group's Exchange alias, at most 64 characters. Exchange derives one when unset.",
 				stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_{|}~. characters")),
+					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")),
 			"description": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
