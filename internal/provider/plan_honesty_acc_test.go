@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -161,6 +162,113 @@ resource "echo" %q {}
 				},
 				Config: config("refiled", "  file_request = true"),
 				Check:  expectRequests(t, tn, 2),
+			},
+		},
+	})
+}
+
+// caseEditHCL is a group, privileged access and a policy, with every value that is compared
+// without regard to case spelled by spell.
+func caseEditHCL(tn *acctest.Tenant, spell func(string) string) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  name                 = "PAM Approvers"
+  primary_smtp_address = %q
+  alias                = %q
+  members              = [%q, %q]
+  owners               = [%q]
+}
+
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = o365pam_approver_group.approvers.primary_smtp_address
+  system_accounts        = [%q]
+}
+
+resource "o365pam_approval_policy" "move" {
+  task           = %q
+  approver_group = %q
+  depends_on     = [o365pam_approver_group.approvers]
+}
+`, spell(tn.Address("pam-approvers")), spell("pam-approvers"), spell(tn.Address("adele.vance")), spell(tn.Address("alex.wilber")),
+		spell(tn.Address("megan.bowen")), spell(tn.Address("svc-sync")), spell(moveTask), spell(tn.Address("pam-approvers")))
+}
+
+// Changing only the case of a task, an address or a person changes nothing in the tenant, so the
+// plan shows no change, and state keeps the spelling it has.
+func TestAccPlan_caseOnlyEditsPlanNoChanges(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	same := func(s string) string { return s }
+	const policyAddr = "o365pam_approval_policy.move"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: caseEditHCL(tn, same)},
+			{
+				Config: caseEditHCL(tn, strings.ToUpper),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("primary_smtp_address"), knownvalue.StringExact(tn.Address("pam-approvers"))),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("members"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact(tn.Address("adele.vance")), knownvalue.StringExact(tn.Address("alex.wilber")),
+					})),
+					statecheck.ExpectKnownValue(policyAddr, tfjsonpath.New("task"), knownvalue.StringExact(moveTask)),
+				},
+			},
+			{
+				Config: caseEditHCL(tn, strings.ToLower),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// An unset display name is the name: it follows a rename, and a display name changed outside
+// Terraform shows in the plan.
+func TestAccApproverGroup_displayNameDefaultFollowsName(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	config := func(name string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  name                 = %q
+  primary_smtp_address = %q
+}
+`, name, tn.Address("pam-approvers"))
+	}
+	displayName := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact(want))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("PAM Approvers"), ConfigStateChecks: []statecheck.StateCheck{displayName("PAM Approvers")}},
+			{
+				Config: config("Exchange Approvers"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Exchange Approvers")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{displayName("Exchange Approvers")},
+				Check: func(*terraform.State) error {
+					got := tn.Exchange(t, "Get-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers")})
+					if got[0]["DisplayName"] != "Exchange Approvers" {
+						return fmt.Errorf("Exchange shows display name %v, want Exchange Approvers", got[0]["DisplayName"])
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Set-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers"), "DisplayName": "Renamed by hand", "BypassSecurityGroupManagerCheck": true})
+				},
+				Config: config("Exchange Approvers"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Exchange Approvers")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{displayName("Exchange Approvers")},
 			},
 		},
 	})

@@ -91,17 +91,11 @@ func (r *approverGroupResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	computedString := func(desc string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			Optional: true, Computed: true, MarkdownDescription: desc, Validators: validators,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
-	}
 	people := func(desc string) schema.SetAttribute {
 		return schema.SetAttribute{
 			Optional: true, Computed: true, ElementType: types.StringType, MarkdownDescription: desc,
 			Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator())},
-			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown(), keepSpellingsInPlan()},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -126,23 +120,39 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64), notBlank()},
 			},
 			"primary_smtp_address": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains.",
-				Validators:          []validator.String{addressValidator()},
+				Required: true,
+				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains. " +
+					"Compared without regard to case.",
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"display_name": computedString("The name shown in address lists, at most 256 characters. Defaults to `name`.",
-				stringvalidator.UTF8LengthBetween(1, 256), notBlank()),
-			"alias": computedString("The group's Exchange alias, at most 64 characters. Exchange derives one when unset.",
-				stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")),
+			"display_name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The name shown in address lists, at most 256 characters. Defaults to `name`, " +
+					"and follows it when `name` changes; when unset, a display name changed outside Terraform is " +
+					"shown in the plan and set back to `name`.",
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 256), notBlank()},
+				PlanModifiers: []planmodifier.String{defaultsTo(path.Root("name"), "Defaults to the planned name.")},
+			},
+			"alias": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The group's Exchange alias, at most 64 characters. Compared without regard to " +
+					"case. Exchange derives one when unset; then the alias is not watched: one changed outside " +
+					"Terraform is taken into state without a plan showing it.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
+					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepSpellingInPlan()},
+			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
 			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. When unset, " +
-				"Terraform does not manage membership and reports the members the group has."),
+				"Terraform does not manage membership and reports the members the group has, without a plan " +
+				"showing changes made outside Terraform."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
-				"the owners Exchange assigns are kept."),
+				"the owners Exchange assigns are kept and not watched: owners changed outside Terraform are taken " +
+				"into state without a plan showing it."),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}

@@ -84,15 +84,17 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 			"default_approver_group": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Primary SMTP address of the mail-enabled security group that approves requests " +
-					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`.",
-				Validators: []validator.String{addressValidator()},
+					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
 			"system_accounts": schema.SetAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "UPNs of service accounts that privileged access does not apply to, so that " +
-					"automation keeps running. Each must be an existing user.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+					"automation keeps running. Each must be an existing user. Compared without regard to case.",
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+				PlanModifiers: []planmodifier.Set{keepSpellingsInPlan()},
 			},
 			"enabled": schema.BoolAttribute{
 				Computed:            true,
