@@ -273,3 +273,68 @@ resource "o365pam_approver_group" "approvers" {
 		},
 	})
 }
+
+// A nested group and a mail contact added to an approver group by hand are read like any member:
+// they show in state, and the plan removes them.
+func TestAccApproverGroup_nestedGroupsAndContactsShowAsDrift(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	adele, alex := tn.Address("adele.vance"), tn.Address("alex.wilber")
+	const partner = "partner@fabrikam.com"
+	members := func(want ...string) statecheck.StateCheck {
+		checks := make([]knownvalue.Check, len(want))
+		for i, w := range want {
+			checks[i] = knownvalue.StringExact(w)
+		}
+		return statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("members"), knownvalue.SetExact(checks))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: tn.ProviderConfig() + groupHCL(tn, adele, alex)},
+			{
+				PreConfig: func() {
+					nested := outOfBandGroup(t, tn)
+					tn.Exchange(t, "New-MailContact", map[string]any{"Name": "Fabrikam Partner", "ExternalEmailAddress": partner})
+					for _, m := range []string{nested, partner} {
+						tn.Exchange(t, "Add-DistributionGroupMember", map[string]any{
+							"Identity": tn.Address("pam-approvers"), "Member": m, "BypassSecurityGroupManagerCheck": true,
+						})
+					}
+				},
+				Config:             tn.ProviderConfig() + groupHCL(tn, adele, alex),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: func(s *terraform.State) error {
+					got := s.RootModule().Resources[groupAddr].Primary.Attributes
+					want := map[string]bool{adele: true, alex: true, tn.Address("other-approvers"): true, partner: true}
+					if got["members.#"] != "4" {
+						return fmt.Errorf("state holds %s members, want 4 (%v)", got["members.#"], want)
+					}
+					for k, v := range got {
+						if strings.HasPrefix(k, "members.") && k != "members.#" && !want[v] {
+							return fmt.Errorf("state holds member %s, want only %v", v, want)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config: tn.ProviderConfig() + groupHCL(tn, adele, alex),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{members(adele, alex)},
+				Check: func(*terraform.State) error {
+					if got := groupMembers(t, tn, tn.Address("pam-approvers")); len(got) != 2 {
+						return fmt.Errorf("the group's members are %v, want only %s and %s", got, adele, alex)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
