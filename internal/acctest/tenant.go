@@ -3,8 +3,6 @@ package acctest
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,8 +57,6 @@ func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 		t.Fatalf("starting the tenant emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(sharedCA.CertPEM())
 	return &Tenant{
 		Server: srv,
 		ep: endpoints{
@@ -68,7 +64,7 @@ func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 			domain: srv.Organization(), organization: srv.Organization(),
 			authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
 		},
-		http: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
+		http: sharedCA.HTTPClient(),
 	}
 }
 

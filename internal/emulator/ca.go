@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"time"
 )
@@ -58,6 +59,12 @@ func (c *CA) CertPool() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(c.cert)
 	return pool
+}
+
+// HTTPClient is an HTTP client that trusts only this authority, for tests and tools that talk
+// to the emulator without the system's roots.
+func (c *CA) HTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: c.CertPool()}}}
 }
 
 // WriteFile writes CertPEM to path (mode 0644: a certificate is public).

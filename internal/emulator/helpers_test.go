@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -68,7 +67,7 @@ func start(t *testing.T, opts Options) *harness {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: opts.CA.CertPool()}}}
+	client := opts.CA.HTTPClient()
 	return &harness{t: t, srv: srv, client: client, clock: clock}
 }
 

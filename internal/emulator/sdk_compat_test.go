@@ -2,8 +2,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/tls"
-	"net/http"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -16,7 +14,7 @@ import (
 // documents and token responses are what azidentity and MSAL expect.
 
 func sdkOptions(h *harness) azcore.ClientOptions {
-	transport := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: h.srv.CA().CertPool()}}}
+	transport := h.srv.CA().HTTPClient()
 	return azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: h.srv.BaseURL() + "/"},
 		Transport: transport,

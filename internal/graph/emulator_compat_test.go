@@ -2,8 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"crypto/tls"
-	"net/http"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -24,7 +22,7 @@ func TestGraphClientReadsTheEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	httpClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CA().CertPool()}}}
+	httpClient := srv.CA().HTTPClient()
 	cred, err := azidentity.NewClientSecretCredential(srv.TenantID(), srv.ClientID(), srv.ClientSecret(),
 		&azidentity.ClientSecretCredentialOptions{
 			ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: srv.BaseURL() + "/"}, Transport: httpClient},
