@@ -189,9 +189,7 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 }
 
-// reusableRequest finds the signed-in identity's request for the task that still counts: approved
-// with access not yet ended, else pending and not yet expired; the newest of each kind. It returns
-// nil when there is none.
+// reusableRequest finds the signed-in identity's request for the task that still counts, or nil.
 func (e *accessRequestEphemeral) reusableRequest(ctx context.Context, task string) (*exchange.AccessRequest, error) {
 	me, err := e.client.exchange.SignedInAs(ctx)
 	if err != nil {
@@ -201,26 +199,26 @@ func (e *accessRequestEphemeral) reusableRequest(ctx context.Context, task strin
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	return pickReusable(requests, me, task, time.Now()), nil
+}
+
+// pickReusable chooses among requester's requests for the task the one that still counts at now:
+// approved with access not yet ended, else pending and not yet expired; the newest of each kind.
+func pickReusable(requests []exchange.AccessRequest, requester, task string, now time.Time) *exchange.AccessRequest {
+	rank := map[string]int{exchange.RequestPending: 1, exchange.RequestApproved: 2}
 	var best *exchange.AccessRequest
-	rank := func(r *exchange.AccessRequest) int {
-		if r.RequestStatus == exchange.RequestApproved {
-			return 2
-		}
-		return 1
-	}
 	for i := range requests {
 		r := &requests[i]
-		open := r.RequestStatus == exchange.RequestApproved || r.RequestStatus == exchange.RequestPending
-		if !open || !strings.EqualFold(r.Requestor, me) || !strings.EqualFold(r.Task, task) ||
+		if rank[r.RequestStatus] == 0 || !strings.EqualFold(r.Requestor, requester) || !strings.EqualFold(r.Task, task) ||
 			(!r.ExpirationTimeUTC.IsZero() && !r.ExpirationTimeUTC.After(now)) {
 			continue
 		}
-		if best == nil || rank(r) > rank(best) || (rank(r) == rank(best) && r.CreationTimeUTC.After(best.CreationTimeUTC)) {
+		if best == nil || rank[r.RequestStatus] > rank[best.RequestStatus] ||
+			(rank[r.RequestStatus] == rank[best.RequestStatus] && r.CreationTimeUTC.After(best.CreationTimeUTC)) {
 			best = r
 		}
 	}
-	return best, nil
+	return best
 }
 
 // awaitDecision reads the request until it is no longer pending or the timeout passes, and returns
