@@ -149,7 +149,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
 				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
-				"and the plan removes it unless it is listed here. When unset, Terraform does not manage membership " +
+				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
 				"and reports the members the group has, without a plan showing changes made outside Terraform."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). When unset, " +
 				"the owners Exchange assigns are kept and not watched: owners changed outside Terraform are taken " +
