@@ -115,7 +115,7 @@ func TestDecisionProblem(t *testing.T) {
 
 func TestApprovalTimeoutDetail(t *testing.T) {
 	got := approvalTimeoutDetail(exchange.AccessRequest{Identity: "r-9", Task: `Exchange\Set-Mailbox`, RequestStatus: "Pending"}, 90*time.Second)
-	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "files a new request"} {
+	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "running again waits for it"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
