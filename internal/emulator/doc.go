@@ -106,6 +106,14 @@
 //     group that is not mail-enabled is refused because the tenant models only mail-enabled groups.
 //   - Unsupported Graph system query options and filter shapes are refused with 400 rather than
 //     ignored.
+//   - Get-DistributionGroup -Filter evaluates the OPATH subset `Property -eq 'value'` joined by
+//     -and/-or with parentheses, a quote inside a value doubled, on Guid, ExternalDirectoryObjectId,
+//     Name, Alias, DisplayName, EmailAddresses and PrimarySmtpAddress (which, as documented,
+//     searches every address). Other operators, $null and other properties are refused with a
+//     ParameterBindingException, as the service refuses a filter it cannot parse. A list is matched
+//     whole but built only for the page served.
+//   - Options.ExtraGroups (-extra-groups) adds that many mail-enabled security groups without
+//     members at start, to measure a client against a large tenant.
 //   - A request neither approved nor denied reports Expired 24 hours after submission, computed
 //     from Options.Now; approval lasts DurationHours (1 to 24, default 4) from the approval time.
 package emulator

@@ -86,7 +86,7 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	values, status, cerr := s.runCmdlet(spec, p, args)
+	values, next, status, cerr := s.runCmdlet(spec, p, args, offset, s.pageSize(r))
 	if forced == FaultDropAfterCommit || (status == 0 && cerr == nil && spec.writes && s.faults.randomDrop()) {
 		s.dropConnection(w, r)
 		return
@@ -102,10 +102,9 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, cerr.body())
 		return
 	}
-	pageValues, next := page(values, offset, s.pageSize(r))
 	out := map[string]any{
 		"@odata.context": s.baseURL + strings.TrimSuffix(r.URL.Path, "InvokeCommand") + "$metadata#Collection(Exchange.GenericHashTable)",
-		"value":          nonNilMaps(pageValues),
+		"value":          nonNilMaps(values),
 	}
 	if next >= 0 {
 		out["@odata.nextLink"] = s.baseURL + r.URL.Path + "?$skiptoken=" + encodeSkipToken(next)
@@ -159,13 +158,14 @@ func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
 	return found && strings.EqualFold(upn, p.upn)
 }
 
-// runCmdlet runs the cmdlet under the tenant lock and saves the state after a change. A
-// non-zero status is an HTTP-level refusal (403) or failure (500).
-func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]map[string]any, int, *cmdletError) {
+// runCmdlet runs the cmdlet under the tenant lock, saves the state after a change and builds the
+// page of its output that starts at offset; next is where the next page starts, or -1. A non-zero
+// status is an HTTP-level refusal (403) or failure (500).
+func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offset, size int) (page []map[string]any, next, status int, cerr *cmdletError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
-		return nil, http.StatusForbidden, nil
+		return nil, -1, http.StatusForbidden, nil
 	}
 	// Writes act on the tenant itself; reads see it as the consistency delay allows.
 	t := s.tenant
@@ -173,21 +173,22 @@ func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs) ([]ma
 		t = s.readableTenantLocked()
 	}
 	now := s.opts.Now().UTC()
-	values, cerr := spec.run(&exchangeCall{t: t, p: p, now: now, args: args})
+	out, cerr := spec.output(&exchangeCall{t: t, p: p, now: now, args: args})
 	if cerr != nil {
-		return nil, 0, cerr
+		return nil, -1, 0, cerr
 	}
 	if spec.writes {
 		s.replica.recordLocked(now, s.tenant)
 		if err := s.persistLocked(); err != nil {
 			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
-			return nil, http.StatusInternalServerError, nil
+			return nil, -1, http.StatusInternalServerError, nil
 		}
 	}
-	for _, v := range values {
+	page, next = out.page(offset, size)
+	for _, v := range page {
 		annotate(v)
 	}
-	return values, 0, nil
+	return page, next, 0, nil
 }
 
 // pageSize honours "Prefer: odata.maxpagesize=N", else the configured default.

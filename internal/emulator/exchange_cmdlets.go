@@ -12,6 +12,42 @@ type cmdletSpec struct {
 	// writes marks cmdlets whose success changes the tenant (state is saved after them).
 	writes bool
 	run    func(*exchangeCall) ([]map[string]any, *cmdletError)
+	// list, set in place of run, serves a long list whose objects are built only for the page
+	// being served.
+	list func(*exchangeCall) (lazyOutput, *cmdletError)
+}
+
+// lazyOutput is a cmdlet's output that is built one object at a time: render(i) builds the i-th
+// of count objects.
+type lazyOutput struct {
+	count  int
+	render func(i int) map[string]any
+}
+
+// output runs the cmdlet; a cmdlet with run answers with the objects it built.
+func (spec *cmdletSpec) output(c *exchangeCall) (lazyOutput, *cmdletError) {
+	if spec.list != nil {
+		return spec.list(c)
+	}
+	values, cerr := spec.run(c)
+	return lazyOutput{count: len(values), render: func(i int) map[string]any { return values[i] }}, cerr
+}
+
+// page builds the objects from offset on, at most size of them, and returns the offset of the
+// next page, or -1 after the last.
+func (out lazyOutput) page(offset, size int) ([]map[string]any, int) {
+	if offset >= out.count {
+		return nil, -1
+	}
+	end := min(offset+size, out.count)
+	values := make([]map[string]any, 0, end-offset)
+	for i := offset; i < end; i++ {
+		values = append(values, out.render(i))
+	}
+	if end == out.count {
+		return values, -1
+	}
+	return values, end
 }
 
 // paged reports whether the output may span pages: only Get-* cmdlets are safe to re-run for
@@ -46,8 +82,8 @@ var cmdletTable = []*cmdletSpec{
 		enum("MemberDepartRestriction", "Microsoft.Exchange.Data.Directory.Recipient.MemberUpdateType", departEnum),
 		enum("MemberJoinRestriction", "Microsoft.Exchange.Data.Directory.Recipient.MemberUpdateType", joinEnum),
 	}},
-	{name: "Get-DistributionGroup", adminOnly: true, run: getDistributionGroup, params: []param{
-		identity(false), text("ResultSize"),
+	{name: "Get-DistributionGroup", adminOnly: true, list: getDistributionGroup, params: []param{
+		identity(false), text("ResultSize"), text("Filter"),
 		{name: "RecipientTypeDetails", kind: kindTextList},
 	}},
 	{name: "Set-DistributionGroup", adminOnly: true, writes: true, run: setDistributionGroup, params: []param{

@@ -5,10 +5,18 @@ import (
 	"strings"
 )
 
-func groupOutput(g *Group) map[string]any {
-	recipientType, groupType := "MailUniversalDistributionGroup", "Universal"
+// recipientTypeOf is the group's RecipientTypeDetails.
+func recipientTypeOf(g *Group) string {
 	if g.Security {
-		recipientType, groupType = "MailUniversalSecurityGroup", "Universal, SecurityEnabled"
+		return "MailUniversalSecurityGroup"
+	}
+	return "MailUniversalDistributionGroup"
+}
+
+func groupOutput(g *Group) map[string]any {
+	recipientType, groupType := recipientTypeOf(g), "Universal"
+	if g.Security {
+		groupType = "Universal, SecurityEnabled"
 	}
 	description := []string{}
 	if g.Description != "" {
@@ -218,39 +226,57 @@ func (c *exchangeCall) resultSize() (int, *cmdletError) {
 	return n, nil
 }
 
-func limit(values []map[string]any, n int) []map[string]any {
+func limit[T any](values []T, n int) []T {
 	if n > 0 && len(values) > n {
 		return values[:n]
 	}
 	return values
 }
 
-func getDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
+// getDistributionGroup reads one group by Identity, or lists the groups that match Filter and
+// RecipientTypeDetails. Matching walks the tenant's groups, which is cheap; only the page served
+// is built.
+func getDistributionGroup(c *exchangeCall) (lazyOutput, *cmdletError) {
 	size, cerr := c.resultSize()
 	if cerr != nil {
-		return nil, cerr
+		return lazyOutput{}, cerr
 	}
+	var matched []*Group
 	if id, given := c.text("Identity"); given {
 		g, cerr := c.t.resolveGroup(id)
 		if cerr != nil {
-			return nil, cerr
+			return lazyOutput{}, cerr
 		}
-		return []map[string]any{groupOutput(g)}, nil
+		matched = []*Group{g}
+	} else if matched, cerr = c.filterGroups(); cerr != nil {
+		return lazyOutput{}, cerr
 	}
+	matched = limit(matched, size)
+	return lazyOutput{count: len(matched), render: func(i int) map[string]any { return groupOutput(matched[i]) }}, nil
+}
+
+// filterGroups lists the groups of the kinds RecipientTypeDetails names that match Filter.
+func (c *exchangeCall) filterGroups() ([]*Group, *cmdletError) {
 	types, _ := c.list("RecipientTypeDetails")
 	for _, typ := range types {
 		if !containsFold(recipientTypes, typ) {
 			return nil, errBinding("Cannot process argument transformation on parameter 'RecipientTypeDetails'. Cannot convert value \"%s\" to type \"Microsoft.Exchange.Data.Directory.Recipient.RecipientTypeDetails\".", typ)
 		}
 	}
-	var out []map[string]any
-	for _, g := range c.t.Groups {
-		obj := groupOutput(g)
-		if len(types) == 0 || containsFold(types, obj["RecipientTypeDetails"].(string)) {
-			out = append(out, obj)
+	var filter opathFilter
+	if text, given := c.text("Filter"); given {
+		var cerr *cmdletError
+		if filter, cerr = parseOPATH(text); cerr != nil {
+			return nil, cerr
 		}
 	}
-	return limit(out, size), nil
+	var out []*Group
+	for _, g := range c.t.Groups {
+		if (len(types) == 0 || containsFold(types, recipientTypeOf(g))) && (filter == nil || filter.matches(g)) {
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }
 
 // managedGroup resolves Identity and applies the manager check.

@@ -37,7 +37,17 @@ func graphUserJSON(u *User) map[string]any {
 		"accountEnabled":    u.AccountEnabled,
 		"proxyAddresses":    nonNil(u.ProxyAddresses),
 		"usageLocation":     "US",
+		"assignedLicenses":  assignedLicenses(u),
 	}
+}
+
+// assignedLicenses is the user's assignedLicenses: one entry per licence, no plan disabled.
+func assignedLicenses(u *User) []map[string]any {
+	out := make([]map[string]any, 0, len(u.SkuIDs))
+	for _, id := range u.SkuIDs {
+		out = append(out, map[string]any{"skuId": id, "disabledPlans": []string{}})
+	}
+	return out
 }
 
 func userFilterable(u *User) filterable {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -110,5 +111,31 @@ func (t *Tenant) normalize(now time.Time) {
 		if g.WhenChanged.IsZero() {
 			g.WhenChanged = g.WhenCreated
 		}
+	}
+}
+
+// addSyntheticGroups adds n mail-enabled security groups without members, named and addressed by
+// number, as the other groups of a large tenant: what a provider run must not pay for. Groups
+// already there (a state file saved from a seeded run) are not added twice.
+func (t *Tenant) addSyntheticGroups(n int, now time.Time) {
+	have := make(map[string]bool, len(t.Groups))
+	for _, g := range t.Groups {
+		have[g.ID] = true
+	}
+	domain := t.InitialDomain()
+	for i := range n {
+		id := fmt.Sprintf("5e000000-0000-4000-8000-%012d", i)
+		if have[id] {
+			continue
+		}
+		alias := fmt.Sprintf("synthetic-%05d", i)
+		address := alias + "@" + domain
+		t.Groups = append(t.Groups, &Group{
+			ID: id, GUID: fmt.Sprintf("5e000000-0000-4000-9000-%012d", i),
+			Name: fmt.Sprintf("Synthetic group %05d", i), DisplayName: fmt.Sprintf("Synthetic group %05d", i),
+			Alias: alias, PrimarySmtpAddress: address, EmailAddresses: []string{"SMTP:" + address},
+			Security: true, MemberDepartRestriction: "Closed", MemberJoinRestriction: "Closed",
+			WhenCreated: now, WhenChanged: now,
+		})
 	}
 }

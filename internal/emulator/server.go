@@ -45,6 +45,9 @@ type Options struct {
 	ConsistencyDelay time.Duration
 	// Latency is added to every answer.
 	Latency time.Duration
+	// ExtraGroups adds that many mail-enabled security groups without members to the starting
+	// tenant, to measure a provider against a large tenant.
+	ExtraGroups int
 }
 
 // Server is a running emulator.
@@ -96,6 +99,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	tenant.normalize(opts.Now().UTC())
+	tenant.addSyntheticGroups(opts.ExtraGroups, opts.Now().UTC())
 	s.tenant = tenant
 	s.replica = newReplica(opts.ConsistencyDelay, tenant)
 	if opts.StatePath != "" {

@@ -123,6 +123,28 @@ type call struct {
 // containing "@") removed. Failures are *apierr.Error values, possibly wrapped; see IsAmbiguous
 // for failures whose outcome is unknown.
 func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]any) ([]map[string]json.RawMessage, error) {
+	var all []map[string]json.RawMessage
+	err := c.invokePages(ctx, cmdlet, params, func(values []map[string]json.RawMessage) {
+		all = append(all, values...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// invokeEach runs a cmdlet and hands each object to each as its page arrives, so that a long list
+// is decoded page by page and no page is kept after it was read.
+func (c *Client) invokeEach(ctx context.Context, cmdlet string, params map[string]any, each func(record)) error {
+	return c.invokePages(ctx, cmdlet, params, func(values []map[string]json.RawMessage) {
+		for _, v := range values {
+			each(v)
+		}
+	})
+}
+
+// invokePages runs a cmdlet and hands every page's objects to page, in order.
+func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[string]any, page func([]map[string]json.RawMessage)) error {
 	if params == nil {
 		params = map[string]any{}
 	}
@@ -130,7 +152,7 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 		envelopeInput: map[string]any{envelopeCmdletName: cmdlet, envelopeParameters: params},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("exchange: encoding %s parameters: %w", cmdlet, err)
+		return fmt.Errorf("exchange: encoding %s parameters: %w", cmdlet, err)
 	}
 	rule, known := cmdletRules[cmdlet]
 	if !known {
@@ -138,23 +160,22 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 	}
 	cl := &call{cmdlet: cmdlet, rule: rule, params: params, body: body, clientRequestID: uuid.NewString()}
 
-	var all []map[string]json.RawMessage
 	pageURL := c.invokeURL.String()
 	for {
 		pg, err := c.sendWithRetries(ctx, cl, pageURL)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, pg.values...)
+		page(pg.values)
 		if pg.nextLink == "" {
-			return all, nil
+			return nil
 		}
 		next, err := c.followable(pg.nextLink)
 		if err != nil {
-			return nil, c.newError(cl, func(e *apierr.Error) { e.Message = err.Error() })
+			return c.newError(cl, func(e *apierr.Error) { e.Message = err.Error() })
 		}
 		if next == pageURL {
-			return nil, c.newError(cl, func(e *apierr.Error) { e.Message = "the next page link points at the same page" })
+			return c.newError(cl, func(e *apierr.Error) { e.Message = "the next page link points at the same page" })
 		}
 		pageURL = next
 	}
@@ -323,4 +344,11 @@ func requestID(h http.Header) string {
 	default:
 		return id + ", x-ms-request-id " + msID
 	}
+}
+
+// SignIn gets the token cmdlet calls will carry, ahead of the first call, so that signing in can
+// overlap other work. Later calls answer from the credential's token cache.
+func (c *Client) SignIn(ctx context.Context) error {
+	_, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	return err
 }

@@ -82,8 +82,7 @@ const (
 	paramManagedBy                       = "ManagedBy"                       // documented
 	paramMemberDepartRestriction         = "MemberDepartRestriction"         // documented
 	paramBypassSecurityGroupManagerCheck = "BypassSecurityGroupManagerCheck" // documented switch (Set-/Remove-DistributionGroup, Update-DistributionGroupMember)
-	paramResultSize                      = "ResultSize"                      // documented (Get-DistributionGroup; the default stops at 1000)
-	paramRecipientTypeDetails            = "RecipientTypeDetails"            // documented (Get-DistributionGroup: lists only groups of these kinds)
+	paramFilter                          = "Filter"                          // documented (Get-DistributionGroup): an OPATH filter, see the filter names below
 	paramAdminGroup                      = "AdminGroup"                      // documented (Enable-ElevatedAccessControl)
 	paramSystemAccounts                  = "SystemAccounts"                  // documented (Enable-ElevatedAccessControl)
 	paramTask                            = "Task"                            // documented (New-ElevatedAccessApprovalPolicy, New-ElevatedAccessRequest)
@@ -99,9 +98,27 @@ var targetParams = []string{paramIdentity}
 
 // Parameter values.
 const (
-	valueSecurityGroup = "Security"  // documented: Type for a mail-enabled security group
-	valueClosed        = "Closed"    // documented: the only MemberDepartRestriction a security group allows
-	valueUnlimited     = "Unlimited" // documented: ResultSize without a limit
+	valueSecurityGroup = "Security" // documented: Type for a mail-enabled security group
+	valueClosed        = "Closed"   // documented: the only MemberDepartRestriction a security group allows
+)
+
+// The OPATH filter subset the client writes, documented on Microsoft's "Filterable properties for
+// the Filter parameter on Exchange cmdlets" (learn.microsoft.com/powershell/exchange/filter-properties):
+// the whole filter is one string, text values in single quotes, -eq for an exact match, -or to
+// join clauses; a single quote inside a value is doubled, as in any PowerShell single-quoted
+// string (observed in public scripts, not stated on that page). No length limit is
+// documented (unverified); MaxGroupsPerFilter keeps a filter near a kilobyte.
+const (
+	opathEq = "-eq"
+	opathOr = "-or"
+	// filterGUID is documented as filterable on Get-DistributionGroup (LDAP objectGuid); it is the
+	// Guid property the client reads, not the ExchangeGuid.
+	filterGUID = "Guid"
+	// filterEmailAddresses is documented as filterable on Get-DistributionGroup (proxyAddresses);
+	// a complete address matches without its smtp: prefix, and any of a group's addresses
+	// matches. The page advises against filtering on PrimarySmtpAddress, which searches
+	// EmailAddresses anyway.
+	filterEmailAddresses = "EmailAddresses"
 )
 
 // Output values.

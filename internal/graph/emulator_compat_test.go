@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -62,15 +63,16 @@ func TestGraphClientReadsTheEmulator(t *testing.T) {
 	if err != nil || len(skus) == 0 || len(skus[0].ServicePlans) == 0 {
 		t.Fatalf("SubscribedSkus() = %+v, %v", skus, err)
 	}
-	if lic, err := g.UserLicenses(ctx, adele.ID); err != nil || len(lic) == 0 {
-		t.Fatalf("UserLicenses(adele) = %+v, %v; want a licence", lic, err)
+	// Users found by object id, UPN or mail, in other case, with their licences; unknown names missing.
+	people, err := g.UsersByName(ctx, []string{adele.ID, "NESTOR.WILKE@" + domain, "nobody@" + domain})
+	if err != nil || len(people) != 2 {
+		t.Fatalf("UsersByName() = %+v, %v; want adele and nestor", people, err)
 	}
-	nestor, err := g.User(ctx, "nestor.wilke@"+domain)
-	if err != nil {
-		t.Fatal(err)
+	if lic := people[strings.ToLower(adele.ID)].SkuIDs; len(lic) != 1 || lic[0] != skus[0].SkuID {
+		t.Fatalf("adele's licences %v, want %s", lic, skus[0].SkuID)
 	}
-	if lic, err := g.UserLicenses(ctx, nestor.ID); err != nil || len(lic) != 0 {
-		t.Fatalf("UserLicenses(nestor) = %+v, %v; want none", lic, err)
+	if lic := people["nestor.wilke@"+strings.ToLower(domain)].SkuIDs; len(lic) != 0 {
+		t.Fatalf("nestor's licences %v, want none", lic)
 	}
 
 	// A group made through Exchange is visible to Graph as a mail-enabled security group.

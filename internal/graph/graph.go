@@ -37,6 +37,7 @@ type User struct {
 	Mail              string
 	DisplayName       string
 	ProxyAddresses    []string
+	SkuIDs            []string // assigned licences; read only by UsersByName
 }
 
 // Organization is the tenant.
@@ -77,14 +78,15 @@ func (c *Client) GroupByMail(ctx context.Context, mail string) (*Group, error) {
 	return toGroup(found[0]), nil
 }
 
-// GroupMembers lists the direct members of the group, of every kind, reading every page.
-// Members that are not users (nested groups, contacts, devices) are left out.
+// GroupMembers lists the direct members of the group, of every kind (see toMember), reading every
+// page of the largest size Graph allows.
 func (c *Client) GroupMembers(ctx context.Context, groupID string) ([]User, error) {
 	operation := "GET /groups/" + groupID + "/members"
 	ctx, sent := trackRequestID(ctx)
 	builder := groups.NewGroupsRequestBuilderInternal(map[string]string{}, c.adapter).ByGroupId(groupID).Members()
+	top := int32(maxPageSize)
 	resp, err := builder.Get(ctx, &groups.ItemMembersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: userFields},
+		QueryParameters: &groups.ItemMembersRequestBuilderGetQueryParameters{Select: userFields, Top: &top},
 	})
 	var members []User
 	for {
@@ -172,21 +174,6 @@ func (c *Client) SubscribedSkus(ctx context.Context) ([]Sku, error) {
 	skus := make([]Sku, 0, len(resp.GetValue()))
 	for _, sku := range resp.GetValue() {
 		skus = append(skus, toSku(sku.GetSkuId(), sku.GetSkuPartNumber(), sku.GetServicePlans()))
-	}
-	return skus, nil
-}
-
-// UserLicenses lists the licences assigned to a user (object id or user principal name).
-func (c *Client) UserLicenses(ctx context.Context, userID string) ([]Sku, error) {
-	operation := "GET /users/" + userID + "/licenseDetails"
-	ctx, sent := trackRequestID(ctx)
-	resp, err := users.NewUsersRequestBuilderInternal(map[string]string{}, c.adapter).ByUserId(userID).LicenseDetails().Get(ctx, nil)
-	if err != nil {
-		return nil, translate(operation, sent, err)
-	}
-	skus := make([]Sku, 0, len(resp.GetValue()))
-	for _, details := range resp.GetValue() {
-		skus = append(skus, toSku(details.GetSkuId(), details.GetSkuPartNumber(), details.GetServicePlans()))
 	}
 	return skus, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -357,20 +358,46 @@ func TestSubscribedSkus(t *testing.T) {
 	}
 }
 
-func TestUserLicenses(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
-		writeJSON(w, 200, `{"value":[{"id":"l1","skuId":"c7df2760-2c81-4ef7-b578-5b5392b571df","skuPartNumber":"ENTERPRISEPREMIUM","servicePlans":`+servicePlansJSON+`}]}`)
+// UsersByName reads UPNs 15 to a request, object ids by id, and by mail only the names no UPN
+// matched, selecting only what the checks need.
+func TestUsersByName(t *testing.T) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, _ string) {
+		filter := r.URL.Query().Get("$filter")
+		var users []string
+		for _, v := range regexp.MustCompile(`'([^']*)'`).FindAllStringSubmatch(filter, -1) {
+			switch {
+			case strings.HasPrefix(filter, "userPrincipalName") && strings.HasPrefix(v[1], "user"):
+				users = append(users, fmt.Sprintf(`{"id":"id-%s","userPrincipalName":%q,"assignedLicenses":[{"skuId":"c7df2760-2c81-4ef7-b578-5b5392b571df"}]}`, v[1], v[1]))
+			case strings.HasPrefix(filter, "mail") && v[1] == "Alias@contoso.com":
+				users = append(users, `{"id":"id-alias","userPrincipalName":"real@contoso.com","mail":"alias@contoso.com"}`)
+			case strings.HasPrefix(filter, "id"):
+				users = append(users, fmt.Sprintf(`{"id":%q,"userPrincipalName":"byid@contoso.com"}`, v[1]))
+			}
+		}
+		writeJSON(w, 200, `{"value":[`+strings.Join(users, ",")+`]}`)
 	})
-	got, err := client.UserLicenses(context.Background(), "u1")
+	names := []string{"Alias@contoso.com", "nobody@contoso.com", "5c1a0e62-3f4b-4d8e-9a27-6b0c1d2e3f40"}
+	for i := range 20 {
+		names = append(names, fmt.Sprintf("user%02d@contoso.com", i))
+	}
+	got, err := client.UsersByName(context.Background(), names)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Sku{{SkuID: "c7df2760-2c81-4ef7-b578-5b5392b571df", SkuPartNumber: "ENTERPRISEPREMIUM", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE", "INTUNE_A"}}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("licences = %+v, want %+v", got, want)
+	if len(got) != 22 || got["alias@contoso.com"].ID != "id-alias" || got["5c1a0e62-3f4b-4d8e-9a27-6b0c1d2e3f40"].UserPrincipalName != "byid@contoso.com" {
+		t.Fatalf("users %+v", got)
 	}
-	if path := fg.requests()[0].Path; path != "/graph/v1.0/users/u1/licenseDetails" {
-		t.Errorf("path = %q", path)
+	if lic := got["user07@contoso.com"].SkuIDs; len(lic) != 1 || lic[0] != "c7df2760-2c81-4ef7-b578-5b5392b571df" {
+		t.Errorf("licences %v", lic)
+	}
+	reqs := fg.requests()
+	if len(reqs) != 4 { // 22 names by UPN: 2; one id: 1; the two names no UPN matched, by mail: 1
+		t.Fatalf("made %d requests, want 4", len(reqs))
+	}
+	for _, r := range reqs {
+		if !strings.Contains(r.Query, "%24select=id%2CuserPrincipalName%2Cmail%2CassignedLicenses") {
+			t.Errorf("query %s does not select only what the checks need", r.Query)
+		}
 	}
 }
 

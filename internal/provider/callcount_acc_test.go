@@ -65,7 +65,16 @@ func (c statsSince) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, r
 // object makes one Exchange call per kind of object, at most two Microsoft Graph calls (members of
 // all groups, then all owners) and one token request per service, however many objects there are.
 func TestAccCallCount_noChangePlan(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	testNoChangePlanCalls(t, acctest.NewTenant(t))
+}
+
+// TestAccCallCount_largeTenant pins that the cost follows the configuration, not the tenant: with
+// thousands of other groups in the tenant, a no-change plan makes the same calls.
+func TestAccCallCount_largeTenant(t *testing.T) {
+	testNoChangePlanCalls(t, acctest.NewTenantWith(t, emulator.Options{ExtraGroups: 5000}))
+}
+
+func testNoChangePlanCalls(t *testing.T, tn *acctest.Tenant) {
 	config := callCountHCL(tn, []string{
 		"Exchange\\New-MoveRequest", "Exchange\\Set-Mailbox", "Exchange\\Remove-Mailbox",
 		"Exchange\\New-MailboxExportRequest", "Exchange\\Set-TransportRule",

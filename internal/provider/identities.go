@@ -38,11 +38,18 @@ func userIsNamed(u graph.User, spelling string) bool {
 // member, and otherwise by UPN, or, for a group or mail contact, which has none, by mail address
 // (by object id when it has no address either).
 func spellingsFor(users []graph.User, prior []string) []string {
+	byName := make(map[string]string, len(prior))
+	for _, p := range prior {
+		key := strings.ToLower(strings.TrimSpace(p))
+		if _, taken := byName[key]; !taken {
+			byName[key] = p
+		}
+	}
 	out := make([]string, 0, len(users))
 	for _, u := range users {
 		name := cmp.Or(u.UserPrincipalName, u.Mail, u.ID)
-		for _, p := range prior {
-			if userIsNamed(u, p) {
+		for _, address := range userAddresses(u) {
+			if p, ok := byName[address]; ok && address != "" {
 				name = p
 				break
 			}

@@ -23,11 +23,12 @@ const batchWindow = 20 * time.Millisecond
 // refreshes every object); every write updates or drops what it touched before it returns, so a
 // read after a write in the same run sees the write.
 type runReads struct {
-	policies *readcache.Value[[]exchange.ApprovalPolicy]             // all of them: the service allows 30
-	access   *readcache.Value[exchange.PrivilegedAccessStatus]       // the organization's setting
-	groups   *readcache.Value[map[string]exchange.DistributionGroup] // security groups by lower-case GUID
-	members  *readcache.Batch[[]graph.User]                          // group members by group object id
-	users    *readcache.Batch[graph.User]                            // users by object id
+	policies *readcache.Value[[]exchange.ApprovalPolicy]       // all of them: the service allows 30
+	access   *readcache.Value[exchange.PrivilegedAccessStatus] // the organization's setting
+	groups   *readcache.Batch[exchange.DistributionGroup]      // groups by lower-case GUID or address
+	members  *readcache.Batch[[]graph.User]                    // group members by group object id
+	users    *readcache.Batch[graph.User]                      // users by object id
+	skus     *readcache.Value[[]graph.Sku]                     // the tenant's subscriptions
 
 	readAhead sync.Once
 }
@@ -43,19 +44,17 @@ func newRunReads(ex *exchange.Client, gr *graph.Client) *runReads {
 			}
 			return *status, nil
 		}),
-		groups: readcache.NewValue(func(ctx context.Context) (map[string]exchange.DistributionGroup, error) {
-			list, err := ex.SecurityGroups(ctx)
-			if err != nil {
-				return nil, err
+		groups: readcache.NewBatch(func(ctx context.Context, ids []string) (map[string]exchange.DistributionGroup, error) {
+			found, err := ex.DistributionGroups(ctx, ids)
+			if apierr.Is(err, apierr.KindInvalidInput) {
+				// The service refused the filter: every group is then read on its own.
+				return map[string]exchange.DistributionGroup{}, nil
 			}
-			byGUID := make(map[string]exchange.DistributionGroup, len(list))
-			for _, g := range list {
-				byGUID[strings.ToLower(g.GUID)] = g
-			}
-			return byGUID, nil
-		}),
+			return found, err
+		}, readcache.BatchOptions{Size: exchange.MaxGroupsPerFilter, Window: batchWindow, Ready: ex.SignIn}),
 		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch),
 		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch),
+		skus:    readcache.NewValue(gr.SubscribedSkus),
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 
@@ -15,8 +14,8 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
 )
 
-// Approver groups are read from two services: the group from Exchange (all security groups in one
-// call per run) and members and owners from Microsoft Graph (many groups per call).
+// Approver groups are read from two services: the group from Exchange and members and owners from
+// Microsoft Graph, each many groups per call, so that a run reads only the groups it names.
 
 // cachedGroupSnapshot reads a group by GUID or primary SMTP address. objectID, when the caller
 // knows it (from state), lets the members be read from Graph while Exchange answers.
@@ -79,21 +78,16 @@ func (c *tenantClient) completeSnapshot(ctx context.Context, group *exchange.Dis
 	return &groupSnapshot{group: *group, members: members, owners: owners}, nil
 }
 
-// securityGroup finds a group in the run's list of security groups. A group missing from the list
-// is read on its own: that confirms it is gone (a NotFound error) or finds a group of another kind,
-// so that only a real "not found" removes a resource from state.
+// securityGroup reads a group by GUID or address through the run's batched reads. A group missing
+// from a batch answer is read on its own: that confirms it is gone (a NotFound error), so that only
+// the service's own "not found" removes a resource from state.
 func (c *tenantClient) securityGroup(ctx context.Context, id string) (*exchange.DistributionGroup, error) {
-	groups, err := c.reads.groups.Get(ctx)
+	g, found, err := c.reads.groups.Get(ctx, strings.ToLower(id))
 	if err != nil {
 		return nil, err
 	}
-	if g, ok := groups[strings.ToLower(id)]; ok {
+	if found {
 		return &g, nil
-	}
-	for _, g := range groups {
-		if strings.EqualFold(g.PrimarySmtpAddress, id) {
-			return &g, nil
-		}
 	}
 	return c.exchange.GetDistributionGroup(ctx, id)
 }
@@ -167,18 +161,14 @@ func (c *tenantClient) owner(ctx context.Context, name string) (graph.User, erro
 	return *u, nil
 }
 
-// afterGroupWrite records the outcome of a write to a group: the group as the write returned it,
-// or, when the write returned nothing or failed, nothing, so the next read asks Exchange again.
-// Its members are read again in any case.
-func (c *tenantClient) afterGroupWrite(guid, objectID string, written *exchange.DistributionGroup, err error) {
-	c.reads.groups.Update(func(groups map[string]exchange.DistributionGroup) map[string]exchange.DistributionGroup {
-		groups = maps.Clone(groups)
-		delete(groups, strings.ToLower(guid))
-		if written != nil && err == nil {
-			groups[strings.ToLower(written.GUID)] = *written
-		}
-		return groups
-	})
+// afterGroupWrite records the outcome of a write to a group. What the run has read of groups is
+// dropped, since a write can change an address that another read names; the group as a successful
+// write returned it is kept under its GUID. Its members are read again in any case.
+func (c *tenantClient) afterGroupWrite(objectID string, written *exchange.DistributionGroup, err error) {
+	c.reads.groups.InvalidateAll()
+	if written != nil && err == nil {
+		c.reads.groups.Store(strings.ToLower(written.GUID), *written)
+	}
 	if objectID != "" {
 		c.reads.members.Invalidate(strings.ToLower(objectID))
 	}

@@ -181,7 +181,8 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 }
 
 // ModifyPlan checks at plan time that every newly listed member and owner exists and that no two
-// entries name the same person, so that a typo fails the plan, not the apply.
+// entries name the same person, so that a typo fails the plan, not the apply. The people the plan
+// adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
@@ -194,28 +195,31 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkPeople(ctx, "members", plan.Members, state.Members, &resp.Diagnostics)
-	r.checkPeople(ctx, "owners", plan.Owners, state.Owners, &resp.Diagnostics)
-	checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), &resp.Diagnostics)
+	people, err := r.client.graph.UsersByName(ctx, newPeople(ctx, plan, state, &resp.Diagnostics))
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "look up the members and owners of "+plan.Name.ValueString(), err, "")
+		return
+	}
+	checkPeople("members", stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, &resp.Diagnostics)
+	checkPeople("owners", stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, &resp.Diagnostics)
+	checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
 }
 
-func (r *approverGroupResource) checkPeople(ctx context.Context, attr string, planned, prior types.Set, diags *diag.Diagnostics) {
-	known := stringSet(ctx, prior, diags)
+// checkPeople reports planned people that name no user, and two entries that name the same user;
+// people holds the users the plan's new entries name.
+func checkPeople(attr string, planned, prior []string, people map[string]graph.User, diags *diag.Diagnostics) {
+	known := foldSet(prior)
 	byID := map[string]string{}
-	for _, spelling := range stringSet(ctx, planned, diags) {
-		if containsFold(known, spelling) {
+	for _, spelling := range planned {
+		if known[strings.ToLower(spelling)] {
 			continue
 		}
-		u, err := r.client.resolveUser(ctx, spelling)
-		if apierr.IsNotFound(err) {
+		u, found := people[strings.ToLower(spelling)]
+		if !found {
 			diags.AddAttributeError(path.Root(attr), "Unknown user",
 				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
 					"primary SMTP address.", spelling, attr))
 			continue
-		}
-		if err != nil {
-			addServiceError(diags, fmt.Sprintf("look up %q from %s", spelling, attr), err, "")
-			return
 		}
 		if first, dup := byID[u.ID]; dup {
 			diags.AddAttributeError(path.Root(attr), "Person listed twice",
@@ -244,7 +248,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		ManagedBy:          stringSet(ctx, plan.Owners, &resp.Diagnostics),
 	}
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
-	r.client.afterGroupWrite("", "", created, err)
+	r.client.afterGroupWrite("", created, err)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
 		return
@@ -322,7 +326,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 
 	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
 		err := r.client.exchange.SetDistributionGroup(ctx, change)
-		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
 			return
@@ -331,7 +335,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
 	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
 		err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned)
-		r.client.afterGroupWrite(id, state.ObjectID.ValueString(), nil, err)
+		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
 				"The group's other settings were updated; its members were not changed.")
@@ -387,7 +391,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
-	r.client.afterGroupWrite(state.ID.ValueString(), state.ObjectID.ValueString(), nil, err)
+	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+

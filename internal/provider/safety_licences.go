@@ -57,3 +57,14 @@ func skuNames(skus []graph.Sku) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// assignedSkus are the subscriptions behind a user's assigned licences.
+func assignedSkus(u graph.User, subscribed []graph.Sku) []graph.Sku {
+	var out []graph.Sku
+	for _, sku := range subscribed {
+		if containsFold(u.SkuIDs, sku.SkuID) {
+			out = append(out, sku)
+		}
+	}
+	return out
+}

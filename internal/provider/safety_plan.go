@@ -67,9 +67,38 @@ func checkSkipped(diags *diag.Diagnostics, check string, err error) {
 		fmt.Sprintf("Could not check %s: %s\n\nThe plan goes on without this check.", check, err))
 }
 
+// newPeople lists the members and owners the plan adds: the ones the plan-time checks look up.
+func newPeople(ctx context.Context, plan, state approverGroupModel, diags *diag.Diagnostics) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, sets := range [][2]types.Set{{plan.Members, state.Members}, {plan.Owners, state.Owners}} {
+		prior := foldSet(stringSet(ctx, sets[1], diags))
+		for _, spelling := range stringSet(ctx, sets[0], diags) {
+			key := strings.ToLower(spelling)
+			if !prior[key] && !seen[key] {
+				seen[key] = true
+				out = append(out, spelling)
+			}
+		}
+	}
+	return out
+}
+
+// foldSet is a set of lower-cased strings.
+func foldSet(list []string) map[string]bool {
+	set := make(map[string]bool, len(list))
+	for _, s := range list {
+		set[strings.ToLower(s)] = true
+	}
+	return set
+}
+
 // checkApproverGroupPlan notes the planned group for the other resources' checks and warns about
-// approvers who cannot be relied on. Licences are read only for members the plan adds.
-func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool, diags *diag.Diagnostics) {
+// approvers who cannot be relied on. Licences are checked only for members the plan adds; people
+// holds the users they name, with their licences.
+func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool,
+	people map[string]graph.User, diags *diag.Diagnostics,
+) {
 	if c == nil || plan.PrimarySMTPAddress.IsUnknown() {
 		return
 	}
@@ -82,37 +111,23 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 	}
 	approverCountFinding(group, members).addTo(diags)
 
+	priorSet := foldSet(prior)
 	var unlicensed []string
 	for _, member := range members {
-		if containsFold(prior, member) {
-			continue
+		u, found := people[strings.ToLower(member)]
+		if priorSet[strings.ToLower(member)] || !found {
+			continue // unknown users are reported by the resource itself
 		}
-		skus, err := c.userLicences(ctx, member)
-		if apierr.IsNotFound(err) {
-			continue // the resource reports unknown users itself
-		}
+		subscribed, err := c.reads.skus.Get(ctx)
 		if err != nil {
-			checkSkipped(diags, "the licences of "+member, err)
+			checkSkipped(diags, "the licences of the approvers", err)
 			return
 		}
-		if !includesPAM(skus) {
+		if !includesPAM(assignedSkus(u, subscribed)) {
 			unlicensed = append(unlicensed, member)
 		}
 	}
 	unlicensedApproversFinding(group, unlicensed).addTo(diags)
-}
-
-// userLicences reads a user's licences by UPN or object id, then by SMTP address.
-func (c *tenantClient) userLicences(ctx context.Context, spelling string) ([]graph.Sku, error) {
-	skus, err := c.graph.UserLicenses(ctx, spelling)
-	if !apierr.IsNotFound(err) || !strings.Contains(spelling, "@") {
-		return skus, err
-	}
-	u, err := c.resolveUser(ctx, spelling)
-	if err != nil {
-		return nil, err
-	}
-	return c.graph.UserLicenses(ctx, u.ID)
 }
 
 // checkPrivilegedAccessPlan refuses to enable privileged access in a tenant without a licence for
@@ -122,7 +137,7 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		return
 	}
 	if creating {
-		skus, err := c.graph.SubscribedSkus(ctx)
+		skus, err := c.reads.skus.Get(ctx)
 		if err != nil {
 			checkSkipped(diags, "the tenant's subscriptions", err)
 		} else {
@@ -168,7 +183,7 @@ func (c *tenantClient) approversOf(ctx context.Context, address string) ([]graph
 		}
 		return users, nil
 	}
-	group, err := c.exchange.GetDistributionGroup(ctx, address)
+	group, err := c.securityGroup(ctx, address)
 	if apierr.IsNotFound(err) {
 		return nil, nil
 	}
@@ -199,7 +214,7 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	if _, planned := c.plannedGroup(group.ValueString()); planned {
 		return
 	}
-	_, err := c.exchange.GetDistributionGroup(ctx, group.ValueString())
+	_, err := c.securityGroup(ctx, group.ValueString())
 	switch {
 	case apierr.IsNotFound(err):
 		unknownApproverGroupFinding(group.ValueString()).addTo(diags)

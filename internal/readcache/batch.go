@@ -18,6 +18,7 @@ type Batch[V any] struct {
 
 	mu       sync.Mutex
 	gen      map[string]uint64 // counts writes per key
+	epoch    uint64            // counts InvalidateAll calls
 	cache    map[string]V
 	inflight map[string]*batch[V]
 	open     *batch[V]
@@ -44,6 +45,7 @@ func NewBatch[V any](fetch func(ctx context.Context, keys []string) (map[string]
 type batch[V any] struct {
 	keys    []string
 	gens    map[string]uint64 // each key's write count when the fetch started
+	epoch   uint64            // the cache's epoch when the fetch started
 	started bool
 	done    chan struct{}
 	vals    map[string]V
@@ -61,7 +63,7 @@ func (b *Batch[V]) Get(ctx context.Context, key string) (val V, found bool, err 
 		b.mu.Unlock()
 		return v, true, nil
 	}
-	if f := b.inflight[key]; f != nil && f.gens[key] == b.gen[key] && f.ctx.Err() == nil {
+	if f := b.inflight[key]; f != nil && b.current(f, key) && f.ctx.Err() == nil {
 		return b.wait(ctx, f, key)
 	}
 	return b.wait(ctx, b.enqueue(ctx, key), key)
@@ -79,6 +81,28 @@ func (b *Batch[V]) Invalidate(key string) {
 	defer b.mu.Unlock()
 	b.gen[key]++
 	delete(b.cache, key)
+}
+
+// Store records what a write returned for key, in place of anything read before it.
+func (b *Batch[V]) Store(key string, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.gen[key]++
+	b.cache[key] = v
+}
+
+// InvalidateAll drops every answer, for a write that may change what any key names (a renamed
+// address, say), so the next Get of any key fetches it again.
+func (b *Batch[V]) InvalidateAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.epoch++
+	b.cache = map[string]V{}
+}
+
+// current reports whether no write to key happened since f started; b.mu is held.
+func (b *Batch[V]) current(f *batch[V], key string) bool {
+	return f.gens[key] == b.gen[key] && f.epoch == b.epoch
 }
 
 // enqueue adds key to the open batch, opening one if needed; b.mu is held.
@@ -137,6 +161,7 @@ func (b *Batch[V]) collect(f *batch[V]) {
 // start closes f to new keys and runs its fetch; b.mu is held.
 func (b *Batch[V]) start(f *batch[V]) {
 	f.started = true
+	f.epoch = b.epoch
 	if b.open == f {
 		b.open = nil
 	}
@@ -153,7 +178,7 @@ func (b *Batch[V]) start(f *batch[V]) {
 			if b.inflight[k] == f {
 				delete(b.inflight, k)
 			}
-			if v, ok := vals[k]; ok && err == nil && f.gens[k] == b.gen[k] {
+			if v, ok := vals[k]; ok && err == nil && b.current(f, k) {
 				b.cache[k] = v
 			}
 		}

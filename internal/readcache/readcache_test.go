@@ -240,6 +240,24 @@ func TestBatchInvalidateAndMissingKeys(t *testing.T) {
 	}
 }
 
+// A write that may change what any key names drops every answer, and a fetch that overlapped it
+// is handed to its readers but not kept.
+func TestBatchInvalidateAllDropsEveryKey(t *testing.T) {
+	r := &recorder{}
+	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond})
+	a1, _, _ := b.Get(t.Context(), "a")
+	c1, _, _ := b.Get(t.Context(), "c")
+	b.InvalidateAll()
+	a2, _, _ := b.Get(t.Context(), "a")
+	c2, _, _ := b.Get(t.Context(), "c")
+	if a1 == a2 || c1 == c2 {
+		t.Fatalf("reads after InvalidateAll got old answers: a %d then %d, c %d then %d", a1, a2, c1, c2)
+	}
+	if len(r.calls) != 4 {
+		t.Fatalf("fetches %v, want 4", r.calls)
+	}
+}
+
 func TestBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
 	r := &recorder{}
 	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: 20 * time.Millisecond})

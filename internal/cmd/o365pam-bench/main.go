@@ -53,6 +53,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if provider, err = filepath.EvalSymlinks(provider); err != nil {
+		return err
+	}
 	if o.nullProvider, err = filepath.Abs(o.nullProvider); err != nil {
 		return err
 	}
@@ -76,6 +79,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if r.Scale, r.LargeApply, err = measureScale(ctx, o, provider); err != nil {
+		return err
+	}
 	r.print(os.Stdout)
 	return r.write(o.out)
 }
@@ -87,6 +93,7 @@ type bench struct {
 	provider                  string
 	pamDir, floorDir, nullDir string
 	env                       []string
+	watchRSS                  bool // sample the provider's peak memory during each run
 }
 
 func newBench(o options, srv *emulator.Server, provider string) (*bench, error) {
@@ -115,10 +122,12 @@ func newBench(o options, srv *emulator.Server, provider string) (*bench, error) 
 	return b, nil
 }
 
-// sample is one CLI run: its wall time and what the emulator saw during it.
+// sample is one CLI run: its wall time, what the emulator saw during it and, when watched, the
+// provider's peak resident memory.
 type sample struct {
-	wall  time.Duration
-	stats emulator.Stats
+	wall    time.Duration
+	stats   emulator.Stats
+	peakRSS int64
 }
 
 // terraform runs one CLI command in dir; a plan must find nothing to change.
@@ -126,13 +135,24 @@ func (b *bench) terraform(ctx context.Context, dir string, args ...string) (samp
 	before := b.srv.Stats()
 	cmd := exec.CommandContext(ctx, b.opts.cli, args...)
 	cmd.Dir, cmd.Env = dir, b.env
+	var stop chan struct{}
+	var peak <-chan int64
+	if b.watchRSS {
+		stop = make(chan struct{})
+		peak = watchPeakRSS(b.provider, stop)
+	}
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
+	s := sample{wall: wall, stats: b.srv.Stats().Sub(before)}
+	if b.watchRSS {
+		close(stop)
+		s.peakRSS = <-peak
+	}
 	if err != nil {
 		return sample{}, fmt.Errorf("%s %s in %s: %w\n%s", filepath.Base(b.opts.cli), strings.Join(args, " "), dir, err, out)
 	}
-	return sample{wall: wall, stats: b.srv.Stats().Sub(before)}, nil
+	return s, nil
 }
 
 var (

@@ -17,6 +17,8 @@ const (
 	goalApplyExchangePerObj = 1.5
 	goalColdStart           = 100 * time.Millisecond
 	goalBinaryBytes         = 50 << 20
+	goalScaleDrift          = 0.10 // wall time and memory in a large tenant, against the empty one
+	goalLargeApply          = 60 * time.Second
 	tokenAudiences          = 2 // Microsoft Graph and Exchange Online
 	nanosPerMilli           = float64(time.Millisecond)
 )
@@ -36,7 +38,11 @@ type report struct {
 	// RefreshRTT is what refreshing adds to a no-change plan, in round trips: the plan's time over
 	// the floor less that of a plan without refresh.
 	RefreshRTT float64 `json:"refresh_round_trips"`
-	Goals      []goal  `json:"goals"`
+	// Scale is the no-change plan in tenants with more and more other groups; LargeApply the plan
+	// and apply of one new group of a thousand members.
+	Scale      []scaleRow  `json:"scale"`
+	LargeApply *largeApply `json:"large_group_apply"`
+	Goals      []goal      `json:"goals"`
 }
 
 // step is one CLI command, measured on the three configurations. Call counts are the most any run
@@ -112,6 +118,37 @@ func (r *report) judge() {
 		{fmt.Sprintf("stripped binary at most %d MB (%.1f MB)", goalBinaryBytes>>20, float64(r.BinaryBytes)/(1<<20)),
 			r.BinaryBytes <= goalBinaryBytes},
 	}
+	r.Goals = append(r.Goals, r.scaleGoals()...)
+}
+
+// scaleGoals hold the no-change plan in large tenants to the empty tenant's figures, and the large
+// group's plan and apply to their limits.
+func (r *report) scaleGoals() []goal {
+	var goals []goal
+	if len(r.Scale) > 0 {
+		empty := r.Scale[0]
+		for _, row := range r.Scale[1:] {
+			goals = append(goals,
+				goal{fmt.Sprintf("no-change plan with %d extra groups: the same calls as with none (%d/%d/%d Exchange/Graph/token, against %d/%d/%d)",
+					row.ExtraGroups, row.ExchangeCalls, row.GraphCalls, row.TokenRequests, empty.ExchangeCalls, empty.GraphCalls, empty.TokenRequests),
+					row.ExchangeCalls == empty.ExchangeCalls && row.GraphCalls == empty.GraphCalls && row.TokenRequests == empty.TokenRequests},
+				goal{fmt.Sprintf("no-change plan with %d extra groups: wall time within %.0f %% of none (%+.1f %%)",
+					row.ExtraGroups, goalScaleDrift*100, 100*(row.MedianMS/empty.MedianMS-1)),
+					row.MedianMS <= empty.MedianMS*(1+goalScaleDrift)},
+				goal{fmt.Sprintf("no-change plan with %d extra groups: peak plugin memory within %.0f %% of none (%+.1f %%)",
+					row.ExtraGroups, goalScaleDrift*100, 100*(float64(row.PeakRSSBytes)/float64(empty.PeakRSSBytes)-1)),
+					float64(row.PeakRSSBytes) <= float64(empty.PeakRSSBytes)*(1+goalScaleDrift)})
+		}
+	}
+	if a := r.LargeApply; a != nil {
+		limit := (a.Members+membersPerLookup-1)/membersPerLookup + 2
+		goals = append(goals,
+			goal{fmt.Sprintf("plan of a new group of %d: at most %d Graph calls for its checks (made %d)", a.Members, limit, a.PlanGraphCalls),
+				a.PlanGraphCalls <= limit},
+			goal{fmt.Sprintf("apply of a new group of %d: under %v (%.1f s)", a.Members, goalLargeApply, a.ApplyMS/1000),
+				a.ApplyMS <= ms(goalLargeApply)})
+	}
+	return goals
 }
 
 func (r *report) print(w io.Writer) {
@@ -123,6 +160,18 @@ func (r *report) print(w io.Writer) {
 	for _, s := range r.Steps {
 		fmt.Fprintf(w, "%-17s %8.0fms %8.0fms %8.1f RTT %10.1f RTT %9d %7d %7d\n", s.Name, s.MedianMS, s.FloorMedianMS,
 			s.OverFloorRTT, s.NullOverFloorRTT, s.ExchangeCalls, s.GraphCalls, s.TokenRequests)
+	}
+	if len(r.Scale) > 0 {
+		fmt.Fprintf(w, "\nno-change plan by tenant size (median of %d plans; calls and memory the most any plan used)\n", r.Scale[0].Runs)
+		fmt.Fprintf(w, "%12s %9s %7s %7s %10s %16s\n", "extra groups", "Exchange", "Graph", "tokens", "wall", "peak plugin RSS")
+		for _, row := range r.Scale {
+			fmt.Fprintf(w, "%12d %9d %7d %7d %8.0fms %12.1f MiB\n", row.ExtraGroups, row.ExchangeCalls, row.GraphCalls,
+				row.TokenRequests, row.MedianMS, float64(row.PeakRSSBytes)/(1<<20))
+		}
+	}
+	if a := r.LargeApply; a != nil {
+		fmt.Fprintf(w, "\nnew group of %d members: plan %d Graph calls; apply %d Exchange and %d Graph calls in %.1f s, peak plugin RSS %.1f MiB\n",
+			a.Members, a.PlanGraphCalls, a.ApplyExchangeCall, a.ApplyGraphCalls, a.ApplyMS/1000, float64(a.PeakRSSBytes)/(1<<20))
 	}
 	fmt.Fprintf(w, "\nprovider binary %.1f MB; cold start (median of 5): handshake line %.0f ms, first GetProviderSchema answer %.0f ms\n\n",
 		float64(r.BinaryBytes)/(1<<20), ms(r.ColdStartHandshake), ms(r.ColdStartSchema))

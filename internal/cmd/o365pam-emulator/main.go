@@ -43,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	consistencyDelay := fs.Duration("consistency-delay", 0, "how long a change takes to show in Graph and Exchange reads")
 	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	latency := fs.Duration("latency", 0, "added to every answer")
+	extraGroups := fs.Int("extra-groups", 0, "add this many mail-enabled security groups without members, as in a large tenant")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		Addr: *addr, StatePath: *statePath, CAFile: *caFile, Log: stderr,
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
 		ConsistencyDelay: *consistencyDelay, TokenLifetime: *tokenLifetime, Latency: *latency,
+		ExtraGroups: *extraGroups,
 	}
 	if *seedPath != "" {
 		seed, err := emulator.ReadTenantFile(*seedPath)
