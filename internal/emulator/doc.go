@@ -134,7 +134,8 @@
 //   - Primary SMTP addresses must be in an accepted domain of the tenant.
 //   - Set-DistributionGroup takes Description, not Notes (Notes belongs to Set-Group and is
 //     refused as an unknown parameter); New-DistributionGroup takes both.
-//   - Members and owners are users only (groups are not nested).
+//   - Owners are users. Members may be users, mail-enabled groups or mail contacts (New-MailContact),
+//     as Add-DistributionGroupMember allows; Graph lists them with their own @odata.type.
 //   - Graph returns a user's default property set unless $select asks for more (as Graph
 //     does): accountEnabled and proxyAddresses need $select. "in" filters take at most 15 values.
 //     Graph writes to groups answer Request_BadRequest after the permission check; creating a

@@ -201,7 +201,7 @@ const (
 const (
 	propRequestIdentity          = "Identity"
 	propRequestStatus            = "RequestStatus"
-	propRequestRequestor         = "Requestor"
+	propRequestRequestor         = "Requestor" // unverified: taken to name the requester as Client.SignedInAs does
 	propRequestTask              = "Task"
 	propRequestReason            = "Reason"
 	propRequestDurationHours     = "DurationHours"

@@ -221,12 +221,12 @@ var badInputCases = []badInputCase{
 	{
 		name:   "empty group name",
 		config: groupWith(`name = ""` + "\n" + `primary_smtp_address = "pam@DOMAIN"`),
-		want:   phrases("Attribute name string length must be between 1 and 64"),
+		want:   phrases("Attribute name UTF-8 character count must be between 1 and 64"),
 	},
 	{
 		name:   "group name too long",
 		config: groupWith(fmt.Sprintf("name = %q\nprimary_smtp_address = \"pam@DOMAIN\"", strings.Repeat("n", 65))),
-		want:   phrases("Attribute name string length must be between 1 and 64, got: 65"),
+		want:   phrases("Attribute name UTF-8 character count must be between 1 and 64, got: 65"),
 	},
 	{
 		name:   "alias with a space",

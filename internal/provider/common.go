@@ -93,6 +93,11 @@ func addServiceWarnings(diags *diag.Diagnostics, warnings *exchange.Warnings) {
 // the real rules to Exchange.
 var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
 
+// notBlank refuses a value of only white space, which the length validators let through.
+func notBlank() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must hold more than white space")
+}
+
 func addressValidator() validator.String {
 	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -155,7 +156,7 @@ func TestDecisionProblem(t *testing.T) {
 
 func TestApprovalTimeoutDetail(t *testing.T) {
 	got := approvalTimeoutDetail(exchange.AccessRequest{Identity: "r-9", Task: `Exchange\Set-Mailbox`, RequestStatus: "Pending"}, 90*time.Second)
-	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "files a new request"} {
+	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "running again waits for it"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
@@ -169,6 +170,44 @@ func TestDurationValidator(t *testing.T) {
 		durationValidator{}.ValidateString(context.Background(), req, &resp)
 		if resp.Diagnostics.HasError() == ok {
 			t.Errorf("%q: error = %v, want valid = %v", value, resp.Diagnostics.HasError(), ok)
+		}
+	}
+}
+
+func TestPickReusable(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	request := func(id, status, requester, task string, created, expires time.Duration) exchange.AccessRequest {
+		return exchange.AccessRequest{Identity: id, RequestStatus: status, Requestor: requester, Task: task,
+			CreationTimeUTC: now.Add(created), ExpirationTimeUTC: now.Add(expires)}
+	}
+	const me, move = "megan@contoso.com", `Exchange\New-MoveRequest`
+	requests := []exchange.AccessRequest{
+		request("denied", exchange.RequestDenied, me, move, -time.Hour, time.Hour),
+		request("someone else's", exchange.RequestApproved, "lee@contoso.com", move, -time.Hour, time.Hour),
+		request("other task", exchange.RequestApproved, me, `Exchange\Set-Mailbox`, -time.Hour, time.Hour),
+		request("ended", exchange.RequestApproved, me, move, -5*time.Hour, -time.Hour),
+		request("old pending", exchange.RequestPending, me, move, -3*time.Hour, 21*time.Hour),
+		request("new pending", exchange.RequestPending, "MEGAN@contoso.com", `exchange\new-moverequest`, -time.Hour, 23*time.Hour),
+	}
+	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "new pending" {
+		t.Errorf("without an approval: got %+v, want the newest pending request", got)
+	}
+	requests = append(requests, request("approved", exchange.RequestApproved, me, move, -4*time.Hour, time.Hour))
+	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "approved" {
+		t.Errorf("with an approval: got %+v, want the approved request", got)
+	}
+	if got := pickReusable(requests[:4], me, move, now); got != nil {
+		t.Errorf("nothing open: got %+v, want none", got)
+	}
+}
+
+func TestWholeNumberAtLeast(t *testing.T) {
+	for value, ok := range map[float64]bool{1: true, 4: true, 72: true, 0: false, 1.5: false, -2: false} {
+		req := validator.NumberRequest{Path: path.Root("duration_hours"), ConfigValue: types.NumberValue(big.NewFloat(value))}
+		var resp validator.NumberResponse
+		wholeNumberAtLeast{min: 1}.ValidateNumber(context.Background(), req, &resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%v: error = %v, want valid = %v", value, resp.Diagnostics.HasError(), ok)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The Exchange cmdlet the policy guards, as `Exchange\\<Verb>-<Noun>`, for example " +
 					"`\"Exchange\\\\New-MoveRequest\"` in HCL. Compared without regard to case. Changing it replaces the policy.",
 				Validators: []validator.String{taskValidator{}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan(), stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 						resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 					},
@@ -117,7 +117,8 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required: true,
 				MarkdownDescription: "Primary SMTP address of the mail-enabled security group whose members approve " +
 					"requests, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
-				Validators: []validator.String{addressValidator()},
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
 			"timeouts": timeoutsAttribute(ctx),
 		},

@@ -72,11 +72,11 @@ func TestAccApprovalPolicy_lifecycle(t *testing.T) {
 			// Import by GUID with the CLI's import command, and by task name with an import block.
 			{ResourceName: policyAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
 			{ResourceName: policyAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: moveTask},
-			// A config that changes only the case of the task updates state alone: same policy, same id.
+			// A config that changes only the case of the task is no change: same policy, same id.
 			{
 				Config: base + policyHCL("move", `exchange\new-moverequest`, "Manual"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionNoop)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(policyAddr, tfjsonpath.New("id"))},
 			},

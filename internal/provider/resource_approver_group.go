@@ -31,7 +31,9 @@ var (
 	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
 )
 
-var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+\-/=?^_{|}~.]+$`)
+// aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
+// periods only between other characters.
+var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
@@ -91,17 +93,11 @@ func (r *approverGroupResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	computedString := func(desc string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			Optional: true, Computed: true, MarkdownDescription: desc, Validators: validators,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
-	}
 	people := func(desc string, validators ...validator.Set) schema.SetAttribute {
 		return schema.SetAttribute{
 			Optional: true, Computed: true, ElementType: types.StringType, MarkdownDescription: desc,
 			Validators:    append([]validator.Set{setvalidator.ValueStringsAre(addressValidator())}, validators...),
-			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown(), keepSpellingsInPlan()},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -122,30 +118,47 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"name": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The group's unique name, at most 64 characters.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				MarkdownDescription: "The group's unique name, at most 64 characters (characters, not bytes).",
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64), notBlank()},
 			},
 			"primary_smtp_address": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains.",
-				Validators:          []validator.String{addressValidator()},
+				Required: true,
+				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains. " +
+					"Compared without regard to case.",
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"display_name": computedString("The name shown in address lists, at most 256 characters. Defaults to `name`.",
-				stringvalidator.LengthBetween(1, 256)),
-			"alias": computedString("The group's Exchange alias, at most 64 characters. Exchange derives one when unset.",
-				stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_{|}~. characters")),
+			"display_name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The name shown in address lists, at most 256 characters. Defaults to `name`, " +
+					"and follows it when `name` changes; when unset, a display name changed outside Terraform is " +
+					"shown in the plan and set back to `name`.",
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 256), notBlank()},
+				PlanModifiers: []planmodifier.String{defaultsTo(path.Root("name"), "Defaults to the planned name.")},
+			},
+			"alias": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The group's Exchange alias, at most 64 characters. Compared without regard to " +
+					"case. Exchange derives one when unset; then the alias is not watched: one changed outside " +
+					"Terraform is taken into state without a plan showing it.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
+					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepSpellingInPlan()},
+			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
-			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. When unset, " +
-				"Terraform does not manage membership and reports the members the group has."),
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
+				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
+				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
+				"and reports the members the group has, without a plan showing changes made outside Terraform."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). Exchange requires "+
-				"a group to have at least one owner, so an empty list is refused. When unset, owners are not managed: "+
-				"the group keeps the owners Exchange assigned or someone set, and the plan shows them unchanged. "+
-				"Removing `owners` from the configuration therefore stops managing them and leaves the current owners "+
-				"in place; to change owners, list the new ones.", setvalidator.SizeAtLeast(1)),
+				"a group to have at least one owner, so an empty list is refused. When unset, owners are not managed "+
+				"or watched: the group keeps the owners Exchange assigned or someone set, and owners changed outside "+
+				"Terraform are taken into state without a plan showing it. Removing `owners` from the configuration "+
+				"therefore stops managing them and leaves the current owners in place; to change owners, list the new ones.",
+				setvalidator.SizeAtLeast(1)),
 			"approver_count": schema.Int64Attribute{
 				Computed: true,
 				MarkdownDescription: "How many members the group has: the planned count when `members` is known at plan " +

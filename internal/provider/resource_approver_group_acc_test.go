@@ -144,16 +144,16 @@ func TestAccApproverGroup_drift(t *testing.T) {
 					return nil
 				},
 			},
-			// A display name the configuration leaves unset follows the service: no diff, new value in state.
+			// An alias the configuration leaves unset is not watched: no diff, new value in state.
 			{
 				PreConfig: func() {
 					tn.Exchange(t, "Set-DistributionGroup", map[string]any{
-						"Identity": group, "DisplayName": "Renamed by hand", "BypassSecurityGroupManagerCheck": true,
+						"Identity": group, "Alias": "renamed-by-hand", "BypassSecurityGroupManagerCheck": true,
 					})
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Renamed by hand")),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("alias"), knownvalue.StringExact("renamed-by-hand")),
 				},
 			},
 			// The group deleted by hand is planned for creation.

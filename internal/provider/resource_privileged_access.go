@@ -93,19 +93,21 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Primary SMTP address of the mail-enabled security group that approves requests " +
-					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`. Required to enable " +
-					"privileged access. When unset on an existing (imported) resource, the settings in place are kept " +
-					"and nothing is sent.",
+					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to " +
+					"case. Required to enable privileged access. When unset on an existing (imported) resource, the " +
+					"settings in place are kept and nothing is sent.",
 				Validators:    []validator.String{addressValidator()},
-				PlanModifiers: []planmodifier.String{keepWhenUnset{}},
+				PlanModifiers: []planmodifier.String{keepWhenUnset{}, keepSpellingInPlan()},
 			},
 			"system_accounts": schema.SetAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "UPNs of service accounts that privileged access does not apply to, so that " +
-					"automation keeps running. Each must be an existing user. Exchange is not known to report the " +
-					"current list, so every apply that sends settings sends exactly this list: unset sends none.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+					"automation keeps running. Each must be an existing user. Compared without regard to case. Exchange " +
+					"is not known to report the current list, so every apply that sends settings sends exactly this " +
+					"list: unset sends none.",
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+				PlanModifiers: []planmodifier.Set{keepSpellingsInPlan()},
 			},
 			"enabled": schema.BoolAttribute{
 				Computed:            true,
