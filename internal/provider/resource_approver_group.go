@@ -308,7 +308,12 @@ func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchan
 			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
 			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
 	}
-	return "Another recipient of the tenant uses this name, alias or address: choose another one."
+	// Exchange may not show a group made seconds ago (an apply stopped just after creating it), so
+	// the import block is offered for the planned address too.
+	return fmt.Sprintf("Another recipient of the tenant uses this name, alias or address. If it is a group that "+
+		"exists already for this resource (for example made by an apply that was stopped before it saved its "+
+		"state, which Exchange may not show for a few minutes), import it, then plan again:\n\n%s\n"+
+		"Otherwise choose another name, alias and address.", importBlock("o365pam_approver_group", in.PrimarySmtpAddress))
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
