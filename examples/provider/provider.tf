@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     o365pam = {
-      source = "zerostanding/o365pam"
+      source  = "zerostanding/o365pam"
+      version = "~> 0.1"
     }
   }
 }

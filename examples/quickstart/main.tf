@@ -12,7 +12,8 @@ terraform {
   required_version = ">= 1.5.0"
   required_providers {
     o365pam = {
-      source = "zerostanding/o365pam"
+      source  = "zerostanding/o365pam"
+      version = "~> 0.1"
     }
   }
 }

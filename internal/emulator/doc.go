@@ -88,8 +88,12 @@
 //     have at least one owner): refused with ValidationException.
 //   - Access request and authorization output (partly observed): Identity, RequestId,
 //     RequestStatus (Pending, Approved, Denied, Expired), Requestor, Task, Reason, DurationHours,
-//     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment; authorizations
-//     as observed. An Auto policy approves at once with ApprovedBy "Auto Approval".
+//     CreationTimeUtc, ExpirationTimeUtc, ApprovedBy (also the denier), Comment. An Auto policy
+//     approves at once with ApprovedBy "Auto Approval". Get-ElevatedAccessAuthorization (its
+//     property names observed) lists one grant per approved request, Auto ones included, to any
+//     signed-in caller: Identity is the request's GUID (unverified), Type "Task", AuthorizedAccess
+//     the task, StartTimeUtc the approval time, EndTimeUtc DurationHours later. A revoked grant
+//     stays listed with Revoked true, RevocationDateTimeUtc, RevokedBy and RevocationComment.
 //
 // # Faults (faults.go, for tests and the -fail-rate family of flags)
 //
@@ -130,7 +134,8 @@
 //   - Primary SMTP addresses must be in an accepted domain of the tenant.
 //   - Set-DistributionGroup takes Description, not Notes (Notes belongs to Set-Group and is
 //     refused as an unknown parameter); New-DistributionGroup takes both.
-//   - Members and owners are users only (groups are not nested).
+//   - Owners are users. Members may be users, mail-enabled groups or mail contacts (New-MailContact),
+//     as Add-DistributionGroupMember allows; Graph lists them with their own @odata.type.
 //   - Graph returns a user's default property set unless $select asks for more (as Graph
 //     does): accountEnabled and proxyAddresses need $select. "in" filters take at most 15 values.
 //     Graph writes to groups answer Request_BadRequest after the permission check; creating a

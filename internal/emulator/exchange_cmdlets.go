@@ -107,6 +107,9 @@ var cmdletTable = []*cmdletSpec{
 	{name: "Update-DistributionGroupMember", adminOnly: true, writes: true, run: updateDistributionGroupMember, params: []param{
 		identity(true), textList("Members"), bypassManagerCheck,
 	}},
+	{name: "New-MailContact", adminOnly: true, writes: true, run: newMailContact, params: []param{
+		required("Name"), required("ExternalEmailAddress"), text("Alias"), text("DisplayName"),
+	}},
 	{name: "Enable-ElevatedAccessControl", adminOnly: true, writes: true, run: enableElevatedAccessControl, params: []param{
 		required("AdminGroup"), textList("SystemAccounts"),
 	}},

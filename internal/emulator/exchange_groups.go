@@ -52,19 +52,42 @@ func (c *exchangeCall) groupOutput(g *Group) map[string]any {
 	}
 }
 
-func memberOutput(u *User) map[string]any {
-	return map[string]any{
-		"Identity":                  u.ID,
-		"Name":                      u.ID,
-		"Guid":                      exoGUID(u.ExchangeGUID),
-		"ExternalDirectoryObjectId": u.ID,
-		"DisplayName":               u.DisplayName,
-		"Alias":                     u.Alias,
-		"PrimarySmtpAddress":        u.PrimarySMTP(),
-		"WindowsLiveID":             u.UserPrincipalName,
-		"RecipientType":             "UserMailbox",
-		"RecipientTypeDetails":      "UserMailbox",
+// memberOutput is a member as Get-DistributionGroupMember shows it, of whatever kind; nil for an
+// id the tenant no longer knows.
+func (t *Tenant) memberOutput(id string) map[string]any {
+	if u := t.userByID(id); u != nil {
+		return map[string]any{
+			"Identity":                  u.ID,
+			"Name":                      u.ID,
+			"Guid":                      exoGUID(u.ExchangeGUID),
+			"ExternalDirectoryObjectId": u.ID,
+			"DisplayName":               u.DisplayName,
+			"Alias":                     u.Alias,
+			"PrimarySmtpAddress":        u.PrimarySMTP(),
+			"WindowsLiveID":             u.UserPrincipalName,
+			"RecipientType":             "UserMailbox",
+			"RecipientTypeDetails":      "UserMailbox",
+		}
 	}
+	if g := t.groupByID(id); g != nil {
+		details := "MailUniversalDistributionGroup"
+		if g.Security {
+			details = "MailUniversalSecurityGroup"
+		}
+		return map[string]any{
+			"Identity": g.Name, "Name": g.Name, "Guid": exoGUID(g.GUID), "ExternalDirectoryObjectId": g.ID,
+			"DisplayName": g.DisplayName, "Alias": g.Alias, "PrimarySmtpAddress": g.PrimarySmtpAddress,
+			"RecipientType": details, "RecipientTypeDetails": details,
+		}
+	}
+	if c := t.contactByID(id); c != nil {
+		return map[string]any{
+			"Identity": c.Name, "Name": c.Name, "ExternalDirectoryObjectId": c.ID, "DisplayName": c.DisplayName,
+			"Alias": c.Alias, "PrimarySmtpAddress": c.ExternalEmailAddress, "ExternalEmailAddress": "SMTP:" + c.ExternalEmailAddress,
+			"RecipientType": "MailContact", "RecipientTypeDetails": "MailContact",
+		}
+	}
+	return nil
 }
 
 // checkDepartRestriction refuses an Open departure policy on a security group.
@@ -124,7 +147,7 @@ func newDistributionGroup(c *exchangeCall) ([]map[string]any, *cmdletError) {
 		g.ManagedBy = []string{c.p.userID}
 	}
 	members, _ := c.list("Members")
-	ids, cerr := c.t.resolveUsers(members)
+	ids, cerr := c.t.resolveMembers(members)
 	if cerr != nil {
 		return nil, cerr
 	}

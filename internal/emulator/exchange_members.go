@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -17,53 +18,57 @@ func getDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletError
 	}
 	var out []map[string]any
 	for _, memberID := range g.Members {
-		if u := c.t.userByID(memberID); u != nil {
-			out = append(out, memberOutput(u))
+		if m := c.t.memberOutput(memberID); m != nil {
+			out = append(out, m)
 		}
 	}
 	return limit(out, size), nil
 }
 
-// groupAndMember resolves Identity (with the manager check) and Member.
-func (c *exchangeCall) groupAndMember() (*Group, *User, *cmdletError) {
+// groupAndMember resolves Identity (with the manager check) and Member, a user, group or mail
+// contact; it returns the member's object id and the name the caller gave.
+func (c *exchangeCall) groupAndMember() (*Group, string, string, *cmdletError) {
 	g, cerr := c.managedGroup()
 	if cerr != nil {
-		return nil, nil, cerr
+		return nil, "", "", cerr
 	}
 	member, _ := c.text("Member")
-	u := c.t.resolveUser(member)
-	if u == nil {
-		return nil, nil, errRecipientNotFound(member)
+	id, cerr := c.t.resolveMember(member)
+	if cerr != nil {
+		return nil, "", "", cerr
 	}
-	return g, u, nil
+	if strings.EqualFold(id, g.ID) {
+		return nil, "", "", errInvalidOperation("The group \"%s\" can't be a member of itself.", g.Name)
+	}
+	return g, id, member, nil
 }
 
 func addDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletError) {
-	g, u, cerr := c.groupAndMember()
+	g, id, member, cerr := c.groupAndMember()
 	if cerr != nil {
 		return nil, cerr
 	}
-	if containsFold(g.Members, u.ID) {
-		return nil, &cmdletError{http.StatusBadRequest, "", excMemberExists, "The recipient \"" + u.UserPrincipalName + "\" is already a member of the group \"" + g.Name + "\"."}
+	if containsFold(g.Members, id) {
+		return nil, &cmdletError{http.StatusBadRequest, "", excMemberExists, fmt.Sprintf("The recipient \"%s\" is already a member of the group \"%s\".", member, g.Name)}
 	}
-	g.Members = append(g.Members, u.ID)
+	g.Members = append(g.Members, id)
 	g.WhenChanged = c.now
 	return nil, nil
 }
 
 func removeDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletError) {
-	g, u, cerr := c.groupAndMember()
+	g, id, member, cerr := c.groupAndMember()
 	if cerr != nil {
 		return nil, cerr
 	}
-	for i, id := range g.Members {
-		if strings.EqualFold(id, u.ID) {
+	for i, m := range g.Members {
+		if strings.EqualFold(m, id) {
 			g.Members = append(g.Members[:i], g.Members[i+1:]...)
 			g.WhenChanged = c.now
 			return nil, nil
 		}
 	}
-	return nil, &cmdletError{http.StatusNotFound, "", excMemberMissing, "The recipient \"" + u.UserPrincipalName + "\" isn't a member of the group \"" + g.Name + "\"."}
+	return nil, &cmdletError{http.StatusNotFound, "", excMemberMissing, fmt.Sprintf("The recipient \"%s\" isn't a member of the group \"%s\".", member, g.Name)}
 }
 
 // updateDistributionGroupMember replaces the whole member list; no Members (or $null) empties it.
@@ -73,11 +78,39 @@ func updateDistributionGroupMember(c *exchangeCall) ([]map[string]any, *cmdletEr
 		return nil, cerr
 	}
 	members, _ := c.list("Members")
-	ids, cerr := c.t.resolveUsers(members)
+	ids, cerr := c.t.resolveMembers(members)
 	if cerr != nil {
 		return nil, cerr
 	}
 	g.Members = ids
 	g.WhenChanged = c.now
 	return nil, nil
+}
+
+// newMailContact creates a mail contact, which groups can then hold as a member.
+func newMailContact(c *exchangeCall) ([]map[string]any, *cmdletError) {
+	name, _ := c.text("Name")
+	if cerr := checkName(name); cerr != nil {
+		return nil, cerr
+	}
+	address, _ := c.text("ExternalEmailAddress")
+	address = stripSMTP(address)
+	if !validSMTP.MatchString(address) {
+		return nil, errArgument("The email address \"%s\" isn't correct. Please use this format: user name, the @ sign, followed by the domain name. For example, tonysmith@contoso.com or tony.smith@contoso.com.", address)
+	}
+	contact := &Contact{ID: newGUID(), Name: name, DisplayName: name, Alias: aliasFromName(name), ExternalEmailAddress: address}
+	if displayName, given := c.text("DisplayName"); given {
+		contact.DisplayName = displayName
+	}
+	if alias, given := c.text("Alias"); given {
+		if cerr := checkAlias(alias); cerr != nil {
+			return nil, cerr
+		}
+		contact.Alias = alias
+	}
+	if cerr := c.t.checkUnique(nil, contact.Name, contact.Alias, []string{address}); cerr != nil {
+		return nil, cerr
+	}
+	c.t.Contacts = append(c.t.Contacts, contact)
+	return []map[string]any{c.t.memberOutput(contact.ID)}, nil
 }

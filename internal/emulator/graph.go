@@ -227,8 +227,8 @@ func (c *graphCall) groupView(g *Group, q *graphQuery) map[string]any {
 	if q.expand == "members" {
 		members := []map[string]any{}
 		for _, id := range g.Members[:min(len(g.Members), graphExpandLimit)] {
-			if u := c.t.userByID(id); u != nil {
-				members = append(members, view(graphUserJSON(u), q.expandSelect, userDefaultProperties))
+			if m := c.t.graphMemberJSON(id, q.expandSelect); m != nil {
+				members = append(members, m)
 			}
 		}
 		obj["members"] = members
@@ -288,8 +288,8 @@ func (c *graphCall) listMembers() graphResult {
 	}
 	var items []map[string]any
 	for _, id := range g.Members {
-		if u := c.t.userByID(id); u != nil {
-			items = append(items, view(graphUserJSON(u), q.selected, userDefaultProperties))
+		if m := c.t.graphMemberJSON(id, q.selected); m != nil {
+			items = append(items, m)
 		}
 	}
 	return c.collection("directoryObjects", items, q)

@@ -171,3 +171,29 @@ func nonNil(list []string) []string {
 	}
 	return list
 }
+
+func graphContactJSON(c *Contact) map[string]any {
+	return map[string]any{
+		"@odata.type":    "#microsoft.graph.orgContact",
+		"id":             c.ID,
+		"displayName":    c.DisplayName,
+		"mail":           c.ExternalEmailAddress,
+		"mailNickname":   c.Alias,
+		"proxyAddresses": []string{"SMTP:" + c.ExternalEmailAddress},
+	}
+}
+
+// graphMemberJSON is a group member of any kind as Graph lists it under members, with the
+// selected properties that its kind has; nil for an id the tenant no longer knows.
+func (t *Tenant) graphMemberJSON(id string, selected []string) map[string]any {
+	if u := t.userByID(id); u != nil {
+		return view(graphUserJSON(u), selected, userDefaultProperties)
+	}
+	if g := t.groupByID(id); g != nil {
+		return view(graphGroupJSON(g), selected, nil)
+	}
+	if c := t.contactByID(id); c != nil {
+		return view(graphContactJSON(c), selected, nil)
+	}
+	return nil
+}

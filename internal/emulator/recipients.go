@@ -46,6 +46,39 @@ func (t *Tenant) resolveUsers(identities []string) ([]string, *cmdletError) {
 	return ids, nil
 }
 
+// resolveMember finds a recipient a group may hold as a member, as Add-DistributionGroupMember
+// does: a mail user, a mail-enabled group or a mail contact. It returns the recipient's object id.
+func (t *Tenant) resolveMember(identity string) (string, *cmdletError) {
+	if u := t.resolveUser(identity); u != nil {
+		return u.ID, nil
+	}
+	for _, c := range t.Contacts {
+		if strings.EqualFold(c.ID, identity) || strings.EqualFold(c.Name, identity) || strings.EqualFold(c.Alias, identity) ||
+			strings.EqualFold(c.ExternalEmailAddress, identity) {
+			return c.ID, nil
+		}
+	}
+	if g, cerr := t.resolveGroup(identity); cerr == nil {
+		return g.ID, nil
+	}
+	return "", errRecipientNotFound(identity)
+}
+
+// resolveMembers resolves a member list, failing on the first unknown entry; duplicates collapse.
+func (t *Tenant) resolveMembers(identities []string) ([]string, *cmdletError) {
+	var ids []string
+	for _, identity := range identities {
+		id, cerr := t.resolveMember(identity)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if !containsFold(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // resolveGroup finds a group by Name, Alias, any email address, Guid or object id.
 func (t *Tenant) resolveGroup(identity string) (*Group, *cmdletError) {
 	var found []*Group
@@ -91,6 +124,16 @@ func (t *Tenant) checkUnique(self *Group, name, alias string, addresses []string
 		for _, a := range addresses {
 			if hasAddress(u.ProxyAddresses, a) || strings.EqualFold(u.UserPrincipalName, a) {
 				return errAddressInUse(a)
+			}
+		}
+	}
+	for _, c := range t.Contacts {
+		if strings.EqualFold(c.Name, name) {
+			return errNameInUse(name)
+		}
+		for _, a := range addresses {
+			if strings.EqualFold(c.ExternalEmailAddress, a) {
+				return errAlreadyExists("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", a, c.Name)
 			}
 		}
 	}

@@ -16,6 +16,8 @@ type Tenant struct {
 	Users       []*User  `json:"users"`
 	Apps        []*App   `json:"apps"`
 	Groups      []*Group `json:"groups"`
+	// Contacts are mail contacts: recipients outside the tenant that groups can hold as members.
+	Contacts []*Contact `json:"contacts,omitempty"`
 	// PAM is the tenant-wide privileged access switch and its default approver group.
 	PAM      PAMConfig  `json:"pam"`
 	Policies []*Policy  `json:"policies"`
@@ -73,7 +75,8 @@ type App struct {
 }
 
 // Group is a distribution group or mail-enabled security group, the only group kinds the
-// emulator models. Members and ManagedBy hold user object ids.
+// emulator models. ManagedBy holds user object ids; Members holds the object ids of users,
+// groups and mail contacts, as Exchange lets groups nest and hold contacts.
 type Group struct {
 	ID                      string    `json:"id"`
 	GUID                    string    `json:"guid"`
@@ -91,6 +94,15 @@ type Group struct {
 	MemberJoinRestriction   string    `json:"memberJoinRestriction"`
 	WhenCreated             time.Time `json:"whenCreated"`
 	WhenChanged             time.Time `json:"whenChanged"`
+}
+
+// Contact is a mail contact (New-MailContact): a name and an external address.
+type Contact struct {
+	ID                   string `json:"id"`
+	Name                 string `json:"name"`
+	DisplayName          string `json:"displayName"`
+	Alias                string `json:"alias"`
+	ExternalEmailAddress string `json:"externalEmailAddress"`
 }
 
 // PAMConfig is the state Enable-/Disable-ElevatedAccessControl change.
@@ -190,6 +202,15 @@ func (t *Tenant) groupByID(id string) *Group {
 	for _, g := range t.Groups {
 		if strings.EqualFold(g.ID, id) {
 			return g
+		}
+	}
+	return nil
+}
+
+func (t *Tenant) contactByID(id string) *Contact {
+	for _, c := range t.Contacts {
+		if strings.EqualFold(c.ID, id) {
+			return c
 		}
 	}
 	return nil

@@ -236,7 +236,8 @@ func (c *Client) authorize(ctx context.Context, cl *call) error {
 		})
 	}
 	cl.token = tok
-	if upn := tokenUPN(tok.Token); upn != "" {
+	// Only delegated tokens carry a UPN; a token without one counts as app-only.
+	if upn := tokenClaims(tok.Token).UPN; upn != "" {
 		cl.anchor = "UPN:" + upn
 	} else {
 		cl.anchor = "APP:" + appOnlyMailbox + "@" + c.organization
@@ -244,24 +245,44 @@ func (c *Client) authorize(ctx context.Context, cl *call) error {
 	return nil
 }
 
-// tokenUPN returns the upn claim of a JWT without verifying it; only delegated tokens carry
-// one. Anything unreadable counts as app-only.
-func tokenUPN(token string) string {
+// SignedInAs names the identity the client runs cmdlets as: the user's UPN for a delegated
+// token, the application (client) id for an app-only one. Requests filed through the client
+// name this identity as their requester.
+func (c *Client) SignedInAs(ctx context.Context) (string, error) {
+	cl := &call{cmdlet: "sign-in"}
+	if err := c.authorize(ctx, cl); err != nil {
+		return "", err
+	}
+	claims := tokenClaims(cl.token.Token)
+	if claims.UPN != "" {
+		return claims.UPN, nil
+	}
+	if claims.AppID != "" {
+		return claims.AppID, nil
+	}
+	return claims.AuthorizedParty, nil
+}
+
+// claims are the parts of an access token's payload the client reads.
+type claims struct {
+	UPN             string `json:"upn"`   // delegated tokens only
+	AppID           string `json:"appid"` // v1 tokens
+	AuthorizedParty string `json:"azp"`   // v2 tokens
+}
+
+// tokenClaims reads a JWT's payload without verifying it; anything unreadable gives no claims.
+func tokenClaims(token string) claims {
+	var out claims
 	parts := strings.Split(token, ".")
 	if len(parts) < 2 {
-		return ""
+		return out
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
-		return ""
+		return out
 	}
-	var claims struct {
-		UPN string `json:"upn"`
-	}
-	if json.Unmarshal(payload, &claims) != nil {
-		return ""
-	}
-	return claims.UPN
+	_ = json.Unmarshal(payload, &out)
+	return out
 }
 
 // send makes one HTTP attempt and logs it. A non-nil failure says whether the cmdlet may be

@@ -34,6 +34,7 @@ const (
 	cmdletRemoveElevatedAccessApprovalPolicy = "Remove-ElevatedAccessApprovalPolicy" // documented
 	cmdletNewElevatedAccessRequest           = "New-ElevatedAccessRequest"           // documented
 	cmdletGetElevatedAccessRequest           = "Get-ElevatedAccessRequest"           // documented with Identity; listing without it unverified
+	cmdletGetElevatedAccessAuthorization     = "Get-ElevatedAccessAuthorization"     // observed: takes no parameters, lists the grants
 )
 
 // resendRule says whether a cmdlet may be sent again when the first try's outcome is unknown
@@ -67,6 +68,7 @@ var cmdletRules = map[string]resendRule{
 	cmdletRemoveElevatedAccessApprovalPolicy: resendRemoval,
 	cmdletNewElevatedAccessRequest:           resendNever, // would file a second request
 	cmdletGetElevatedAccessRequest:           resendFreely,
+	cmdletGetElevatedAccessAuthorization:     resendFreely,
 }
 
 // createdObjectNames say, per cmdlet that creates an object, by which of its parameters and
@@ -199,7 +201,7 @@ const (
 const (
 	propRequestIdentity          = "Identity"
 	propRequestStatus            = "RequestStatus"
-	propRequestRequestor         = "Requestor"
+	propRequestRequestor         = "Requestor" // unverified: taken to name the requester as Client.SignedInAs does
 	propRequestTask              = "Task"
 	propRequestReason            = "Reason"
 	propRequestDurationHours     = "DurationHours"
@@ -207,4 +209,19 @@ const (
 	propRequestExpirationTimeUTC = "ExpirationTimeUtc"
 	propRequestApprovedBy        = "ApprovedBy"
 	propRequestComment           = "Comment"
+)
+
+// Output properties of Get-ElevatedAccessAuthorization (observed: public clients read these
+// names). Which value Identity holds (the request's GUID or one of its own) is unverified.
+const (
+	propAuthorizationIdentity          = "Identity"
+	propAuthorizationAuthorizedBy      = "AuthorizedBy"
+	propAuthorizationType              = "Type"
+	propAuthorizationAuthorizedAccess  = "AuthorizedAccess"
+	propAuthorizationStartTimeUTC      = "StartTimeUtc"
+	propAuthorizationEndTimeUTC        = "EndTimeUtc"
+	propAuthorizationRevoked           = "Revoked" // a boolean; its JSON type (boolean or text) unverified
+	propAuthorizationRevocationTimeUTC = "RevocationDateTimeUtc"
+	propAuthorizationRevokedBy         = "RevokedBy"
+	propAuthorizationRevocationComment = "RevocationComment"
 )

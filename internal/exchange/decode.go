@@ -81,6 +81,12 @@ func (r record) integer(name string) int {
 	return 0
 }
 
+// boolean reads a JSON boolean or its text ("True", "false"); anything else reads as false.
+func (r record) boolean(name string) bool {
+	b, _ := strconv.ParseBool(strings.TrimSpace(r.str(name)))
+	return b
+}
+
 // timeLayouts are the shapes Exchange times arrive in; zoneless ones are UTC.
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "1/2/2006 3:04:05 PM"}
 

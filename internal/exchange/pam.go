@@ -61,6 +61,21 @@ type AccessRequest struct {
 	Comment           string
 }
 
+// AccessAuthorization is access granted by an approved request, as Get-ElevatedAccessAuthorization
+// lists it; a revoked one stays listed, marked Revoked.
+type AccessAuthorization struct {
+	Identity          string
+	AuthorizedBy      string // who approved, or the service's name for an Auto policy
+	Type              string // e.g. Task
+	AuthorizedAccess  string // what was granted: for a task, Exchange\<Verb>-<Noun>
+	StartTimeUTC      time.Time
+	EndTimeUTC        time.Time
+	Revoked           bool
+	RevocationTimeUTC time.Time
+	RevokedBy         string
+	RevocationComment string
+}
+
 func decodePolicy(r record) ApprovalPolicy {
 	return ApprovalPolicy{
 		Identity:       r.str(propPolicyIdentity),
@@ -86,6 +101,21 @@ func decodeRequest(r record) AccessRequest {
 		ExpirationTimeUTC: r.time(propRequestExpirationTimeUTC),
 		ApprovedBy:        r.str(propRequestApprovedBy),
 		Comment:           r.str(propRequestComment),
+	}
+}
+
+func decodeAuthorization(r record) AccessAuthorization {
+	return AccessAuthorization{
+		Identity:          r.str(propAuthorizationIdentity),
+		AuthorizedBy:      r.str(propAuthorizationAuthorizedBy),
+		Type:              r.str(propAuthorizationType),
+		AuthorizedAccess:  r.str(propAuthorizationAuthorizedAccess),
+		StartTimeUTC:      r.time(propAuthorizationStartTimeUTC),
+		EndTimeUTC:        r.time(propAuthorizationEndTimeUTC),
+		Revoked:           r.boolean(propAuthorizationRevoked),
+		RevocationTimeUTC: r.time(propAuthorizationRevocationTimeUTC),
+		RevokedBy:         r.str(propAuthorizationRevokedBy),
+		RevocationComment: r.str(propAuthorizationRevocationComment),
 	}
 }
 
@@ -246,4 +276,13 @@ func (c *Client) AccessRequests(ctx context.Context) ([]AccessRequest, error) {
 		return nil, err
 	}
 	return decodeAll(values, decodeRequest), nil
+}
+
+// AccessAuthorizations lists the access that approved requests granted, revoked grants included.
+func (c *Client) AccessAuthorizations(ctx context.Context) ([]AccessAuthorization, error) {
+	values, err := c.Invoke(ctx, cmdletGetElevatedAccessAuthorization, nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(values, decodeAuthorization), nil
 }

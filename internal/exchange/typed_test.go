@@ -434,3 +434,30 @@ func TestAmbiguousCreateReportsFailedCheck(t *testing.T) {
 		t.Errorf("sent New %d times, want 1", n)
 	}
 }
+
+func TestAccessAuthorizationDecoding(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) {
+		writeValues(w, "",
+			map[string]any{"Identity": "a1", "AuthorizedBy": "boss@contoso.com", "Type": "Task", "AuthorizedAccess": `Exchange\New-MoveRequest`,
+				"StartTimeUtc": "2030-01-02T03:04:05Z", "EndTimeUtc": "2030-01-02T07:04:05Z", "Revoked": false, "RevocationDateTimeUtc": nil},
+			map[string]any{"identity": "a2", "authorizedby": "Auto Approval", "Revoked": "True", "RevocationDateTimeUtc": "2030-01-02T04:00:00Z",
+				"RevokedBy": "admin@contoso.com", "RevocationComment": "done"})
+	})
+	list, err := h.client.AccessAuthorizations(context.Background())
+	if err != nil || len(list) != 2 {
+		t.Fatalf("authorizations %+v, err %v", list, err)
+	}
+	want := AccessAuthorization{Identity: "a1", AuthorizedBy: "boss@contoso.com", Type: "Task", AuthorizedAccess: `Exchange\New-MoveRequest`,
+		StartTimeUTC: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), EndTimeUTC: time.Date(2030, 1, 2, 7, 4, 5, 0, time.UTC)}
+	if list[0] != want {
+		t.Errorf("first %+v, want %+v", list[0], want)
+	}
+	revoked := AccessAuthorization{Identity: "a2", AuthorizedBy: "Auto Approval", Revoked: true,
+		RevocationTimeUTC: time.Date(2030, 1, 2, 4, 0, 0, 0, time.UTC), RevokedBy: "admin@contoso.com", RevocationComment: "done"}
+	if list[1] != revoked {
+		t.Errorf("second %+v, want %+v", list[1], revoked)
+	}
+	if got := h.svc.requests()[0].Body; got != `{"CmdletInput":{"CmdletName":"Get-ElevatedAccessAuthorization","Parameters":{}}}` {
+		t.Errorf("body %s", got)
+	}
+}

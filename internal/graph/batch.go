@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 )
 
@@ -27,9 +26,9 @@ const (
 	parallelReads = 4
 )
 
-// GroupsMembers lists the users who are direct members of each group, reading up to
+// GroupsMembers lists the direct members of each group, of every kind, reading up to
 // MaxIDsPerRead groups per request with `$filter=id in (...)&$expand=members(...)`. Groups that
-// Graph does not know are missing from the answer. Members that are not users are left out.
+// Graph does not know are missing from the answer.
 func (c *Client) GroupsMembers(ctx context.Context, groupIDs []string) (map[string][]User, error) {
 	out := make(map[string][]User, len(groupIDs))
 	for _, chunk := range chunks(groupIDs) {
@@ -67,9 +66,7 @@ func (c *Client) groupsMembers(ctx context.Context, ids []string, out map[string
 		}
 		members := []User{}
 		for _, object := range linked {
-			if user, ok := object.(models.Userable); ok {
-				members = append(members, toUser(user))
-			}
+			members = append(members, toMember(object))
 		}
 		out[id] = members
 	}

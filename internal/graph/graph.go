@@ -29,7 +29,8 @@ type Group struct {
 	ProxyAddresses  []string
 }
 
-// User is a Microsoft Entra user.
+// User is a Microsoft Entra user. Member lists use it for every kind of member: a group or a mail
+// contact there has no UserPrincipalName and is named by Mail (see toMember).
 type User struct {
 	ID                string
 	UserPrincipalName string
@@ -77,9 +78,8 @@ func (c *Client) GroupByMail(ctx context.Context, mail string) (*Group, error) {
 	return toGroup(found[0]), nil
 }
 
-// GroupMembers lists the users who are direct members of the group, reading every page of the
-// largest size Graph allows.
-// Members that are not users (nested groups, contacts, devices) are left out.
+// GroupMembers lists the direct members of the group, of every kind (see toMember), reading every
+// page of the largest size Graph allows.
 func (c *Client) GroupMembers(ctx context.Context, groupID string) ([]User, error) {
 	operation := "GET /groups/" + groupID + "/members"
 	ctx, sent := trackRequestID(ctx)
@@ -94,9 +94,7 @@ func (c *Client) GroupMembers(ctx context.Context, groupID string) ([]User, erro
 			return nil, translate(operation, sent, err)
 		}
 		for _, object := range resp.GetValue() {
-			if user, ok := object.(models.Userable); ok {
-				members = append(members, toUser(user))
-			}
+			members = append(members, toMember(object))
 		}
 		// The next link carries the query already.
 		next := deref(resp.GetOdataNextLink())
@@ -203,6 +201,20 @@ func toGroup(g models.Groupable) *Group {
 		GroupTypes:      g.GetGroupTypes(),
 		ProxyAddresses:  g.GetProxyAddresses(),
 	}
+}
+
+// toMember converts a group member of any kind: a user, a group, a mail contact, or another
+// directory object, which is known by its id alone.
+func toMember(object models.DirectoryObjectable) User {
+	switch m := object.(type) {
+	case models.Userable:
+		return toUser(m)
+	case models.Groupable:
+		return User{ID: deref(m.GetId()), Mail: deref(m.GetMail()), DisplayName: deref(m.GetDisplayName()), ProxyAddresses: m.GetProxyAddresses()}
+	case models.OrgContactable:
+		return User{ID: deref(m.GetId()), Mail: deref(m.GetMail()), DisplayName: deref(m.GetDisplayName()), ProxyAddresses: m.GetProxyAddresses()}
+	}
+	return User{ID: deref(object.GetId())}
 }
 
 func toUser(u models.Userable) User {

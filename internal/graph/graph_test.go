@@ -182,7 +182,8 @@ func TestGroupMembersFollowsNextLink(t *testing.T) {
 			writeJSON(w, 200, `{"value":[`+userJSON("u1", "alice@contoso.com")+`,`+userJSON("u2", "bob@contoso.com")+`],
 				"@odata.nextLink":"`+base+`/graph/v1.0/groups/g1/members?$select=id&$skiptoken=page2"}`)
 		case "page2":
-			writeJSON(w, 200, `{"value":[{"@odata.type":"#microsoft.graph.group","id":"nested"},`+userJSON("u3", "carol@contoso.com")+`]}`)
+			writeJSON(w, 200, `{"value":[{"@odata.type":"#microsoft.graph.group","id":"nested","mail":"team@contoso.com","proxyAddresses":["SMTP:team@contoso.com"]},`+
+				userJSON("u3", "carol@contoso.com")+`,{"@odata.type":"#microsoft.graph.orgContact","id":"c1","mail":"partner@fabrikam.com","proxyAddresses":["SMTP:partner@fabrikam.com"]}]}`)
 		default:
 			http.NotFound(w, r)
 		}
@@ -192,7 +193,11 @@ func TestGroupMembersFollowsNextLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []User{user("u1", "alice@contoso.com"), user("u2", "bob@contoso.com"), user("u3", "carol@contoso.com")}
+	// Groups and mail contacts are members too; they have no UPN.
+	want := []User{user("u1", "alice@contoso.com"), user("u2", "bob@contoso.com"),
+		{ID: "nested", Mail: "team@contoso.com", ProxyAddresses: []string{"SMTP:team@contoso.com"}},
+		user("u3", "carol@contoso.com"),
+		{ID: "c1", Mail: "partner@fabrikam.com", ProxyAddresses: []string{"SMTP:partner@fabrikam.com"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("members =\n%+v\nwant\n%+v", got, want)
 	}

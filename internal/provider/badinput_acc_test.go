@@ -192,6 +192,11 @@ var badInputCases = []badInputCase{
 		want:   phrases("primary_smtp_address", "must be an e-mail address"),
 	},
 	{
+		name:   "timeouts written as a block",
+		config: groupWith(`name = "PAM Approvers"` + "\n" + `primary_smtp_address = "pam@DOMAIN"` + "\n" + `timeouts {` + "\n" + `create = "30m"` + "\n" + `}`),
+		want:   phrases("Unsupported block type", `Did you mean to define argument "timeouts"`),
+	},
+	{
 		name:   "malformed member address",
 		config: groupWith(`name = "PAM Approvers"` + "\n" + `primary_smtp_address = "pam@DOMAIN"` + "\n" + `members = ["adele.vance"]`),
 		want:   phrases("members", "must be an e-mail address"),
@@ -216,12 +221,12 @@ var badInputCases = []badInputCase{
 	{
 		name:   "empty group name",
 		config: groupWith(`name = ""` + "\n" + `primary_smtp_address = "pam@DOMAIN"`),
-		want:   phrases("Attribute name string length must be between 1 and 64"),
+		want:   phrases("Attribute name UTF-8 character count must be between 1 and 64"),
 	},
 	{
 		name:   "group name too long",
 		config: groupWith(fmt.Sprintf("name = %q\nprimary_smtp_address = \"pam@DOMAIN\"", strings.Repeat("n", 65))),
-		want:   phrases("Attribute name string length must be between 1 and 64, got: 65"),
+		want:   phrases("Attribute name UTF-8 character count must be between 1 and 64, got: 65"),
 	},
 	{
 		name:   "alias with a space",
@@ -352,7 +357,7 @@ resource "o365pam_privileged_access" "this" {
 			}
 		},
 		config: policyWith(moveTask, "Manual", approversRef),
-		want:   phrases("Approval policy limit reached", "30 approval policies"),
+		want:   phrases("Approval policy limit reached", "would then hold 31 approval policies"),
 	},
 	{
 		name: "import a policy by a malformed task",

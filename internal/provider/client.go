@@ -26,7 +26,8 @@ type tenantClient struct {
 	tenantID      string
 	organization  string
 	reads         *runReads
-	plannedGroups groupBook // approver groups planned in this run, for the safety checks
+	plannedGroups groupBook  // approver groups planned in this run, for the safety checks
+	policies      policyBook // approval policies planned (and removed) in this run
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
@@ -38,6 +39,7 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		exchange: conn.Exchange, graph: conn.Graph, tenantID: conn.TenantID, organization: conn.Organization,
 		reads:         newRunReads(conn.Exchange, conn.Graph),
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
+		policies:      newPolicyBook(),
 	}, nil
 }
 

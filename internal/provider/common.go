@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,6 +32,38 @@ const (
 	// settleTimeout bounds how long a read right after a write waits for the service to show it.
 	settleTimeout = 5 * time.Minute
 )
+
+// timeoutsAttribute is every resource's `timeouts`, an attribute rather than a block, with its
+// defaults written out for the docs.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	duration := func(op string, def time.Duration) string {
+		return fmt.Sprintf("How long %s may take, as a duration such as `30m` or `1h`. Defaults to `%s`.", op, shortDuration(def))
+	}
+	a := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Read: true, Update: true, Delete: true,
+		CreateDescription: duration("creating", defaultCreateTimeout),
+		ReadDescription:   duration("a refresh, in every plan, apply and import,", defaultReadTimeout),
+		UpdateDescription: duration("an in-place update", defaultUpdateTimeout),
+		DeleteDescription: duration("destroying", defaultDeleteTimeout) + " It takes effect from the value in " +
+			"state, so apply a change to it before the destroy.",
+	}).(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "Operation timeouts. This is an attribute, written with `=`: " +
+		"`timeouts = { create = \"30m\" }`. The block form some providers take (`timeouts { ... }`) is " +
+		"refused with \"Unsupported block type\"."
+	return a
+}
+
+// shortDuration writes a duration as users write it: 15m rather than 15m0s, 1h rather than 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // startOperation bounds an operation by the user's `timeouts` value for it, or by def, and
 // collects the warnings Exchange gives while it runs. finish ends the operation and shows those
@@ -58,6 +92,11 @@ func addServiceWarnings(diags *diag.Diagnostics, warnings *exchange.Warnings) {
 // addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves
 // the real rules to Exchange.
 var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+
+// notBlank refuses a value of only white space, which the length validators let through.
+func notBlank() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must hold more than white space")
+}
 
 func addressValidator() validator.String {
 	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
@@ -194,4 +233,10 @@ func keepSpelling(prior types.String, current string) types.String {
 		return prior
 	}
 	return types.StringValue(current)
+}
+
+// importBlock is the import block that brings an existing object under a resource of typeName, for
+// errors that refuse to take an object over silently. The provider cannot know the resource's name.
+func importBlock(typeName, id string) string {
+	return fmt.Sprintf("import {\n  to = %s.<name of the resource in your configuration>\n  id = %q\n}\n", typeName, id)
 }

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -100,6 +101,114 @@ data "o365pam_access_requests" "pending" {
 						"requester":      knownvalue.StringExact(tn.Server.ClientID()),
 					}),
 				})),
+			},
+		}},
+	})
+}
+
+// rfc3339UTC matches the times the data sources write.
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
+// An audit job reads who answered each request and which grants are in force.
+func TestAccDataSources_whoApproved(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	approver := tn.Address("lee.gu")
+	answer := func(cmdlet, requestID, comment string) {
+		if _, err := tn.TryExchangeAs(approver, cmdlet, map[string]any{"RequestId": requestID, "Comment": comment}); err != nil {
+			t.Fatalf("%s as %s: %v", cmdlet, approver, err)
+		}
+	}
+	file := func(task, reason string) string {
+		return fmt.Sprint(tn.Exchange(t, "New-ElevatedAccessRequest", map[string]any{"Task": task, "Reason": reason})[0]["Identity"])
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				outOfBandPAM(t, tn)
+				// Approved at once by the Auto policy, then revoked by an admin.
+				auto := file(setMailboxTask, "mailbox settings")
+				tn.Exchange(t, "Revoke-ElevatedAccessAuthorization", map[string]any{"RequestId": auto, "Comment": "finished early"})
+				answer("Approve-ElevatedAccessRequest", file(moveTask, "move a mailbox"), "approved for the migration")
+				answer("Deny-ElevatedAccessRequest", file(moveTask, "move another"), "not during the freeze")
+			},
+			Config: tn.ProviderConfig() + `
+data "o365pam_access_requests" "approved_moves" {
+  status = "Approved"
+  task   = "Exchange\\New-MoveRequest"
+}
+
+data "o365pam_access_requests" "denied" {
+  status = "Denied"
+}
+
+data "o365pam_access_requests" "auto" {
+  task = "Exchange\\Set-Mailbox"
+}
+
+data "o365pam_access_authorizations" "active" {
+  active = true
+}
+
+data "o365pam_access_authorizations" "ended" {
+  active = false
+}
+
+data "o365pam_access_authorizations" "moves" {
+  authorized_access = "exchange\\new-moverequest"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.o365pam_access_requests.approved_moves", tfjsonpath.New("requests"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"reason":      knownvalue.StringExact("move a mailbox"),
+						"approved_by": knownvalue.StringExact(approver),
+						"comment":     knownvalue.StringExact("approved for the migration"),
+					}),
+				})),
+				statecheck.ExpectKnownValue("data.o365pam_access_requests.denied", tfjsonpath.New("requests"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"reason":      knownvalue.StringExact("move another"),
+						"approved_by": knownvalue.StringExact(approver),
+						"comment":     knownvalue.StringExact("not during the freeze"),
+					}),
+				})),
+				statecheck.ExpectKnownValue("data.o365pam_access_requests.auto", tfjsonpath.New("requests"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"status":      knownvalue.StringExact("Approved"),
+						"approved_by": knownvalue.NotNull(),
+						"comment":     knownvalue.Null(),
+					}),
+				})),
+
+				// The denied request granted nothing; the revoked grant is no longer active.
+				statecheck.ExpectKnownValue("data.o365pam_access_authorizations.active", tfjsonpath.New("authorizations"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"id":                 knownvalue.StringRegexp(guidPattern),
+						"type":               knownvalue.StringExact("Task"),
+						"authorized_access":  knownvalue.StringExact(moveTask),
+						"authorized_by":      knownvalue.StringExact(approver),
+						"starts":             knownvalue.StringRegexp(rfc3339UTC),
+						"ends":               knownvalue.StringRegexp(rfc3339UTC),
+						"active":             knownvalue.Bool(true),
+						"revoked":            knownvalue.Bool(false),
+						"revoked_at":         knownvalue.Null(),
+						"revoked_by":         knownvalue.Null(),
+						"revocation_comment": knownvalue.Null(),
+					}),
+				})),
+				statecheck.ExpectKnownValue("data.o365pam_access_authorizations.ended", tfjsonpath.New("authorizations"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"authorized_access":  knownvalue.StringExact(setMailboxTask),
+						"active":             knownvalue.Bool(false),
+						"revoked":            knownvalue.Bool(true),
+						"revoked_at":         knownvalue.StringRegexp(rfc3339UTC),
+						"revoked_by":         knownvalue.StringExact(tn.Server.ClientID()),
+						"revocation_comment": knownvalue.StringExact("finished early"),
+					}),
+				})),
+				statecheck.ExpectKnownValue("data.o365pam_access_authorizations.moves", tfjsonpath.New("authorizations"), knownvalue.ListSizeExact(1)),
 			},
 		}},
 	})

@@ -38,6 +38,8 @@ type accessRequestItem struct {
 	DurationHours types.Int64  `tfsdk:"duration_hours"`
 	Created       types.String `tfsdk:"created"`
 	Expires       types.String `tfsdk:"expires"`
+	ApprovedBy    types.String `tfsdk:"approved_by"`
+	Comment       types.String `tfsdk:"comment"`
 }
 
 func requestItem(r exchange.AccessRequest) accessRequestItem {
@@ -50,7 +52,17 @@ func requestItem(r exchange.AccessRequest) accessRequestItem {
 		DurationHours: types.Int64Value(int64(r.DurationHours)),
 		Created:       timestamp(r.CreationTimeUTC),
 		Expires:       timestamp(r.ExpirationTimeUTC),
+		ApprovedBy:    optionalText(r.ApprovedBy),
+		Comment:       optionalText(r.Comment),
 	}
+}
+
+// optionalText is null for a text the service left empty.
+func optionalText(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
 }
 
 // timestamp writes a time as RFC 3339 in UTC, or null when the service gave none.
@@ -110,6 +122,9 @@ func (d *accessRequestsDataSource) Schema(_ context.Context, _ datasource.Schema
 					"created": computed("When the request was filed (RFC 3339, UTC)."),
 					"expires": computed("When an approved request's access ends, or when an undecided request " +
 						"expires (RFC 3339, UTC)."),
+					"approved_by": computed("Who answered the request, approving or denying it, as Exchange names them; " +
+						"null while it is undecided. An `Auto` policy's approvals name the service."),
+					"comment": computed("The comment the approver gave with the answer, if any."),
 				}},
 			},
 		},

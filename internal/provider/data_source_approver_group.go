@@ -92,7 +92,7 @@ func (d *approverGroupDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"display_name": computed("The name shown in address lists."),
 			"alias":        computed("The group's Exchange alias."),
 			"description":  computed("The group's description; null when it has none."),
-			"members":      people("UPNs of the group's members, the approvers."),
+			"members":      people("The group's members, the approvers: users by UPN, nested groups and mail contacts by SMTP address."),
 			"owners":       people("UPNs of the group's owners (Exchange's `ManagedBy`)."),
 		},
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,47 @@ func TestSelectRequests(t *testing.T) {
 	}
 }
 
+func TestSelectAuthorizations(t *testing.T) {
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	move, mailbox := `Exchange\New-MoveRequest`, `Exchange\Set-Mailbox`
+	grants := []exchange.AccessAuthorization{
+		{Identity: "ended", AuthorizedAccess: move, StartTimeUTC: now.Add(-5 * time.Hour), EndTimeUTC: now.Add(-time.Hour)},
+		{Identity: "revoked", AuthorizedAccess: move, StartTimeUTC: now.Add(-time.Hour), EndTimeUTC: now.Add(time.Hour), Revoked: true,
+			RevocationTimeUTC: now.Add(-time.Minute), RevokedBy: "admin@contoso.com"},
+		{Identity: "ends-now", AuthorizedAccess: mailbox, StartTimeUTC: now.Add(-2 * time.Hour), EndTimeUTC: now},
+		{Identity: "in-force", AuthorizedAccess: move, AuthorizedBy: "lee.gu@contoso.com", StartTimeUTC: now.Add(-3 * time.Hour), EndTimeUTC: now.Add(time.Second)},
+		{Identity: "not-started", AuthorizedAccess: mailbox, StartTimeUTC: now.Add(time.Minute), EndTimeUTC: now.Add(time.Hour)},
+	}
+	ids := func(items []accessAuthorizationItem) string {
+		var out []string
+		for _, i := range items {
+			out = append(out, i.ID.ValueString())
+		}
+		return strings.Join(out, ",")
+	}
+	all, null := types.BoolNull(), types.StringNull()
+	if got := ids(selectAuthorizations(grants, all, null, now)); got != "ended,in-force,ends-now,revoked,not-started" {
+		t.Errorf("no filter: got %s, want all, oldest first", got)
+	}
+	if got := ids(selectAuthorizations(grants, types.BoolValue(true), null, now)); got != "in-force" {
+		t.Errorf("active: got %s, want only the grant in force", got)
+	}
+	if got := ids(selectAuthorizations(grants, types.BoolValue(false), types.StringValue(`exchange\new-MOVErequest`), now)); got != "ended,revoked" {
+		t.Errorf("inactive New-MoveRequest grants: got %s, want ended,revoked", got)
+	}
+	items := selectAuthorizations(grants, all, types.StringValue(move), now)
+	revoked, inForce := items[2], items[1]
+	if !revoked.Revoked.ValueBool() || revoked.RevokedAt.ValueString() != "2030-01-02T03:03:05Z" || revoked.RevokedBy.ValueString() != "admin@contoso.com" {
+		t.Errorf("revoked grant %+v", revoked)
+	}
+	if inForce.AuthorizedBy.ValueString() != "lee.gu@contoso.com" || !inForce.RevokedAt.IsNull() || !inForce.RevokedBy.IsNull() || !inForce.Active.ValueBool() {
+		t.Errorf("grant in force %+v", inForce)
+	}
+	if got := selectAuthorizations(grants, all, types.StringValue(`Exchange\Remove-Mailbox`), now); got == nil || len(got) != 0 {
+		t.Errorf("no match: want an empty list, not null, got %#v", got)
+	}
+}
+
 func TestNotSecurityGroupDetail(t *testing.T) {
 	got := notSecurityGroupDetail("all@contoso.com", exchange.DistributionGroup{RecipientTypeDetails: "MailUniversalDistributionGroup"})
 	for _, want := range []string{"all@contoso.com is a distribution list (MailUniversalDistributionGroup)", "not a mail-enabled security group"} {
@@ -114,7 +156,7 @@ func TestDecisionProblem(t *testing.T) {
 
 func TestApprovalTimeoutDetail(t *testing.T) {
 	got := approvalTimeoutDetail(exchange.AccessRequest{Identity: "r-9", Task: `Exchange\Set-Mailbox`, RequestStatus: "Pending"}, 90*time.Second)
-	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "files a new request"} {
+	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "running again waits for it"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
@@ -128,6 +170,44 @@ func TestDurationValidator(t *testing.T) {
 		durationValidator{}.ValidateString(context.Background(), req, &resp)
 		if resp.Diagnostics.HasError() == ok {
 			t.Errorf("%q: error = %v, want valid = %v", value, resp.Diagnostics.HasError(), ok)
+		}
+	}
+}
+
+func TestPickReusable(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	request := func(id, status, requester, task string, created, expires time.Duration) exchange.AccessRequest {
+		return exchange.AccessRequest{Identity: id, RequestStatus: status, Requestor: requester, Task: task,
+			CreationTimeUTC: now.Add(created), ExpirationTimeUTC: now.Add(expires)}
+	}
+	const me, move = "megan@contoso.com", `Exchange\New-MoveRequest`
+	requests := []exchange.AccessRequest{
+		request("denied", exchange.RequestDenied, me, move, -time.Hour, time.Hour),
+		request("someone else's", exchange.RequestApproved, "lee@contoso.com", move, -time.Hour, time.Hour),
+		request("other task", exchange.RequestApproved, me, `Exchange\Set-Mailbox`, -time.Hour, time.Hour),
+		request("ended", exchange.RequestApproved, me, move, -5*time.Hour, -time.Hour),
+		request("old pending", exchange.RequestPending, me, move, -3*time.Hour, 21*time.Hour),
+		request("new pending", exchange.RequestPending, "MEGAN@contoso.com", `exchange\new-moverequest`, -time.Hour, 23*time.Hour),
+	}
+	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "new pending" {
+		t.Errorf("without an approval: got %+v, want the newest pending request", got)
+	}
+	requests = append(requests, request("approved", exchange.RequestApproved, me, move, -4*time.Hour, time.Hour))
+	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "approved" {
+		t.Errorf("with an approval: got %+v, want the approved request", got)
+	}
+	if got := pickReusable(requests[:4], me, move, now); got != nil {
+		t.Errorf("nothing open: got %+v, want none", got)
+	}
+}
+
+func TestWholeNumberAtLeast(t *testing.T) {
+	for value, ok := range map[float64]bool{1: true, 4: true, 72: true, 0: false, 1.5: false, -2: false} {
+		req := validator.NumberRequest{Path: path.Root("duration_hours"), ConfigValue: types.NumberValue(big.NewFloat(value))}
+		var resp validator.NumberResponse
+		wholeNumberAtLeast{min: 1}.ValidateNumber(context.Background(), req, &resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%v: error = %v, want valid = %v", value, resp.Diagnostics.HasError(), ok)
 		}
 	}
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
+	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,13 +31,18 @@ type accessRequestEphemeral struct{ client *tenantClient }
 type accessRequestModel struct {
 	Task            types.String `tfsdk:"task"`
 	Reason          types.String `tfsdk:"reason"`
-	DurationHours   types.Int64  `tfsdk:"duration_hours"`
+	DurationHours   types.Number `tfsdk:"duration_hours"`
+	FileRequest     types.Bool   `tfsdk:"file_request"`
 	WaitForApproval types.Bool   `tfsdk:"wait_for_approval"`
 	ApprovalTimeout types.String `tfsdk:"approval_timeout"`
 	ID              types.String `tfsdk:"id"`
 	Status          types.String `tfsdk:"status"`
 	Expires         types.String `tfsdk:"expires"`
+	Filed           types.Bool   `tfsdk:"filed"`
 }
+
+// requestNone is the status reported when no request is open and none was filed.
+const requestNone = "None"
 
 func (e *accessRequestEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_request"
@@ -44,35 +50,47 @@ func (e *accessRequestEphemeral) Metadata(_ context.Context, req ephemeral.Metad
 
 func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Files a just-in-time privileged access request for an Exchange task " +
-			"(`New-ElevatedAccessRequest`) and, if asked, waits until an approver approves it. Nothing is " +
-			"written to the plan or the state. Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.\n\n" +
-			"Terraform opens an ephemeral resource every time a run needs it, in plan and again in apply, and " +
-			"each opening files a new request: a plan followed by an apply files two. The identity the provider " +
-			"signs in as is the requester, and needs a licence that includes privileged access management when " +
-			"it is a user.",
+		MarkdownDescription: "A just-in-time privileged access request for an Exchange task, for the identity the " +
+			"provider signs in as. Nothing is written to the plan or the state. Needs Terraform 1.10 or later, or " +
+			"OpenTofu 1.11 or later.\n\n" +
+			"Terraform opens an ephemeral resource every time a run needs it, in plan and again in apply. Each " +
+			"opening first looks for a request of the signed-in identity for the same task that is still open " +
+			"(`Pending`) or `Approved` and not yet ended, and reuses it: a plan followed by an apply, or a " +
+			"scheduled plan that runs again while the request is open, asks the approvers only once. A reused " +
+			"request keeps the reason and duration it was filed with.\n\n" +
+			"A new request (`New-ElevatedAccessRequest`) is filed only when none can be reused **and** " +
+			"`file_request` is `true`. Otherwise nothing is filed and `status` is `None`, so a configuration that " +
+			"merely contains this resource, such as one checked for drift on a schedule, never files requests.\n\n" +
+			"When it is a user, the requester needs a licence that includes privileged access management.",
 		Attributes: map[string]schema.Attribute{
 			"task": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Exchange task to request, as `Exchange\\<Verb>-<Noun>`, for example " +
-					"`\"Exchange\\\\New-MoveRequest\"` in HCL. It needs an approval policy.",
+					"`\"Exchange\\\\New-MoveRequest\"` in HCL. It needs an approval policy. Compared without regard to case.",
 				Validators: []validator.String{taskValidator{}},
 			},
 			"reason": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "Why the access is needed; approvers see it.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Why the access is needed; approvers see it. Used when a new request is filed.",
+				Validators:          []validator.String{notBlank()},
 			},
-			"duration_hours": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "For how many hours an approval grants the task, at least 1; Microsoft documents no upper limit. Defaults to `4`.",
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			"duration_hours": schema.NumberAttribute{
+				Optional: true,
+				MarkdownDescription: "For how many hours an approval grants the task, a whole number, at least 1; " +
+					"Microsoft documents no upper limit. Defaults to `4`. Used when a new request is filed.",
+				Validators: []validator.Number{wholeNumberAtLeast{min: 1}},
+			},
+			"file_request": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "File a new request when the signed-in identity has no open or approved request " +
+					"for the task. Defaults to `false`: nothing is filed, and `status` is `None` when there is no " +
+					"request to reuse.",
 			},
 			"wait_for_approval": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "Wait until the request is approved. A denied or expired request, or no " +
-					"answer within `approval_timeout`, is an error. Defaults to `false`: the request is filed and " +
-					"its status reported at once.",
+				MarkdownDescription: "Wait until the request is approved. A denied or expired request, no " +
+					"request at all, or no answer within `approval_timeout`, is an error. Defaults to `false`: the " +
+					"request's status is reported at once.",
 			},
 			"approval_timeout": schema.StringAttribute{
 				Optional: true,
@@ -82,11 +100,16 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 			},
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The request's GUID.",
+				MarkdownDescription: "The request's GUID; null when there is none.",
 			},
 			"status": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The request's status when it was last read: `Pending` or `Approved`, or `None` " +
+					"when there is no request to reuse and `file_request` is not `true`.",
+			},
+			"filed": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "The request's status when it was last read: `Pending` or `Approved`.",
+				MarkdownDescription: "Whether this opening filed the request; `false` when it reused one or filed none.",
 			},
 			"expires": schema.StringAttribute{
 				Computed: true,
@@ -107,21 +130,40 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	hours := int64(defaultRequestHours)
-	if !m.DurationHours.IsNull() {
-		hours = m.DurationHours.ValueInt64()
-	}
 	task := m.Task.ValueString()
 	ctx, warnings := exchange.CollectWarnings(ctx)
 	defer addServiceWarnings(&resp.Diagnostics, warnings)
-	request, err := e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), int(hours))
+	request, err := e.reusableRequest(ctx, task)
 	if err != nil {
-		hint := ""
-		if exchange.IsAmbiguous(err) {
-			hint = "The request may have been filed although its answer was lost. Look for it with the " +
-				"o365pam_access_requests data source before running again, so that approvers are not asked twice."
+		addServiceError(&resp.Diagnostics, "look for an open access request for "+task, err, "")
+		return
+	}
+	m.Filed = types.BoolValue(false)
+	if request == nil && m.FileRequest.ValueBool() {
+		hours := int64(defaultRequestHours)
+		if !m.DurationHours.IsNull() {
+			hours, _ = m.DurationHours.ValueBigFloat().Int64() // a whole number, checked by wholeNumberAtLeast
 		}
-		addServiceError(&resp.Diagnostics, "file an access request for "+task, err, hint)
+		request, err = e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), int(hours))
+		if err != nil {
+			hint := ""
+			if exchange.IsAmbiguous(err) {
+				hint = "The request may have been filed although its answer was lost. Running again reuses it if it was."
+			}
+			addServiceError(&resp.Diagnostics, "file an access request for "+task, err, hint)
+			return
+		}
+		m.Filed = types.BoolValue(true)
+	}
+	if request == nil {
+		if m.WaitForApproval.ValueBool() {
+			resp.Diagnostics.AddAttributeError(path.Root("file_request"), "No access request to wait for",
+				fmt.Sprintf("The signed-in identity has no open or approved request for %s, and file_request is not "+
+					"true, so none was filed. Set file_request = true to file one, or file it in the admin center.", task))
+			return
+		}
+		m.ID, m.Status, m.Expires = types.StringNull(), types.StringValue(requestNone), types.StringNull()
+		resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 		return
 	}
 	if m.WaitForApproval.ValueBool() {
@@ -147,6 +189,38 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 	m.Status = types.StringValue(request.RequestStatus)
 	m.Expires = timestamp(request.ExpirationTimeUTC)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
+}
+
+// reusableRequest finds the signed-in identity's request for the task that still counts, or nil.
+func (e *accessRequestEphemeral) reusableRequest(ctx context.Context, task string) (*exchange.AccessRequest, error) {
+	me, err := e.client.exchange.SignedInAs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	requests, err := e.client.exchange.AccessRequests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pickReusable(requests, me, task, time.Now()), nil
+}
+
+// pickReusable chooses among requester's requests for the task the one that still counts at now:
+// approved with access not yet ended, else pending and not yet expired; the newest of each kind.
+func pickReusable(requests []exchange.AccessRequest, requester, task string, now time.Time) *exchange.AccessRequest {
+	rank := map[string]int{exchange.RequestPending: 1, exchange.RequestApproved: 2}
+	var best *exchange.AccessRequest
+	for i := range requests {
+		r := &requests[i]
+		if rank[r.RequestStatus] == 0 || !strings.EqualFold(r.Requestor, requester) || !strings.EqualFold(r.Task, task) ||
+			(!r.ExpirationTimeUTC.IsZero() && !r.ExpirationTimeUTC.After(now)) {
+			continue
+		}
+		if best == nil || rank[r.RequestStatus] > rank[best.RequestStatus] ||
+			(rank[r.RequestStatus] == rank[best.RequestStatus] && r.CreationTimeUTC.After(best.CreationTimeUTC)) {
+			best = r
+		}
+	}
+	return best
 }
 
 // awaitDecision reads the request until it is no longer pending or the timeout passes, and returns
@@ -190,8 +264,8 @@ func decisionProblem(r exchange.AccessRequest) (summary, detail string) {
 
 func approvalTimeoutDetail(r exchange.AccessRequest, timeout time.Duration) string {
 	return fmt.Sprintf("Access request %s for %s was still %s after %s. It stays open until an approver answers it "+
-		"or it expires 24 hours after it was filed, but this run has stopped waiting, and running again files a new "+
-		"request. Ask an approver to approve it, or raise approval_timeout.", r.Identity, r.Task, r.RequestStatus, timeout)
+		"or it expires 24 hours after it was filed, and running again waits for it rather than filing another. Ask "+
+		"an approver to approve it, or raise approval_timeout.", r.Identity, r.Task, r.RequestStatus, timeout)
 }
 
 // durationValidator accepts a positive Go duration such as "30m" or "1h30m".
@@ -210,5 +284,29 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+	}
+}
+
+// wholeNumberBetween accepts a whole number from min to max. It reads the number itself, so that a
+// fraction gets an error that says what is wrong instead of the framework's conversion error.
+type wholeNumberAtLeast struct{ min int64 }
+
+func (v wholeNumberAtLeast) Description(context.Context) string {
+	return fmt.Sprintf("must be a whole number, at least %d", v.min)
+}
+
+func (v wholeNumberAtLeast) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v wholeNumberAtLeast) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	n := req.ConfigValue.ValueBigFloat()
+	whole, accuracy := n.Int64()
+	if !n.IsInt() || accuracy != big.Exact || whole < v.min {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number",
+			fmt.Sprintf("%s %s; got %s.", req.Path, v.Description(ctx), n.Text('g', -1)))
 	}
 }

@@ -35,6 +35,7 @@ ephemeral "o365pam_access_request" "move" {
   task              = %q
   reason            = "Move a mailbox for the migration"
   duration_hours    = 2
+  file_request      = true
   wait_for_approval = true
   approval_timeout  = %q
 }
@@ -147,6 +148,7 @@ ephemeral "o365pam_access_request" "move" {
   task           = %q
   reason         = "Look only"
   duration_hours = 72
+  file_request   = true
 }
 
 provider "echo" {

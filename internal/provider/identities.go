@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -33,8 +34,9 @@ func userIsNamed(u graph.User, spelling string) bool {
 	return false
 }
 
-// spellingsFor names each user as the prior state did when that spelling still names the same
-// user, and by UPN otherwise (or by mail, for a recipient without one).
+// spellingsFor names each member as the prior state did when that spelling still names the same
+// member, and otherwise by UPN, or, for a group or mail contact, which has none, by mail address
+// (by object id when it has no address either).
 func spellingsFor(users []graph.User, prior []string) []string {
 	byName := make(map[string]string, len(prior))
 	for _, p := range prior {
@@ -45,10 +47,7 @@ func spellingsFor(users []graph.User, prior []string) []string {
 	}
 	out := make([]string, 0, len(users))
 	for _, u := range users {
-		name := u.UserPrincipalName
-		if name == "" {
-			name = u.Mail
-		}
+		name := cmp.Or(u.UserPrincipalName, u.Mail, u.ID)
 		for _, address := range userAddresses(u) {
 			if p, ok := byName[address]; ok && address != "" {
 				name = p

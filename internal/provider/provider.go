@@ -184,6 +184,7 @@ func (p *o365pamProvider) DataSources(context.Context) []func() datasource.DataS
 		newApprovalPoliciesDataSource,
 		newApproverGroupDataSource,
 		newAccessRequestsDataSource,
+		newAccessAuthorizationsDataSource,
 	}
 }
 

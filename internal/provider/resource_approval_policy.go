@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,13 +74,20 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 		MarkdownDescription: "An approval policy: the named Exchange task can only run after a just-in-time " +
 			"request for it is approved (`Manual`) or is approved automatically and logged (`Auto`). " +
 			"A tenant holds at most 30 policies, one per task.\n\n" +
+			"Only task policies are supported. The admin center also offers Role and Role Group policies, but " +
+			"no public documentation names their cmdlet parameters, so this resource cannot create them; " +
+			"manage those by hand.\n\n" +
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
 			"the old one is put back before the error is reported, so the task is never left unguarded. " +
 			"The policy's `id` changes when that happens.\n\n" +
-			"Creating a policy for a task that already has one fails with the existing policy's id and how to " +
-			"import it, unless that policy has exactly the configured settings: then it is taken over, with a " +
-			"warning, since that is what an apply interrupted before saving its state leaves behind.",
+			"Creating a policy for a task that already has one fails with the existing policy's id and the import " +
+			"block that brings it under Terraform, also when it has exactly the configured settings (as an apply " +
+			"stopped before it saved its state leaves it): Terraform never takes over a policy it did not create. " +
+			"Two resources for one task (compared without regard to case) in one configuration are refused at plan.\n\n" +
+			"A plan that would leave the tenant with more than 30 policies fails, counting the policies the same " +
+			"plan creates and removes; a plan near the limit may wait a few seconds for the removals planned " +
+			"alongside. Destroying policies is never refused.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -91,7 +99,7 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The Exchange cmdlet the policy guards, as `Exchange\\<Verb>-<Noun>`, for example " +
 					"`\"Exchange\\\\New-MoveRequest\"` in HCL. Compared without regard to case. Changing it replaces the policy.",
 				Validators: []validator.String{taskValidator{}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan(), stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 						resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 					},
@@ -109,9 +117,10 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required: true,
 				MarkdownDescription: "Primary SMTP address of the mail-enabled security group whose members approve " +
 					"requests, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to case.",
-				Validators: []validator.String{addressValidator()},
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -123,23 +132,42 @@ func (r *approvalPolicyResource) Configure(_ context.Context, req resource.Confi
 // ModifyPlan marks the id as changing when the update will remove and re-create the policy, so the
 // plan does not promise an id that apply cannot keep, and runs the plan-time safety checks.
 func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
 	creating := req.State.Raw.IsNull()
 	var plan, state approvalPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
+	if req.Plan.Raw.IsNull() {
+		if r.client != nil && !creating {
+			r.client.policies.noteRemoved(state.ID.ValueString())
+		}
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
-	checkApprovalPolicyPlan(ctx, r.client, plan, state, creating, &resp.Diagnostics)
+	// Terraform plans a replacement twice: with the policy in state, then as a creation that gets the
+	// first plan's private data. The policy id kept there ties the two together.
+	var replaces string
+	if creating {
+		raw, d := req.Private.GetKey(ctx, privatePlannedPolicy)
+		resp.Diagnostics.Append(d...)
+		if raw != nil {
+			_ = json.Unmarshal(raw, &replaces)
+		}
+	} else {
+		raw, _ := json.Marshal(state.ID.ValueString())
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
+	}
+	checkApprovalPolicyPlan(ctx, r.client, plan, state, replaces, &resp.Diagnostics)
 }
+
+// privatePlannedPolicy is the private data key holding the id of the policy a plan started from.
+const privatePlannedPolicy = "planned_policy"
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
 // (an approver group created in the same apply) count as a change.
@@ -166,24 +194,18 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	if existing := findPolicyForTask(policies, plan.Task.ValueString()); existing != nil {
-		if !policyNeedsRecreate(policyModel(*existing, plan), plan) {
-			// Exactly what this resource would create: most likely its own create from an apply that
-			// was interrupted before the state was saved. Taking it over changes nothing in the tenant.
-			resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*existing, plan))...)
-			resp.Diagnostics.AddWarning("Existing approval policy adopted",
-				fmt.Sprintf("Task %s already had approval policy %s with exactly these settings, so it is now managed "+
-					"by this resource instead of being created again (an earlier apply may have been interrupted). "+
-					"If another configuration manages it too, remove it from one of them.", existing.Task, existing.Identity))
-			return
-		}
+		// Never taken over, even with the same settings: nothing proves that this configuration made it.
 		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
 			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
-				"have only one policy. To manage it with Terraform, import it: add an import block with "+
-				"id = %q, or run `terraform import <resource address> %s`.",
-				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup, existing.Identity, existing.Identity))
+				"have only one policy, and Terraform does not take over one it did not create in this apply. If it is "+
+				"yours (for example left by an apply that was stopped before it saved its state), import it, then "+
+				"plan again:\n\n%s\nIf another resource of this configuration that this apply removes held the task, "+
+				"apply again once it is gone (use a moved block to rename a resource without removing its policy).",
+				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup,
+				importBlock("o365pam_approval_policy", existing.Identity)))
 		return
 	}
-	if limit := policyLimitFinding(len(policies), plan.Task.ValueString()); limit != nil {
+	if limit := policyLimitFinding(len(policies)+1, plan.Task.ValueString()); limit != nil {
 		limit.addTo(&resp.Diagnostics)
 		return
 	}
@@ -313,7 +335,10 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	r.client.afterPolicyRemove(state.ID.ValueString(), err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
+		return
 	}
+	// A creation planned alongside may be waiting for this removal to fit the tenant's limit.
+	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 
 // ImportState takes a policy GUID or a task name.

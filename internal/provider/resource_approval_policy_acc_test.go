@@ -72,11 +72,11 @@ func TestAccApprovalPolicy_lifecycle(t *testing.T) {
 			// Import by GUID with the CLI's import command, and by task name with an import block.
 			{ResourceName: policyAddr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
 			{ResourceName: policyAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: moveTask},
-			// A config that changes only the case of the task updates state alone: same policy, same id.
+			// A config that changes only the case of the task is no change: same policy, same id.
 			{
 				Config: base + policyHCL("move", `exchange\new-moverequest`, "Manual"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionNoop)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(policyAddr, tfjsonpath.New("id"))},
 			},
@@ -214,7 +214,7 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 				},
 				Config: base + policyHCL("move", moveTask, "Manual"),
 				ExpectError: regexp.MustCompile(`(?s)already\s+has\s+approval\s+policy\s+[0-9a-f-]{36}.*` +
-					`import\s+block\s+with\s+id`),
+					`import\s+\{.*id\s+=\s+"[0-9a-f-]{36}"`),
 			},
 			// The 31st policy is refused with the service's reason.
 			{
@@ -226,45 +226,150 @@ func TestAccApprovalPolicy_conflictsAndLimits(t *testing.T) {
 					}
 				},
 				Config:      base + policyHCL("extra", `Exchange\Set-Mailbox`, "Manual"),
-				ExpectError: errorMatching("Approval policy limit reached", "already has 30 approval policies"),
+				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
 			},
 		},
 	})
 }
 
-// A policy with exactly the planned settings is taken over rather than refused: that is what an
-// apply interrupted after the create, but before the state was saved, leaves behind.
-func TestAccApprovalPolicy_adoptsIdenticalPolicy(t *testing.T) {
+// Two resources may not claim one task (compared without regard to case), and a policy this apply
+// did not create is never taken over, even with exactly the configured settings.
+func TestAccApprovalPolicy_duplicateTasksRefusedNothingAdopted(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"))
+	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
 	var existingID string
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: base},
+			// Two new resources for one task, spelt in different case.
+			{
+				Config:      base + policyHCL("move", moveTask, "Manual") + policyHCL("move_too", strings.ToLower(moveTask), "Manual"),
+				PlanOnly:    true,
+				ExpectError: errorMatching("Two approval policies for one task", "Keep one of them"),
+			},
+			{Config: base + policyHCL("move", moveTask, "Manual")},
+			// A new resource for the task an existing one manages.
+			{
+				Config:      base + policyHCL("move", moveTask, "Manual") + policyHCL("move_too", moveTask, "Auto"),
+				ExpectError: errorMatching("Two approval policies for one task"),
+			},
+			// A policy made by another admin with exactly the configured settings: refused with its import block.
 			{
 				PreConfig: func() {
 					made := tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
-						"Task": moveTask, "ApprovalType": "Manual", "ApproverGroup": tn.Address("pam-approvers"),
+						"Task": setMailboxTask, "ApprovalType": "Manual", "ApproverGroup": tn.Address("pam-approvers"),
 					})
 					existingID = fmt.Sprint(made[0]["Identity"])
 				},
-				Config: base + policyHCL("move", moveTask, "Manual"),
+				Config: base + policyHCL("move", moveTask, "Manual") + policyHCL("mailbox", setMailboxTask, "Manual"),
+				ExpectError: regexp.MustCompile(`(?s)Task\s+already\s+has\s+an\s+approval\s+policy.*import\s+\{.*` +
+					`to\s+=\s+o365pam_approval_policy\..*id\s+=\s+"[0-9a-f-]{36}"`),
 				Check: func(s *terraform.State) error {
-					got, err := stateAttr(s, policyAddr, "id")
-					if err != nil {
-						return fmt.Errorf("want the existing policy %s in state: %w", existingID, err)
-					}
-					if got != existingID {
-						return fmt.Errorf("state id = %q, want the existing policy %s", got, existingID)
-					}
-					if all := movePolicies(t, tn); len(all) != 1 {
-						return fmt.Errorf("want exactly one policy for the task, got %v", all)
+					if _, err := stateAttr(s, "o365pam_approval_policy.mailbox", "id"); err == nil {
+						return fmt.Errorf("the existing policy %s was taken over", existingID)
 					}
 					return nil
 				},
 			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": existingID})
+				},
+				Config: base + policyHCL("move", moveTask, "Manual"),
+			},
 		},
 	})
 }
+
+// policiesHCL is one policy block per task, all approved by the "approvers" group.
+func policiesHCL(tasks ...string) string {
+	var b strings.Builder
+	for i, task := range tasks {
+		b.WriteString(policyHCL(fmt.Sprintf("p%d", i), task, "Manual"))
+	}
+	return b.String()
+}
+
+// The policy limit counts what the plan creates and removes: a replace and a swap at the limit work,
+// one more fails at plan, and the destroy at the limit goes through.
+func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	const others = 28
+	atLimit := base + policyHCL("second", `Exchange\Set-User`, "Manual") + policyHCL("third", `Exchange\Set-Group`, "Manual")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(tn.Exchange(t, "Get-ElevatedAccessApprovalPolicy", nil)); n != others {
+				return fmt.Errorf("after destroy the tenant has %d policies, want the %d made by hand", n, others)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					group := outOfBandGroup(t, tn)
+					for i := range others {
+						tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
+							"Task": fmt.Sprintf(`Exchange\Set-Other%d`, i), "ApprovalType": "Auto", "ApproverGroup": group,
+						})
+					}
+				},
+				Config: base + policyHCL("move", moveTask, "Manual") + policyHCL("second", setMailboxTask, "Manual"),
+			},
+			// A task change at 30 replaces the policy.
+			{
+				Config: base + policyHCL("move", moveTask, "Manual") + policyHCL("second", `Exchange\Set-User`, "Manual"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("o365pam_approval_policy.second", plancheck.ResourceActionReplace),
+				}},
+			},
+			// One removed and another added in the same plan at 30.
+			{
+				Config: atLimit,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("o365pam_approval_policy.third", plancheck.ResourceActionCreate),
+				}},
+			},
+			// One more than the limit fails at plan.
+			{
+				Config:      atLimit + policyHCL("move", moveTask, "Manual"),
+				PlanOnly:    true,
+				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
+			},
+			// The final destroy (checked by CheckDestroy) plans the configuration at 30 first.
+			{Config: atLimit, PlanOnly: true},
+		},
+	})
+}
+
+// A configuration of 31 policies on a tenant without any fails at plan, before anything is created.
+func TestAccApprovalPolicy_limitRefusesThirtyOneAtPlan(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tasks := make([]string, maxPolicies+1)
+	for i := range tasks {
+		tasks[i] = fmt.Sprintf(`Exchange\Set-Thing%d`, i)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber")) + policiesHCL(tasks...),
+			ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
+			Check: func(*terraform.State) error {
+				if n := tn.Server.Stats().Cmdlets["New-ElevatedAccessApprovalPolicy"]; n != 0 {
+					return fmt.Errorf("%d policies were created before the limit was reported", n)
+				}
+				return nil
+			},
+		}},
+	})
+	if n := tn.Server.Stats().Cmdlets["New-ElevatedAccessApprovalPolicy"]; n != 0 {
+		t.Fatalf("%d policies were created before the limit was reported", n)
+	}
+}
+
+// maxPolicies is Exchange's documented limit of approval policies per organization.
+const maxPolicies = 30

@@ -31,7 +31,9 @@ var (
 	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
 )
 
-var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+\-/=?^_{|}~.]+$`)
+// aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
+// periods only between other characters.
+var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
@@ -91,17 +93,11 @@ func (r *approverGroupResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	computedString := func(desc string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{
-			Optional: true, Computed: true, MarkdownDescription: desc, Validators: validators,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
-	}
 	people := func(desc string, validators ...validator.Set) schema.SetAttribute {
 		return schema.SetAttribute{
 			Optional: true, Computed: true, ElementType: types.StringType, MarkdownDescription: desc,
 			Validators:    append([]validator.Set{setvalidator.ValueStringsAre(addressValidator())}, validators...),
-			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown(), keepSpellingsInPlan()},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -122,30 +118,47 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"name": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The group's unique name, at most 64 characters.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				MarkdownDescription: "The group's unique name, at most 64 characters (characters, not bytes).",
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64), notBlank()},
 			},
 			"primary_smtp_address": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains.",
-				Validators:          []validator.String{addressValidator()},
+				Required: true,
+				MarkdownDescription: "The group's primary e-mail address, in one of the tenant's accepted domains. " +
+					"Compared without regard to case.",
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"display_name": computedString("The name shown in address lists, at most 256 characters. Defaults to `name`.",
-				stringvalidator.LengthBetween(1, 256)),
-			"alias": computedString("The group's Exchange alias, at most 64 characters. Exchange derives one when unset.",
-				stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_{|}~. characters")),
+			"display_name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The name shown in address lists, at most 256 characters. Defaults to `name`, " +
+					"and follows it when `name` changes; when unset, a display name changed outside Terraform is " +
+					"shown in the plan and set back to `name`.",
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 256), notBlank()},
+				PlanModifiers: []planmodifier.String{defaultsTo(path.Root("name"), "Defaults to the planned name.")},
+			},
+			"alias": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The group's Exchange alias, at most 64 characters. Compared without regard to " +
+					"case. Exchange derives one when unset; then the alias is not watched: one changed outside " +
+					"Terraform is taken into state without a plan showing it.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
+					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepSpellingInPlan()},
+			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
-			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. When unset, " +
-				"Terraform does not manage membership and reports the members the group has."),
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
+				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
+				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
+				"and reports the members the group has, without a plan showing changes made outside Terraform."),
 			"owners": people("UPNs or SMTP addresses of the group's owners (Exchange's `ManagedBy`). Exchange requires "+
-				"a group to have at least one owner, so an empty list is refused. When unset, owners are not managed: "+
-				"the group keeps the owners Exchange assigned or someone set, and the plan shows them unchanged. "+
-				"Removing `owners` from the configuration therefore stops managing them and leaves the current owners "+
-				"in place; to change owners, list the new ones.", setvalidator.SizeAtLeast(1)),
+				"a group to have at least one owner, so an empty list is refused. When unset, owners are not managed "+
+				"or watched: the group keeps the owners Exchange assigned or someone set, and owners changed outside "+
+				"Terraform are taken into state without a plan showing it. Removing `owners` from the configuration "+
+				"therefore stops managing them and leaves the current owners in place; to change owners, list the new ones.",
+				setvalidator.SizeAtLeast(1)),
 			"approver_count": schema.Int64Attribute{
 				Computed: true,
 				MarkdownDescription: "How many members the group has: the planned count when `members` is known at plan " +
@@ -158,7 +171,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
 					"Null when the licences could not be read.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -256,7 +269,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
 	r.client.afterGroupWrite("", created, err)
 	if err != nil {
-		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, "")
+		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, r.existingGroupHint(ctx, in, err))
 		return
 	}
 	// Record the group at once, so that nothing is lost if reading it back fails.
@@ -275,6 +288,32 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
+}
+
+// existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
+// security group of that name is not taken over, even if an apply stopped before saving its state
+// made it: nothing proves it is this configuration's. The hint gives the import block instead.
+func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchange.NewGroup, err error) string {
+	if !apierr.Is(err, apierr.KindAlreadyExists) {
+		return ""
+	}
+	for _, key := range []string{in.PrimarySmtpAddress, in.Name} {
+		group, lookupErr := r.client.exchange.GetDistributionGroup(ctx, key)
+		if lookupErr != nil || !group.IsSecurityGroup() || !strings.EqualFold(group.Name, in.Name) {
+			continue
+		}
+		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
+			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
+			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
+			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
+			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+	}
+	// Exchange may not show a group made seconds ago (an apply stopped just after creating it), so
+	// the import block is offered for the planned address too.
+	return fmt.Sprintf("Another recipient of the tenant uses this name, alias or address. If it is a group that "+
+		"exists already for this resource (for example made by an apply that was stopped before it saved its "+
+		"state, which Exchange may not show for a few minutes), import it, then plan again:\n\n%s\n"+
+		"Otherwise choose another name, alias and address.", importBlock("o365pam_approver_group", in.PrimarySmtpAddress))
 }
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
@@ -400,8 +439,10 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
-			"A group that is still the default approver group or the approver group of a policy cannot be removed; "+
-				"remove those first.")
+			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
+				"approver group of a policy, and Terraform removes a group before it updates what uses it. To move them "+
+				"to another group, apply twice: first with the old group still in the configuration and everything "+
+				"pointing at the new one, then without the old group.")
 	}
 }
 

@@ -144,16 +144,16 @@ func TestAccApproverGroup_drift(t *testing.T) {
 					return nil
 				},
 			},
-			// A display name the configuration leaves unset follows the service: no diff, new value in state.
+			// An alias the configuration leaves unset is not watched: no diff, new value in state.
 			{
 				PreConfig: func() {
 					tn.Exchange(t, "Set-DistributionGroup", map[string]any{
-						"Identity": group, "DisplayName": "Renamed by hand", "BypassSecurityGroupManagerCheck": true,
+						"Identity": group, "Alias": "renamed-by-hand", "BypassSecurityGroupManagerCheck": true,
 					})
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("display_name"), knownvalue.StringExact("Renamed by hand")),
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("alias"), knownvalue.StringExact("renamed-by-hand")),
 				},
 			},
 			// The group deleted by hand is planned for creation.
@@ -164,6 +164,53 @@ func TestAccApproverGroup_drift(t *testing.T) {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+// Rotating approvers: Terraform removes the old group before it moves privileged access and the
+// policy, which Exchange refuses; the error says how to rotate (two applies), and that works.
+func TestAccApproverGroup_rotationInOneApply(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	newGroup := fmt.Sprintf(`
+resource "o365pam_approver_group" "rotated" {
+  name                 = "PAM Approvers 2"
+  primary_smtp_address = %q
+  members              = [%q, %q]
+}
+`, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	usersOf := func(group string) string {
+		return fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+
+resource "o365pam_approval_policy" "move" {
+  task           = %[2]q
+  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+`, group, moveTask)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: tn.ProviderConfig() + oldGroup + newGroup + usersOf("approvers")},
+			{
+				Config:      tn.ProviderConfig() + newGroup + usersOf("rotated"),
+				ExpectError: errorMatching("Unable to remove approver group", "apply twice"),
+			},
+			{Config: tn.ProviderConfig() + oldGroup + newGroup + usersOf("rotated")},
+			{
+				Config: tn.ProviderConfig() + newGroup + usersOf("rotated"),
+				Check: func(*terraform.State) error {
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApproverGroup"] != tn.Address("pam-approvers-2") {
+						return fmt.Errorf("want the policy approved by the new group, got %v", got)
+					}
+					return nil
 				},
 			},
 		},

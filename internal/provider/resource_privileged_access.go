@@ -68,13 +68,21 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Turns on privileged access management for the tenant, with a default approver " +
 			"group and optional system accounts that the control does not apply to. There is one per tenant.\n\n" +
-			"**Destroying this resource turns privileged access management OFF for the whole tenant.** " +
-			"Approval policies and approver groups stay, but no task needs approval until it is enabled again.\n\n" +
+			"**Destroying this resource, or removing its block, turns privileged access management OFF for the " +
+			"whole tenant.** Approval policies and approver groups stay, but no task needs approval until it is " +
+			"enabled again. Protect it with `lifecycle { prevent_destroy = true }`; to stop managing it without " +
+			"turning it off, use a `removed` block with `lifecycle { destroy = false }` (Terraform 1.7+).\n\n" +
 			"Exchange reports whether privileged access is on, but is not known to report the default approver " +
 			"group or the system accounts. The provider therefore detects PAM being turned off out of band, but " +
 			"keeps the configured `default_approver_group` and `system_accounts` as they were last applied: a change " +
-			"to them made outside Terraform is not shown in a plan. After an import they are unknown, so the first " +
-			"apply sets them again.",
+			"to them made outside Terraform is not shown in a plan.\n\n" +
+			"After an import both are unknown. Leave `default_approver_group` unset (as `-generate-config-out` writes " +
+			"it) to keep the settings in place untouched. Once it is set, the next apply sends the default approver " +
+			"group and the system accounts as configured, replacing whatever the tenant has; the plan warns about " +
+			"each value it sends without knowing the one it replaces. An unset `system_accounts` is sent as none, " +
+			"so list every service account that must stay outside the control.\n\n" +
+			"Changing the settings of an enabled tenant may turn privileged access off and on again within the apply, " +
+			"because Exchange is not known to accept new settings while it is on.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -82,24 +90,31 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"default_approver_group": schema.StringAttribute{
-				Required: true,
+				Optional: true,
+				Computed: true,
 				MarkdownDescription: "Primary SMTP address of the mail-enabled security group that approves requests " +
-					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`.",
-				Validators: []validator.String{addressValidator()},
+					"by default, usually `o365pam_approver_group.<name>.primary_smtp_address`. Compared without regard to " +
+					"case. Required to enable privileged access. When unset on an existing (imported) resource, the " +
+					"settings in place are kept and nothing is sent.",
+				Validators:    []validator.String{addressValidator()},
+				PlanModifiers: []planmodifier.String{keepWhenUnset{}, keepSpellingInPlan()},
 			},
 			"system_accounts": schema.SetAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "UPNs of service accounts that privileged access does not apply to, so that " +
-					"automation keeps running. Each must be an existing user.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+					"automation keeps running. Each must be an existing user. Compared without regard to case. Exchange " +
+					"is not known to report the current list, so every apply that sends settings sends exactly this " +
+					"list: unset sends none.",
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(addressValidator()), setvalidator.SizeAtLeast(1)},
+				PlanModifiers: []planmodifier.Set{keepSpellingsInPlan()},
 			},
 			"enabled": schema.BoolAttribute{
 				Computed:            true,
 				MarkdownDescription: "Whether the service reports privileged access as enabled.",
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -108,21 +123,50 @@ func (r *privilegedAccessResource) Configure(_ context.Context, req resource.Con
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan runs the plan-time safety checks.
+// ModifyPlan refuses settings it cannot send, warns about values sent without knowing the ones they
+// replace, and runs the safety checks.
 func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
 	creating := req.State.Raw.IsNull()
 	var plan, state privilegedAccessModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	sends := creating || settingsSent(ctx, state, plan, &resp.Diagnostics)
+	if sends && plan.DefaultApproverGroup.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("default_approver_group"), "Default approver group not set",
+			"Enabling privileged access, or changing its system accounts, sends the default approver group too, "+
+				"and Exchange is not known to report the one in place. Set default_approver_group.")
+		return
+	}
+	if !creating && sends {
+		for _, f := range sentSettingsFindings(ctx, state, plan, &resp.Diagnostics) {
+			f.addTo(&resp.Diagnostics)
+		}
+	}
 	checkPrivilegedAccessPlan(ctx, r.client, plan, state, creating, &resp.Diagnostics)
+}
+
+// keepWhenUnset plans the value in state for an unset attribute: unset means "leave it as it is",
+// also when the value in state is not known (null after an import).
+type keepWhenUnset struct{}
+
+func (keepWhenUnset) Description(context.Context) string {
+	return "When unset, the value in state is kept and nothing is sent."
+}
+
+func (m keepWhenUnset) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (keepWhenUnset) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.ConfigValue.IsNull() {
+		resp.PlanValue = req.StateValue
+	}
 }
 
 func (r *privilegedAccessResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -142,8 +186,10 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	if status.Enabled {
 		resp.Diagnostics.AddError("Privileged access is already enabled",
 			fmt.Sprintf("Privileged access management is already on in tenant %s, so Terraform will not take it over "+
-				"silently. To manage it, import it: add an import block with id = %q, or run "+
-				"`terraform import <resource address> %s`.", r.client.tenantID, r.client.tenantID, r.client.tenantID))
+				"silently: it may have been enabled by hand, or by an apply that was stopped before it could save its "+
+				"state. To manage it, import it, then plan again:\n\n%s\nAn import cannot read the settings in place; "+
+				"the plan after it warns about each value it would send.",
+				r.client.tenantID, importBlock("o365pam_privileged_access", r.client.tenantID)))
 		return
 	}
 	if err := r.enable(ctx, plan, false, &resp.Diagnostics); err != nil {
@@ -199,7 +245,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	defer finish()
 	plan.ID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
-	if !r.settingsDiffer(ctx, state, plan, &resp.Diagnostics) {
+	if !settingsSent(ctx, state, plan, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
@@ -265,9 +311,14 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	defer finish()
 	err := r.client.exchange.DisablePrivilegedAccess(ctx)
 	r.client.afterPrivilegedAccessWrite()
-	if err != nil {
-		addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
+	if err == nil {
+		return
 	}
+	// Already off (turned off by hand, or by an earlier try whose answer was lost): the resource is gone.
+	if status, readErr := r.client.freshPrivilegedAccess(ctx); readErr == nil && !status.Enabled {
+		return
+	}
+	addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
 }
 
 // ImportState takes the tenant id (or the organization's domain) of the tenant the provider is
@@ -324,7 +375,13 @@ func (r *privilegedAccessResource) checkSettings(ctx context.Context, m privileg
 	return nil
 }
 
-func (r *privilegedAccessResource) settingsDiffer(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) bool {
-	return !strings.EqualFold(state.DefaultApproverGroup.ValueString(), plan.DefaultApproverGroup.ValueString()) ||
-		!sameFold(stringSet(ctx, state.SystemAccounts, diags), stringSet(ctx, plan.SystemAccounts, diags))
+// settingsSent reports whether applying the plan sends the settings, which always go together:
+// a value not known yet (a group created in the same apply) counts as a change.
+func settingsSent(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) bool {
+	if plan.DefaultApproverGroup.IsUnknown() || plan.SystemAccounts.IsUnknown() {
+		return true
+	}
+	planned, known := knownStrings(ctx, plan.SystemAccounts, diags)
+	return !known || !strings.EqualFold(state.DefaultApproverGroup.ValueString(), plan.DefaultApproverGroup.ValueString()) ||
+		!sameFold(stringSet(ctx, state.SystemAccounts, diags), planned)
 }

@@ -1,7 +1,10 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
 )
@@ -116,8 +120,81 @@ func TestAccPrivilegedAccess_alreadyEnabled(t *testing.T) {
 				PreConfig: func() {
 					tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, tn)})
 				},
-				Config:      base + accessHCL(),
-				ExpectError: errorMatching("Privileged access is already enabled", "import", tn.Server.TenantID()),
+				Config: base + accessHCL(),
+				ExpectError: errorMatching("Privileged access is already enabled", "import {",
+					"to = o365pam_privileged_access.", `id = "`+tn.Server.TenantID()+`"`),
+			},
+		},
+	})
+}
+
+// removedRecipe is the documented way to stop managing privileged access while leaving it on: the
+// test applies the text the resource's page shows.
+func removedRecipe(t *testing.T) string {
+	raw, err := os.ReadFile("../../templates/resources/privileged_access.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```terraform\n(removed \\{.*?)```").FindStringSubmatch(string(raw))
+	if m == nil {
+		t.Fatal("the privileged_access page shows no removed block")
+	}
+	return m[1]
+}
+
+// expectForget checks that the plan forgets the resource rather than destroying it.
+type expectForget string
+
+func (addr expectForget) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address == string(addr) {
+			if !rc.Change.Actions.Forget() {
+				resp.Error = fmt.Errorf("%s: planned %v, want forget", addr, rc.Change.Actions)
+			}
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", addr)
+}
+
+func TestAccPrivilegedAccess_removedLeavesItOn(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	stillOn := func(*terraform.State) error {
+		if !pamEnabled(t, tn) {
+			return fmt.Errorf("privileged access was turned off")
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		CheckDestroy:             stillOn,
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber")) + accessHCL(),
+				Check:  stillOn,
+			},
+			// The approver group is the default approver group, which Exchange does not let go while
+			// privileged access is on: it is kept the same way.
+			{
+				Config: tn.ProviderConfig() + removedRecipe(t) + `
+removed {
+  from = o365pam_approver_group.approvers
+
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectForget(accessAddr), expectForget("o365pam_approver_group.approvers")},
+				},
+				Check: resource.ComposeTestCheckFunc(stillOn, func(s *terraform.State) error {
+					if _, kept := s.RootModule().Resources[accessAddr]; kept {
+						return fmt.Errorf("%s is still in state", accessAddr)
+					}
+					return nil
+				}),
 			},
 		},
 	})

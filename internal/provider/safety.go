@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
 )
@@ -73,14 +75,18 @@ func pamSubscriptionFinding(tenantID string, subscribed []graph.Sku) *finding {
 			tenantID, skuNames(subscribed), pamLicenceNames)}
 }
 
-// policyLimitFinding refuses a new policy in a tenant that already holds the most Exchange allows.
+// policyLimitFinding refuses a new policy when the tenant would then hold more policies than Exchange
+// allows; count is how many it would hold.
 func policyLimitFinding(count int, task string) *finding {
-	if count < maxApprovalPolicies {
+	if count <= maxApprovalPolicies {
 		return nil
 	}
 	return &finding{attr: "task", isError: true, summary: "Approval policy limit reached",
-		detail: fmt.Sprintf("The tenant already has %d approval policies, the most Exchange allows in one organization, "+
-			"so no policy for %s can be added. Remove a policy you no longer need first.", count, task)}
+		detail: fmt.Sprintf("No policy for %s can be added: the tenant would then hold %d approval policies (those it "+
+			"has, plus the ones this plan creates, minus the ones it removes), more than the %d Exchange allows in one "+
+			"organization. Remove policies you no longer need, in this configuration or in the tenant, then plan again. "+
+			"(Before a destroy Terraform plans the configuration too: to destroy, run terraform destroy -refresh=false.)",
+			task, count, maxApprovalPolicies)}
 }
 
 // approvingSystemAccounts lists the system accounts that are also approvers.
@@ -131,4 +137,44 @@ func hasHave(n int) string {
 		return "has"
 	}
 	return "have"
+}
+
+// sentSettingsFindings warn about the privileged access settings an update sends without knowing the
+// values they replace: Exchange is not known to report the default approver group or the system
+// accounts, so after an import neither is known, and system accounts added by hand are never seen.
+func sentSettingsFindings(ctx context.Context, state, plan privilegedAccessModel, diags *diag.Diagnostics) []*finding {
+	imported := state.DefaultApproverGroup.IsNull()
+	var out []*finding
+	if imported {
+		out = append(out, &finding{attr: "default_approver_group", summary: "Current default approver group unknown",
+			detail: fmt.Sprintf("Exchange does not report the default approver group privileged access uses now (this "+
+				"resource was imported), so this plan cannot show the value it replaces. Applying sends "+
+				"default_approver_group = %s.", plannedText(plan.DefaultApproverGroup))})
+	}
+	accounts, known := knownStrings(ctx, plan.SystemAccounts, diags)
+	switch {
+	case plan.SystemAccounts.IsNull():
+		out = append(out, &finding{attr: "system_accounts", summary: "Applying removes every system account",
+			detail: "system_accounts is not set, so applying sends no system accounts. Exchange does not report the " +
+				"system accounts in place, so any the tenant has now (from before an import, or added outside " +
+				"Terraform) are removed and fall under privileged access. To keep them, list them in system_accounts."})
+	case imported:
+		sent := "the configured list (not known yet)"
+		if known {
+			sent = "[" + strings.Join(accounts, ", ") + "]"
+		}
+		out = append(out, &finding{attr: "system_accounts", summary: "Current system accounts unknown",
+			detail: fmt.Sprintf("Exchange does not report the system accounts in place (this resource was imported), so "+
+				"this plan cannot show the list it replaces. Applying sends system_accounts = %s; any other system "+
+				"account the tenant has now falls under privileged access.", sent)})
+	}
+	return out
+}
+
+// plannedText shows a planned string, or says it is not known yet.
+func plannedText(v types.String) string {
+	if v.IsUnknown() {
+		return "(known after apply)"
+	}
+	return v.ValueString()
 }

@@ -59,7 +59,7 @@ resource "o365pam_approval_policy" "extra" {
 }
 `, setMailboxTask, tn.Address("other-approvers")),
 				PlanOnly:    true,
-				ExpectError: errorMatching("Approval policy limit reached", "already has 30 approval policies"),
+				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
 			},
 		},
 	})

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
@@ -286,19 +287,43 @@ func (c *tenantClient) approversOf(ctx context.Context, address string) ([]graph
 	return c.graph.GroupMembers(ctx, group.ExternalDirectoryObjectID)
 }
 
-// checkApprovalPolicyPlan refuses a new policy beyond the tenant's limit and a policy whose approver
-// group neither exists nor is planned by this configuration.
-func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state approvalPolicyModel, creating bool, diags *diag.Diagnostics) {
+// checkApprovalPolicyPlan records the planned policy for the run's counts, and refuses a second
+// resource for one task, a plan that passes the tenant's policy limit, and a policy whose approver
+// group neither exists nor is planned by this configuration. replaces is the id of the policy a
+// planned creation replaces, if any.
+func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state approvalPolicyModel, replaces string, diags *diag.Diagnostics) {
 	if c == nil {
 		return
 	}
+	creating := state.ID.IsNull()
+	key := state.ID.ValueString()
+	switch {
+	case !creating:
+		c.policies.noteKept(key)
+	case replaces != "":
+		key = replaces
+		c.policies.noteRemoved(replaces)
+		c.policies.noteCreated()
+	default:
+		key = c.policies.newKey()
+		c.policies.noteCreated()
+	}
+	if !plan.Task.IsUnknown() {
+		if other, taken := c.policies.claimTask(plan.Task.ValueString(), key); taken {
+			diags.AddAttributeError(path.Root("task"), "Two approval policies for one task",
+				fmt.Sprintf("Task %s is also planned as %s by another o365pam_approval_policy of this configuration "+
+					"(tasks are compared without regard to case). A task has at most one policy: both resources would "+
+					"claim the same one, and removing either would leave the task unguarded while the other still "+
+					"claims it. Keep one of them.", plan.Task.ValueString(), other))
+			return
+		}
+	}
 	if creating && !plan.Task.IsUnknown() {
-		policies, err := c.approvalPolicies(ctx)
+		limit, err := c.checkPolicyLimit(ctx, plan.Task.ValueString())
 		if err != nil {
 			checkSkipped(diags, "how many approval policies the tenant has", err)
-		} else {
-			policyLimitFinding(len(policies), plan.Task.ValueString()).addTo(diags)
 		}
+		limit.addTo(diags)
 	}
 	group := plan.ApproverGroup
 	if group.IsUnknown() || group.IsNull() || (!creating && strings.EqualFold(state.ApproverGroup.ValueString(), group.ValueString())) {

@@ -97,10 +97,10 @@ func TestPAMSubscriptionFinding(t *testing.T) {
 }
 
 func TestPolicyLimitFinding(t *testing.T) {
-	wantDiag(t, diagsOf(policyLimitFinding(30, `Exchange\Set-Mailbox`)), diag.SeverityError, "task",
-		"Approval policy limit reached", "already has 30 approval policies", `Exchange\Set-Mailbox`)
-	if f := policyLimitFinding(29, `Exchange\Set-Mailbox`); f != nil {
-		t.Errorf("29 policies: want no finding, got %+v", f)
+	wantDiag(t, diagsOf(policyLimitFinding(31, `Exchange\Set-Mailbox`)), diag.SeverityError, "task",
+		"Approval policy limit reached", "would then hold 31 approval policies", `Exchange\Set-Mailbox`)
+	if f := policyLimitFinding(30, `Exchange\Set-Mailbox`); f != nil {
+		t.Errorf("30 policies: want no finding, got %+v", f)
 	}
 }
 

@@ -1,10 +1,13 @@
 # Ask for just-in-time access to an Exchange task and wait until it is approved (Terraform 1.10 or
 # later, OpenTofu 1.11 or later). Nothing is written to the plan or the state. Terraform opens the
-# request in plan and again in apply, so each phase files a request of its own.
+# resource in plan and again in apply; an open or approved request of the signed-in identity for
+# the task is reused, so the approvers are asked once. Without file_request = true, no request is
+# ever filed.
 ephemeral "o365pam_access_request" "move" {
   task              = o365pam_approval_policy.move.task
   reason            = "Move the finance mailboxes (change CHG-1234, policy ${o365pam_approval_policy.move.id})"
   duration_hours    = 2
+  file_request      = true
   wait_for_approval = true
   approval_timeout  = "45m"
 
