@@ -84,7 +84,8 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 				Optional: true,
 				MarkdownDescription: "File a new request when the signed-in identity has no open or approved request " +
 					"for the task. Defaults to `false`: nothing is filed, and `status` is `None` when there is no " +
-					"request to reuse.",
+					"request to reuse. Reuse finds requests by listing them, and Exchange may list a request filed " +
+					"seconds ago only later: a plan and an apply run within that time can each file one.",
 			},
 			"wait_for_approval": schema.BoolAttribute{
 				Optional: true,
