@@ -83,7 +83,11 @@ func NewCredential(s Settings) (azcore.TokenCredential, Method, error) {
 	if err != nil {
 		return nil, method, err
 	}
-	return newReportingCredential(cred, s, method), method, nil
+	another := func() (azcore.TokenCredential, error) {
+		cred, _, err := newMethodCredential(s)
+		return cred, err
+	}
+	return newReportingCredential(cred, another, s, method), method, nil
 }
 
 func newMethodCredential(s Settings) (azcore.TokenCredential, Method, error) {

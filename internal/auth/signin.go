@@ -43,14 +43,18 @@ func (e *SignInError) FirstReport() bool {
 }
 
 // reportingCredential wraps the chosen credential. Until a scope's first token arrives, requests
-// for it wait their turn, so that a refusal is asked for once and then remembered.
+// for it wait their turn, so that a refusal is asked for once and then remembered. Each scope has
+// its own turn and its own credential of the chosen method (azidentity lets one credential ask for
+// one token at a time), so a run's first Exchange and Graph tokens are asked for together.
 type reportingCredential struct {
-	inner  azcore.TokenCredential
-	report signInReport
-	turn   chan struct{}
-	told   atomic.Bool // a refusal of this credential was reported in full
+	another func() (azcore.TokenCredential, error) // a new credential of the chosen method
+	report  signInReport
+	told    atomic.Bool // a refusal of this credential was reported in full
 
 	mu        sync.Mutex
+	spare     azcore.TokenCredential // built when the settings were checked; serves the first scope
+	inners    map[string]azcore.TokenCredential
+	turns     map[string]chan struct{}
 	succeeded map[string]bool
 	failed    map[string]*SignInError
 }
@@ -61,22 +65,52 @@ type signInReport struct {
 	tried            func(scope string) string
 }
 
-func newReportingCredential(inner azcore.TokenCredential, s Settings, method Method) *reportingCredential {
-	return &reportingCredential{inner: inner, report: reportFor(s, method), turn: make(chan struct{}, 1),
+func newReportingCredential(first azcore.TokenCredential, another func() (azcore.TokenCredential, error),
+	s Settings, method Method) *reportingCredential {
+	return &reportingCredential{another: another, spare: first, report: reportFor(s, method),
+		inners: map[string]azcore.TokenCredential{}, turns: map[string]chan struct{}{},
 		succeeded: map[string]bool{}, failed: map[string]*SignInError{}}
+}
+
+// innerFor returns the scope's credential, building it on first use.
+func (c *reportingCredential) innerFor(scope string) (azcore.TokenCredential, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if inner := c.inners[scope]; inner != nil {
+		return inner, nil
+	}
+	inner := c.spare
+	c.spare = nil
+	if inner == nil {
+		var err error
+		if inner, err = c.another(); err != nil {
+			return nil, err
+		}
+	}
+	c.inners[scope] = inner
+	return inner, nil
 }
 
 func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	scope := strings.Join(opts.Scopes, " ")
+	inner, err := c.innerFor(scope)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
 	c.mu.Lock()
 	succeeded := c.succeeded[scope]
+	turn := c.turns[scope]
+	if turn == nil {
+		turn = make(chan struct{}, 1)
+		c.turns[scope] = turn
+	}
 	c.mu.Unlock()
 	if succeeded {
-		return c.inner.GetToken(ctx, opts)
+		return inner.GetToken(ctx, opts)
 	}
 	select {
-	case c.turn <- struct{}{}:
-		defer func() { <-c.turn }()
+	case turn <- struct{}{}:
+		defer func() { <-turn }()
 	case <-ctx.Done():
 		return azcore.AccessToken{}, ctx.Err()
 	}
@@ -86,7 +120,7 @@ func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenReq
 	if first != nil {
 		return azcore.AccessToken{}, first
 	}
-	tok, err := c.inner.GetToken(ctx, opts)
+	tok, err := inner.GetToken(ctx, opts)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err == nil {

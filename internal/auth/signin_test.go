@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -176,5 +177,48 @@ func TestLastingSignInFailures(t *testing.T) {
 		if got := lasting(tc.err); got != tc.want {
 			t.Errorf("%s: lasting = %v, want %v", name, got, tc.want)
 		}
+	}
+}
+
+// A run's first Exchange and Graph tokens are asked for at the same time: waiting for the first
+// token of one scope must not hold up the other's, which would add a round trip to every plan.
+func TestFirstTokensOfTwoScopesAreRequestedTogether(t *testing.T) {
+	var inFlight, most atomic.Int32
+	bothArrived := make(chan struct{})
+	var arrived sync.Once
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for seen := most.Load(); now > seen && !most.CompareAndSwap(seen, now); seen = most.Load() {
+		}
+		if now == 2 {
+			arrived.Do(func() { close(bothArrived) })
+		}
+		select { // hold the answer until the other request arrives, or give up
+		case <-bothArrived:
+		case <-time.After(2 * time.Second):
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": "t"})
+	}))
+	defer srv.Close()
+	cred, _, err := NewCredential(Settings{TenantID: testTenant, ClientID: testClient, ClientSecret: testSecret,
+		AuthorityHost: srv.URL + "/", CustomAuthority: true, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, scope := range []string{"https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
+				t.Errorf("token for %s: %v", scope, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := most.Load(); got != 2 {
+		t.Errorf("at most %d token request(s) were in flight at once, want the two scopes' requests together", got)
 	}
 }
