@@ -35,6 +35,11 @@ resource "o365pam_approver_group" "approvers" {
     "alex.wilber@${var.domain}",
     "megan.bowen@${var.domain}",
   ]
+
+  # Rotating to a new approver group later then takes one apply (see the privileged access page).
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "o365pam_privileged_access" "this" {

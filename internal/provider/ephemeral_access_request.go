@@ -84,8 +84,8 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 				Optional: true,
 				MarkdownDescription: "File a new request when the signed-in identity has no open or approved request " +
 					"for the task. Defaults to `false`: nothing is filed, and `status` is `None` when there is no " +
-					"request to reuse. Reuse finds requests by listing them, and Exchange may list a request filed " +
-					"seconds ago only later: a plan and an apply run within that time can each file one.",
+					"request to reuse. A new request is read back until Exchange shows it (it replicates for " +
+					"seconds to minutes) before the run goes on, so the next run finds and reuses it.",
 			},
 			"wait_for_approval": schema.BoolAttribute{
 				Optional: true,
@@ -152,6 +152,15 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 				hint = "The request may have been filed although its answer was lost. Running again reuses it if it was."
 			}
 			addServiceError(&resp.Diagnostics, "file an access request for "+task, err, hint)
+			return
+		}
+		// Exchange lists a new request only once it has replicated, and the next run (the apply
+		// after this plan, say) finds requests to reuse by listing them: reading the request back
+		// waits out the replication, so that run reuses it instead of filing another.
+		request, err = e.client.exchange.AccessRequest(ctx, request.Identity)
+		if err != nil {
+			addServiceError(&resp.Diagnostics, "read back the access request just filed for "+task, err,
+				"The request was filed. Running again reuses it once Exchange lists it.")
 			return
 		}
 		m.Filed = types.BoolValue(true)

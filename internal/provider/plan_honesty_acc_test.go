@@ -101,10 +101,9 @@ func expectRequests(tn *acctest.Tenant, want int) resource.TestCheckFunc {
 // The ephemeral request files nothing unless asked to, and a plan, its apply and later plans reuse
 // the one request they filed instead of filing one each.
 func TestAccAccessRequestEphemeral_reusesOpenRequestAndFilesOnlyWhenAsked(t *testing.T) {
-	// Lags off: reuse finds a request by listing, and a request filed by the plan stays out of
-	// listings while Exchange replicates it, so the apply seconds later would file a second one.
-	// That is a known limit of reuse (see the resource's documentation), not what this test pins.
-	tn := acctest.NewTenantWith(t, noLags)
+	// With the emulator's replication lag: the request a plan files stays out of listings while it
+	// replicates, and the apply seconds later must still reuse it.
+	tn := acctest.NewTenant(t)
 	// Each step echoes into a new resource: the echo resource keeps what it first recorded.
 	config := func(echo, lines string) string {
 		return tn.ProviderConfig() + fmt.Sprintf(`

@@ -440,9 +440,11 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
-				"approver group of a policy, and Terraform removes a group before it updates what uses it. To move them "+
-				"to another group, apply twice: first with the old group still in the configuration and everything "+
-				"pointing at the new one, then without the old group.")
+				"approver group of a policy, and Terraform removes a group before it updates what uses it unless the group "+
+				"was applied with lifecycle { create_before_destroy = true }. To move them to another group, apply twice: "+
+				"first with the old group back in the configuration (add create_before_destroy to it there) and everything "+
+				"pointing at the new one, then without the old group. With create_before_destroy recorded, later rotations "+
+				"take one apply.")
 	}
 }
 

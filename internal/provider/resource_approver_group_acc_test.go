@@ -170,6 +170,72 @@ func TestAccApproverGroup_drift(t *testing.T) {
 	})
 }
 
+// Rotating approvers in one apply: with create_before_destroy recorded for the old group (by an
+// earlier apply, so adding it then applying once is enough), Terraform moves privileged access and
+// the policy to the new group before it removes the old one, and Exchange accepts every step.
+func TestAccApproverGroup_rotationWithCreateBeforeDestroy(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	group := func(name, address, lifecycle string) string {
+		return fmt.Sprintf(`
+resource "o365pam_approver_group" %q {
+  name                 = %q
+  primary_smtp_address = %q
+  members              = [%q, %q]
+%s}
+`, name, name, tn.Address(address), tn.Address("adele.vance"), tn.Address("alex.wilber"), lifecycle)
+	}
+	const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }\n"
+	usersOf := func(group string) string {
+		return fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+
+resource "o365pam_approval_policy" "move" {
+  task           = %[2]q
+  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+`, group, moveTask)
+	}
+	newGroup := group("approvers-2026", "pam-approvers-2026", createBeforeDestroy)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			// Created without the setting, as most configurations start.
+			{Config: tn.ProviderConfig() + group("approvers-2025", "pam-approvers-2025", "") + usersOf("approvers-2025")},
+			// Adding it changes nothing in the tenant; Terraform records it in state.
+			{
+				Config: tn.ProviderConfig() + group("approvers-2025", "pam-approvers-2025", createBeforeDestroy) +
+					usersOf("approvers-2025"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			// One apply: new group in, everything moved, old group out.
+			{
+				Config: tn.ProviderConfig() + newGroup + usersOf("approvers-2026"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("o365pam_approver_group.approvers-2025", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("o365pam_approver_group.approvers-2026", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("o365pam_privileged_access.this", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("o365pam_approval_policy.move", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("o365pam_privileged_access.this", tfjsonpath.New("default_approver_group"),
+						knownvalue.StringExact(tn.Address("pam-approvers-2026"))),
+				},
+				Check: func(*terraform.State) error {
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApproverGroup"] != tn.Address("pam-approvers-2026") {
+						return fmt.Errorf("want the policy approved by the new group, got %v", got)
+					}
+					if groups, err := tn.TryExchange("Get-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers-2025")}); err == nil {
+						return fmt.Errorf("the old group is still in the tenant: %v", groups)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 // Rotating approvers: Terraform removes the old group before it moves privileged access and the
 // policy, which Exchange refuses; the error says how to rotate (two applies), and that works.
 func TestAccApproverGroup_rotationInOneApply(t *testing.T) {

@@ -8,4 +8,10 @@ resource "o365pam_approver_group" "approvers" {
     "alex.wilber@contoso.onmicrosoft.com",
   ]
   owners = ["megan.bowen@contoso.onmicrosoft.com"]
+
+  # Lets a later apply move privileged access and policies to a new group and remove this one in
+  # one go: Terraform then updates what uses a group before it removes the group.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
