@@ -37,7 +37,8 @@ type approvalPolicyIdentity struct {
 
 func (r *approverGroupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		"id": identityschema.StringAttribute{RequiredForImport: true, Description: "The group's Exchange GUID."},
+		"id": identityschema.StringAttribute{RequiredForImport: true, Description: "The group's Exchange GUID. An " +
+			"import block may give the group's primary SMTP address instead; the identity then records the GUID."},
 	}}
 }
 
