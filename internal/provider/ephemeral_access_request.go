@@ -62,7 +62,10 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"A new request (`New-ElevatedAccessRequest`) is filed only when none can be reused **and** " +
 			"`file_request` is `true`. Otherwise nothing is filed and `status` is `None`, so a configuration that " +
 			"merely contains this resource, such as one checked for drift on a schedule, never files requests.\n\n" +
-			"When it is a user, the requester needs a licence that includes privileged access management.",
+			"When it is a user, the requester needs a licence that includes privileged access management.\n\n" +
+			"With Terraform 1.14 or later, the action `o365pam_request_access` files a request only when it is " +
+			"invoked (`terraform apply -invoke=...`), never during plan; approvers answer with the actions " +
+			"`o365pam_approve_access_request` and `o365pam_deny_access_request`.",
 		Attributes: map[string]schema.Attribute{
 			"task": schema.StringAttribute{
 				Required: true,
