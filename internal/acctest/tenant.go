@@ -174,7 +174,7 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 		return nil, fmt.Errorf("signing in as %s needs the emulator's built-in password; not possible on a live tenant", upn)
 	}
 	if upn != "" {
-		form = url.Values{"grant_type": {"password"}, "username": {upn}, "password": {emulator.BuiltinPassword}}
+		form = userGrant(upn)
 		anchor = "UPN:" + upn
 	}
 	// Not the test's context: live cleanups call this from t.Cleanup, after it is cancelled.
@@ -201,6 +201,21 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 		time.Sleep(tn.replicationLag)
 	}
 	return answer.Value, nil
+}
+
+// UserToken signs in as the tenant's user upn with the emulator's built-in password and returns an
+// access token for scope, such as `az account get-access-token` hands a provider that signs in
+// with the Azure CLI.
+func (tn *Tenant) UserToken(upn, scope string) (string, error) {
+	if tn.live != nil {
+		return "", fmt.Errorf("signing in as %s needs the emulator's built-in password; not possible on a live tenant", upn)
+	}
+	return tn.token(context.Background(), userGrant(upn), scope)
+}
+
+// userGrant is a password grant for the emulator's user upn.
+func userGrant(upn string) url.Values {
+	return url.Values{"grant_type": {"password"}, "username": {upn}, "password": {emulator.BuiltinPassword}}
 }
 
 // token signs in with the grant in form, as the harness's app.

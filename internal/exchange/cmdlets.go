@@ -35,6 +35,8 @@ const (
 	cmdletNewElevatedAccessRequest           = "New-ElevatedAccessRequest"           // documented
 	cmdletGetElevatedAccessRequest           = "Get-ElevatedAccessRequest"           // documented with Identity; listing without it unverified
 	cmdletGetElevatedAccessAuthorization     = "Get-ElevatedAccessAuthorization"     // observed: takes no parameters, lists the grants
+	cmdletApproveElevatedAccessRequest       = "Approve-ElevatedAccessRequest"       // documented: run by an approver, not by the requester
+	cmdletDenyElevatedAccessRequest          = "Deny-ElevatedAccessRequest"          // documented: run by an approver, not by the requester
 )
 
 // resendRule says whether a cmdlet may be sent again when the first try's outcome is unknown
@@ -69,6 +71,8 @@ var cmdletRules = map[string]resendRule{
 	cmdletNewElevatedAccessRequest:           resendNever, // would file a second request
 	cmdletGetElevatedAccessRequest:           resendFreely,
 	cmdletGetElevatedAccessAuthorization:     resendFreely,
+	cmdletApproveElevatedAccessRequest:       resendNever, // a second run is refused once the first decided the request
+	cmdletDenyElevatedAccessRequest:          resendNever, // a second run is refused once the first decided the request
 }
 
 // createdObjectNames say, per cmdlet that creates an object, by which of its parameters and
@@ -104,16 +108,21 @@ const (
 	paramApproverGroup                   = "ApproverGroup"                   // documented
 	paramReason                          = "Reason"                          // documented (New-ElevatedAccessRequest)
 	paramDurationHours                   = "DurationHours"                   // documented
+	paramRequestID                       = "RequestId"                       // documented (Approve-/Deny-ElevatedAccessRequest)
+	paramComment                         = "Comment"                         // documented (Approve-/Deny-ElevatedAccessRequest)
+	paramRecipientTypeDetails            = "RecipientTypeDetails"            // documented (Get-DistributionGroup): only groups of these kinds
+	paramResultSize                      = "ResultSize"                      // documented: without it list cmdlets stop at 1,000 objects
 )
 
 // targetParams name the object a cmdlet acts on; an "object not found" answer that quotes one
 // of their values means that object is gone (see classify).
-var targetParams = []string{paramIdentity}
+var targetParams = []string{paramIdentity, paramRequestID}
 
 // Parameter values.
 const (
-	valueSecurityGroup = "Security" // documented: Type for a mail-enabled security group
-	valueClosed        = "Closed"   // documented: the only MemberDepartRestriction a security group allows
+	valueSecurityGroup = "Security"  // documented: Type for a mail-enabled security group
+	valueClosed        = "Closed"    // documented: the only MemberDepartRestriction a security group allows
+	valueUnlimited     = "Unlimited" // documented: ResultSize for every object
 )
 
 // The OPATH filter subset the client writes, documented on Microsoft's "Filterable properties for

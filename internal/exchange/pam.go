@@ -286,3 +286,29 @@ func (c *Client) AccessAuthorizations(ctx context.Context) ([]AccessAuthorizatio
 	}
 	return decodeAll(values, decodeAuthorization), nil
 }
+
+// ApproveAccessRequest approves a pending request with a comment, as the signed-in approver.
+func (c *Client) ApproveAccessRequest(ctx context.Context, requestID, comment string) error {
+	return c.decideAccessRequest(ctx, cmdletApproveElevatedAccessRequest, RequestApproved, requestID, comment)
+}
+
+// DenyAccessRequest denies a pending request with a comment, as the signed-in approver.
+func (c *Client) DenyAccessRequest(ctx context.Context, requestID, comment string) error {
+	return c.decideAccessRequest(ctx, cmdletDenyElevatedAccessRequest, RequestDenied, requestID, comment)
+}
+
+// decideAccessRequest answers a request. When the outcome is unknown it reads the request and
+// answers again only while it is still pending; a request that shows the answer took it.
+func (c *Client) decideAccessRequest(ctx context.Context, cmdlet, status, requestID, comment string) error {
+	params := map[string]any{paramRequestID: requestID}
+	setText(params, paramComment, comment)
+	find := func(ctx context.Context) (struct{}, bool, error) {
+		r, err := c.AccessRequest(ctx, requestID)
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		return struct{}{}, r.RequestStatus == status, nil
+	}
+	_, err := runOnce(ctx, c, cmdlet, params, noOutput, find)
+	return err
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -61,7 +62,10 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"A new request (`New-ElevatedAccessRequest`) is filed only when none can be reused **and** " +
 			"`file_request` is `true`. Otherwise nothing is filed and `status` is `None`, so a configuration that " +
 			"merely contains this resource, such as one checked for drift on a schedule, never files requests.\n\n" +
-			"When it is a user, the requester needs a licence that includes privileged access management.",
+			"When it is a user, the requester needs a licence that includes privileged access management.\n\n" +
+			"With Terraform 1.14 or later, the action `o365pam_request_access` files a request only when it is " +
+			"invoked (`terraform apply -invoke=...`), never during plan; approvers answer with the actions " +
+			"`o365pam_approve_access_request` and `o365pam_deny_access_request`.",
 		Attributes: map[string]schema.Attribute{
 			"task": schema.StringAttribute{
 				Required: true,
@@ -141,11 +145,7 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 	}
 	m.Filed = types.BoolValue(false)
 	if request == nil && m.FileRequest.ValueBool() {
-		hours := int64(defaultRequestHours)
-		if !m.DurationHours.IsNull() {
-			hours, _ = m.DurationHours.ValueBigFloat().Int64() // a whole number, checked by wholeNumberAtLeast
-		}
-		request, err = e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), int(hours))
+		request, err = e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), requestedHours(m.DurationHours))
 		if err != nil {
 			hint := ""
 			if exchange.IsAmbiguous(err) {
@@ -177,21 +177,7 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	if m.WaitForApproval.ValueBool() {
-		timeout := defaultApprovalTimeout
-		if !m.ApprovalTimeout.IsNull() {
-			timeout, _ = time.ParseDuration(m.ApprovalTimeout.ValueString()) // checked by durationValidator
-		}
-		request, err = e.awaitDecision(ctx, *request, timeout)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			resp.Diagnostics.AddError("Access request not approved in time", approvalTimeoutDetail(*request, timeout))
-			return
-		}
-		if err != nil {
-			addServiceError(&resp.Diagnostics, "read access request "+request.Identity, err, "")
-			return
-		}
-		if summary, detail := decisionProblem(*request); summary != "" {
-			resp.Diagnostics.AddError(summary, detail)
+		if request = e.client.waitForApproval(ctx, *request, m.ApprovalTimeout, &resp.Diagnostics); request == nil {
 			return
 		}
 	}
@@ -233,15 +219,38 @@ func pickReusable(requests []exchange.AccessRequest, requester, task string, now
 	return best
 }
 
+// waitForApproval waits until the request is answered or the timeout (a validated duration, null for
+// the default) passes. It returns the approved request, or nil after reporting why there is none.
+func (c *tenantClient) waitForApproval(ctx context.Context, request exchange.AccessRequest, timeoutSetting types.String, diags *diag.Diagnostics) *exchange.AccessRequest {
+	timeout := defaultApprovalTimeout
+	if !timeoutSetting.IsNull() {
+		timeout, _ = time.ParseDuration(timeoutSetting.ValueString()) // checked by durationValidator
+	}
+	answered, err := c.awaitDecision(ctx, request, timeout)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		diags.AddError("Access request not approved in time", approvalTimeoutDetail(*answered, timeout))
+		return nil
+	}
+	if err != nil {
+		addServiceError(diags, "read access request "+request.Identity, err, "")
+		return nil
+	}
+	if summary, detail := decisionProblem(*answered); summary != "" {
+		diags.AddError(summary, detail)
+		return nil
+	}
+	return answered
+}
+
 // awaitDecision reads the request until it is no longer pending or the timeout passes, and returns
 // the latest reading either way.
-func (e *accessRequestEphemeral) awaitDecision(ctx context.Context, request exchange.AccessRequest, timeout time.Duration) (*exchange.AccessRequest, error) {
+func (c *tenantClient) awaitDecision(ctx context.Context, request exchange.AccessRequest, timeout time.Duration) (*exchange.AccessRequest, error) {
 	latest := &request
 	err := waitFor(ctx, timeout, func(ctx context.Context) (bool, error) {
 		if latest.RequestStatus != exchange.RequestPending {
 			return true, nil
 		}
-		r, err := e.client.exchange.AccessRequest(ctx, request.Identity)
+		r, err := c.exchange.AccessRequest(ctx, request.Identity)
 		if err != nil {
 			return false, err
 		}

@@ -7,8 +7,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,6 +23,8 @@ import (
 var (
 	_ provider.Provider                       = (*o365pamProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*o365pamProvider)(nil)
+	_ provider.ProviderWithListResources      = (*o365pamProvider)(nil)
+	_ provider.ProviderWithActions            = (*o365pamProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver wants it.
@@ -168,6 +172,8 @@ func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = client
 	resp.DataSourceData = client
 	resp.EphemeralResourceData = client
+	resp.ListResourceData = client
+	resp.ActionData = client
 }
 
 func (p *o365pamProvider) Resources(context.Context) []func() resource.Resource {
@@ -191,5 +197,23 @@ func (p *o365pamProvider) DataSources(context.Context) []func() datasource.DataS
 func (p *o365pamProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		newAccessRequestEphemeral,
+	}
+}
+
+// ListResources serve `terraform query` (Terraform 1.14+).
+func (p *o365pamProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		newApproverGroupList,
+		newPrivilegedAccessList,
+		newApprovalPolicyList,
+	}
+}
+
+// Actions run only when invoked (Terraform 1.14+), never during plan.
+func (p *o365pamProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		newRequestAccessAction,
+		newApproveAccessRequestAction,
+		newDenyAccessRequestAction,
 	}
 }

@@ -217,6 +217,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	state := policyModel(*created, plan)
+	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	if err := r.waitUntilVisible(ctx, created.Identity); err != nil {
 		resp.Diagnostics.AddWarning("Approval policy not yet visible",
@@ -240,6 +241,10 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	policy := findPolicyByID(policies, state.ID.ValueString())
+	if policy != nil && state.Task.IsNull() {
+		state.Task = types.StringValue(policy.Task) // imported by id: the task names it from now on
+	}
+	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
 	if policy == nil {
 		// A policy for the same task under another id was put there by hand in place of ours: show its
 		// settings as drift rather than planning a create that the service would refuse.
@@ -261,6 +266,7 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
 	if !policyNeedsRecreate(state, plan) {
 		plan.ID = state.ID
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -341,9 +347,9 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 
-// ImportState takes a policy GUID or a task name.
+// ImportState takes a policy GUID or a task name (an identity's task).
 func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	id := importKey(ctx, req, "task", &resp.Diagnostics)
 	if _, err := uuid.Parse(id); err != nil {
 		if problem := checkTask(id); problem != "" {
 			resp.Diagnostics.AddError("Invalid import id",
@@ -361,6 +367,7 @@ func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.I
 			return
 		}
 		id = policy.Identity
+		setIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: types.StringValue(policy.Task)}, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }

@@ -275,6 +275,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	// Record the group at once, so that nothing is lost if reading it back fails.
 	plan.ID = types.StringValue(created.GUID)
 	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
+	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: plan.ID}, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
 	snap, err := r.readSettled(ctx, created.GUID, plan, created)
@@ -343,6 +344,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	snap, err := r.client.cachedGroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -364,6 +366,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	id := state.ID.ValueString()
@@ -448,27 +451,29 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState takes the group's primary SMTP address or GUID, and refuses anything that is not a
-// mail-enabled security group.
+// ImportState takes the group's primary SMTP address or GUID (an identity's id), and refuses
+// anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	group, err := r.client.exchange.GetDistributionGroup(ctx, strings.TrimSpace(req.ID))
+	key := importKey(ctx, req, "id", &resp.Diagnostics)
+	group, err := r.client.exchange.GetDistributionGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
-			fmt.Sprintf("Exchange has no group %q. Import by the group's primary SMTP address or its GUID.", req.ID))
+			fmt.Sprintf("Exchange has no group %q. Import by the group's primary SMTP address or its GUID.", key))
 		return
 	}
 	if err != nil {
-		addServiceError(&resp.Diagnostics, "find group "+req.ID, err, "")
+		addServiceError(&resp.Diagnostics, "find group "+key, err, "")
 		return
 	}
 	if !group.IsSecurityGroup() {
 		resp.Diagnostics.AddError("Not a mail-enabled security group",
 			fmt.Sprintf("%s is a %s, not a mail-enabled security group (%s). Only mail-enabled security groups "+
 				"can approve privileged access requests; create one with o365pam_approver_group instead.",
-				req.ID, group.RecipientTypeDetails, exchange.RecipientTypeSecurityGroup))
+				key, group.RecipientTypeDetails, exchange.RecipientTypeSecurityGroup))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
+	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
 }
 
 // readGroup fetches the group (by GUID or primary SMTP address) from Exchange and its members and

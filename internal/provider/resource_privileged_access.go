@@ -198,6 +198,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	}
 	plan.ID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
+	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	err = waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
 		status, err := r.client.freshPrivilegedAccess(ctx)
@@ -216,6 +217,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	status, err := r.client.privilegedAccess(ctx)
@@ -241,6 +243,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	plan.ID = types.StringValue(r.client.tenantID)
@@ -322,9 +325,9 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 }
 
 // ImportState takes the tenant id (or the organization's domain) of the tenant the provider is
-// configured for; there is nothing else to import.
+// configured for, as an id or an identity's tenant_id; there is nothing else to import.
 func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	id := importKey(ctx, req, "tenant_id", &resp.Diagnostics)
 	if r.client == nil {
 		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before import.")
 		return
@@ -347,6 +350,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 }
 
 func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, alreadyOn bool, diags *diag.Diagnostics) error {

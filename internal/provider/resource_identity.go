@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Resource identities (Terraform 1.12+) name each object by what never changes while it exists, so
+// that `import { identity = {...} }` and `terraform query` can name it: an approver group by its
+// Exchange GUID (its address can change in place), privileged access by the tenant, and an approval
+// policy by its task (its GUID changes whenever a change of settings re-creates it).
+
+var (
+	_ resource.ResourceWithIdentity = (*approverGroupResource)(nil)
+	_ resource.ResourceWithIdentity = (*privilegedAccessResource)(nil)
+	_ resource.ResourceWithIdentity = (*approvalPolicyResource)(nil)
+)
+
+type approverGroupIdentity struct {
+	ID types.String `tfsdk:"id"`
+}
+
+type privilegedAccessIdentity struct {
+	TenantID types.String `tfsdk:"tenant_id"`
+}
+
+type approvalPolicyIdentity struct {
+	Task types.String `tfsdk:"task"`
+}
+
+func (r *approverGroupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id": identityschema.StringAttribute{RequiredForImport: true, Description: "The group's Exchange GUID. An " +
+			"import block may give the group's primary SMTP address instead; the identity then records the GUID."},
+	}}
+}
+
+func (r *privilegedAccessResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"tenant_id": identityschema.StringAttribute{RequiredForImport: true,
+			Description: "The tenant id (GUID) or initial domain of the tenant the provider is configured for."},
+	}}
+}
+
+func (r *approvalPolicyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"task": identityschema.StringAttribute{RequiredForImport: true,
+			Description: "The task the policy guards, as Exchange\\<Verb>-<Noun>; a tenant has one policy per task."},
+	}}
+}
+
+// recordIdentity stores an object's identity unless it has one already. Terraform refuses an
+// identity that changes, so the first one stored stays, whatever spelling later reads show.
+func recordIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, value any, diags *diag.Diagnostics) {
+	if identity == nil || !identity.Raw.IsFullyNull() {
+		return
+	}
+	diags.Append(identity.Set(ctx, value)...)
+}
+
+// importKey is what an import names the object by: the id of `terraform import` or of an import
+// block, or else the named attribute of an import block's identity.
+func importKey(ctx context.Context, req resource.ImportStateRequest, attr string, diags *diag.Diagnostics) string {
+	if req.ID != "" || req.Identity == nil {
+		return strings.TrimSpace(req.ID)
+	}
+	var v types.String
+	diags.Append(req.Identity.GetAttribute(ctx, path.Root(attr), &v)...)
+	return strings.TrimSpace(v.ValueString())
+}
+
+// setIdentity replaces an identity, for an import that found the object the user named in
+// another spelling.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, value any, diags *diag.Diagnostics) {
+	if identity != nil {
+		diags.Append(identity.Set(ctx, value)...)
+	}
+}
+
+func (r *privilegedAccessResource) identity() privilegedAccessIdentity {
+	return privilegedAccessIdentity{TenantID: types.StringValue(r.client.tenantID)}
+}
