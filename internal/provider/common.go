@@ -19,7 +19,7 @@ import (
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
@@ -73,7 +73,7 @@ func startOperation(ctx context.Context, configured func(context.Context, time.D
 ) (opCtx context.Context, finish func()) {
 	timeout, d := configured(ctx, def)
 	diags.Append(d...)
-	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, warnings := pamtenant.CollectWarnings(ctx)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return ctx, func() {
 		cancel()
@@ -82,7 +82,7 @@ func startOperation(ctx context.Context, configured func(context.Context, time.D
 }
 
 // addServiceWarnings shows each warning Exchange gave, with the cmdlet that gave it.
-func addServiceWarnings(diags *diag.Diagnostics, warnings *exchange.Warnings) {
+func addServiceWarnings(diags *diag.Diagnostics, warnings *pamtenant.Warnings) {
 	for _, w := range warnings.List() {
 		diags.AddWarning("Exchange Online warning",
 			fmt.Sprintf("Exchange Online answered %s with a warning: %s", w.Cmdlet, w.Text))
@@ -159,26 +159,6 @@ func serviceErrorHint(err error) string {
 	return ""
 }
 
-// waitFor polls check until it reports done, the context ends, or limit passes. Reads right after a
-// write use it because Exchange and Graph can take a while to show a change.
-func waitFor(ctx context.Context, limit time.Duration, check func(context.Context) (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	delay := 500 * time.Millisecond
-	for {
-		done, err := check(ctx)
-		if done || err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the service did not show the change in time: %w", ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 10*time.Second)
-	}
-}
-
 // stringSet converts a Terraform set of strings. A null or unknown set gives nil, and elements not
 // known yet (during validation, or from resources not yet created) are left out.
 func stringSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
@@ -205,6 +185,16 @@ func setOfStrings(values []string) types.Set {
 		elems[i] = types.StringValue(v)
 	}
 	return types.SetValueMust(types.StringType, elems)
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameFold reports whether two lists hold the same strings, ignoring case and order.

@@ -11,13 +11,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ datasource.DataSourceWithConfigure = (*accessRequestsDataSource)(nil)
 
 // requestStatuses are the statuses a request can be filtered by.
-var requestStatuses = []string{exchange.RequestPending, exchange.RequestApproved, exchange.RequestDenied, exchange.RequestExpired}
+var requestStatuses = []string{pamtenant.RequestPending, pamtenant.RequestApproved, pamtenant.RequestDenied, pamtenant.RequestExpired}
 
 func newAccessRequestsDataSource() datasource.DataSource { return &accessRequestsDataSource{} }
 
@@ -42,7 +42,7 @@ type accessRequestItem struct {
 	Comment       types.String `tfsdk:"comment"`
 }
 
-func requestItem(r exchange.AccessRequest) accessRequestItem {
+func requestItem(r pamtenant.AccessRequest) accessRequestItem {
 	return accessRequestItem{
 		ID:            types.StringValue(r.Identity),
 		Status:        types.StringValue(r.RequestStatus),
@@ -74,7 +74,7 @@ func timestamp(t time.Time) types.String {
 }
 
 // selectRequests keeps the requests that pass the filters, oldest first.
-func selectRequests(requests []exchange.AccessRequest, status, task types.String) []accessRequestItem {
+func selectRequests(requests []pamtenant.AccessRequest, status, task types.String) []accessRequestItem {
 	sort.SliceStable(requests, func(i, j int) bool { return requests[i].CreationTimeUTC.Before(requests[j].CreationTimeUTC) })
 	items := []accessRequestItem{}
 	for _, r := range requests {
@@ -141,7 +141,7 @@ func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	requests, err := d.client.exchange.AccessRequests(ctx)
+	requests, err := d.client.tenant.AccessRequests(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access requests", err, "")
 		return

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // These functions run the safety checks from the resources' ModifyPlan. They skip values not known
@@ -106,7 +106,7 @@ type approverGroupFindings struct {
 // the users the plan's new members and owners name, with their licences; unknown findings stay
 // unknown until apply.
 func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool,
-	people map[string]graph.User, diags *diag.Diagnostics,
+	people map[string]pamtenant.User, diags *diag.Diagnostics,
 ) approverGroupFindings {
 	unknown := approverGroupFindings{ApproverCount: types.Int64Unknown(), UnlicensedMembers: types.SetUnknown(types.StringType)}
 	if c == nil || plan.PrimarySMTPAddress.IsUnknown() {
@@ -146,7 +146,7 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 // model already had keeps its earlier finding; the others are taken from people or, when not
 // there, looked up together in batched Graph reads, so a plan or refresh costs calls only for
 // changed membership, never one per member.
-func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]graph.User) ([]string, error) {
+func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]pamtenant.User) ([]string, error) {
 	var diags diag.Diagnostics
 	priorMembers := foldSet(stringSet(ctx, prior.Members, &diags))
 	priorUnlicensed := foldSet(stringSet(ctx, prior.UnlicensedMembers, &diags))
@@ -161,14 +161,14 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 		}
 	}
 	if len(missing) > 0 {
-		found, err := c.graph.UsersByName(ctx, missing)
+		found, err := c.tenant.UsersByName(ctx, missing)
 		if err != nil {
 			return nil, err
 		}
 		people = withUsers(people, found)
 	}
 	unlicensed := []string{}
-	var subscribed []graph.Sku
+	var subscribed []pamtenant.Sku
 	for _, member := range members {
 		key := strings.ToLower(member)
 		if priorMembers[key] {
@@ -183,7 +183,7 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 		}
 		if subscribed == nil {
 			var err error
-			if subscribed, err = c.reads.skus.Get(ctx); err != nil {
+			if subscribed, err = c.tenant.SubscribedSkus(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -195,8 +195,8 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 }
 
 // withUsers is people with more users added, as a new map.
-func withUsers(people, more map[string]graph.User) map[string]graph.User {
-	out := make(map[string]graph.User, len(people)+len(more))
+func withUsers(people, more map[string]pamtenant.User) map[string]pamtenant.User {
+	out := make(map[string]pamtenant.User, len(people)+len(more))
 	for k, v := range people {
 		out[k] = v
 	}
@@ -231,7 +231,7 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		return
 	}
 	if creating {
-		skus, err := c.reads.skus.Get(ctx)
+		skus, err := c.tenant.SubscribedSkus(ctx)
 		if err != nil {
 			checkSkipped(diags, "the tenant's subscriptions", err)
 		} else {
@@ -247,7 +247,7 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		if containsFold(prior, account) {
 			continue
 		}
-		_, err := c.resolveUser(ctx, account)
+		_, err := c.tenant.ResolveUser(ctx, account)
 		if apierr.IsNotFound(err) {
 			notAUserFinding(account).addTo(diags)
 		} else if err != nil {
@@ -269,22 +269,22 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 
 // approversOf lists a group's members as this plan leaves them: the planned members when the
 // configuration manages the group, else its members now. A group that does not exist yet has none.
-func (c *tenantClient) approversOf(ctx context.Context, address string) ([]graph.User, error) {
+func (c *tenantClient) approversOf(ctx context.Context, address string) ([]pamtenant.User, error) {
 	if planned, ok := c.plannedGroup(address); ok && planned.membersKnown {
-		users := make([]graph.User, len(planned.members))
+		users := make([]pamtenant.User, len(planned.members))
 		for i, m := range planned.members {
-			users[i] = graph.User{UserPrincipalName: m}
+			users[i] = pamtenant.User{UserPrincipalName: m}
 		}
 		return users, nil
 	}
-	group, err := c.securityGroup(ctx, address)
+	group, err := c.tenant.SecurityGroup(ctx, address)
 	if apierr.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return c.graph.GroupMembers(ctx, group.ExternalDirectoryObjectID)
+	return c.tenant.GroupMembers(ctx, group.ExternalDirectoryObjectID)
 }
 
 // checkApprovalPolicyPlan records the planned policy for the run's counts, and refuses a second
@@ -332,7 +332,7 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	if _, planned := c.plannedGroup(group.ValueString()); planned {
 		return
 	}
-	_, err := c.securityGroup(ctx, group.ValueString())
+	_, err := c.tenant.SecurityGroup(ctx, group.ValueString())
 	switch {
 	case apierr.IsNotFound(err):
 		unknownApproverGroupFinding(group.ValueString()).addTo(diags)

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // policyLimitWait bounds how long a planned creation that would pass the tenant's policy limit waits
@@ -81,7 +81,7 @@ func (b *policyBook) noteCreated() {
 }
 
 // setBaseline records the tenant's policies the first time the run looks.
-func (b *policyBook) setBaseline(policies []exchange.ApprovalPolicy) {
+func (b *policyBook) setBaseline(policies []pamtenant.ApprovalPolicy) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.baseline != nil {
@@ -117,25 +117,24 @@ func (b *policyBook) projected() (count int, settled bool) {
 // while the count is too high and some tenant policies have not been planned yet it waits (at most
 // policyLimitWait) for them.
 func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*finding, error) {
-	policies, err := c.approvalPolicies(ctx)
+	policies, err := c.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		return nil, err
 	}
 	book := &c.policies
 	book.setBaseline(policies)
-	deadline := time.Now().Add(policyLimitWait)
+	clock := c.tenant.Clock()
+	deadline := clock.Now().Add(policyLimitWait)
 	for {
 		count, settled := book.projected()
 		if count <= maxApprovalPolicies {
 			return nil, nil
 		}
-		if settled || time.Now().After(deadline) {
+		if settled || clock.Now().After(deadline) {
 			return policyLimitFinding(count, task), nil
 		}
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, 100*time.Millisecond) != nil {
 			return policyLimitFinding(count, task), nil
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
