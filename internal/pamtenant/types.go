@@ -29,13 +29,18 @@ type (
 
 // The service's words, as internal/exchange defines them.
 const (
-	RecipientTypeSecurityGroup = exchange.RecipientTypeSecurityGroup
-	ApprovalManual             = exchange.ApprovalManual
-	ApprovalAuto               = exchange.ApprovalAuto
-	RequestPending             = exchange.RequestPending
-	RequestApproved            = exchange.RequestApproved
-	RequestDenied              = exchange.RequestDenied
-	RequestExpired             = exchange.RequestExpired
+	RecipientTypeSecurityGroup       = exchange.RecipientTypeSecurityGroup
+	RecipientTypeDistributionList    = exchange.RecipientTypeDistributionList
+	RecipientTypeDynamicDistribution = exchange.RecipientTypeDynamicDistribution
+	RecipientTypeGroupMailbox        = exchange.RecipientTypeGroupMailbox
+	RecipientTypeNonUniversalGroup   = exchange.RecipientTypeNonUniversalGroup
+	RecipientTypeRoomList            = exchange.RecipientTypeRoomList
+	ApprovalManual                   = exchange.ApprovalManual
+	ApprovalAuto                     = exchange.ApprovalAuto
+	RequestPending                   = exchange.RequestPending
+	RequestApproved                  = exchange.RequestApproved
+	RequestDenied                    = exchange.RequestDenied
+	RequestExpired                   = exchange.RequestExpired
 )
 
 // CollectWarnings returns a context under which the warnings Exchange gives are kept, to show them

@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
@@ -87,19 +84,6 @@ func addServiceWarnings(diags *diag.Diagnostics, warnings *pamtenant.Warnings) {
 		diags.AddWarning("Exchange Online warning",
 			fmt.Sprintf("Exchange Online answered %s with a warning: %s", w.Cmdlet, w.Text))
 	}
-}
-
-// addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves
-// the real rules to Exchange.
-var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
-
-// notBlank refuses a value of only white space, which the length validators let through.
-func notBlank() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must hold more than white space")
-}
-
-func addressValidator() validator.String {
-	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
 }
 
 // addServiceError reports a failed service call: what the provider was doing, the service's own
@@ -214,6 +198,27 @@ func sameFold(a, b []string) bool {
 		seen[k]--
 	}
 	return true
+}
+
+// matchesFilter reports whether value passes an optional filter, ignoring case.
+func matchesFilter(filter types.String, value string) bool {
+	return filter.IsNull() || strings.EqualFold(filter.ValueString(), value)
+}
+
+// optionalText is null for a text the service left empty.
+func optionalText(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// timestamp writes a time as RFC 3339 in UTC, or null when the service gave none.
+func timestamp(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // keepSpelling returns prior when it names the same thing as current apart from case, so that a

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"sort"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -55,22 +54,6 @@ func requestItem(r pamtenant.AccessRequest) accessRequestItem {
 		ApprovedBy:    optionalText(r.ApprovedBy),
 		Comment:       optionalText(r.Comment),
 	}
-}
-
-// optionalText is null for a text the service left empty.
-func optionalText(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-// timestamp writes a time as RFC 3339 in UTC, or null when the service gave none.
-func timestamp(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // selectRequests keeps the requests that pass the filters, oldest first.

@@ -41,11 +41,6 @@ func policyItem(p pamtenant.ApprovalPolicy) approvalPolicyItem {
 	}
 }
 
-// matchesFilter reports whether value passes an optional filter, ignoring case.
-func matchesFilter(filter types.String, value string) bool {
-	return filter.IsNull() || strings.EqualFold(filter.ValueString(), value)
-}
-
 // selectPolicies keeps the policies that pass the filters, ordered by task.
 func selectPolicies(policies []pamtenant.ApprovalPolicy, task, group types.String) []approvalPolicyItem {
 	items := []approvalPolicyItem{}

@@ -45,11 +45,11 @@ func approverGroupData(ctx context.Context, s pamtenant.GroupSnapshot, config ap
 
 // recipientKinds names the group-like recipient types a user may mistake for an approver group.
 var recipientKinds = map[string]string{
-	"MailUniversalDistributionGroup": "distribution list",
-	"DynamicDistributionGroup":       "dynamic distribution group",
-	"GroupMailbox":                   "Microsoft 365 group",
-	"MailNonUniversalGroup":          "non-universal mail-enabled group",
-	"RoomList":                       "room list",
+	pamtenant.RecipientTypeDistributionList:    "distribution list",
+	pamtenant.RecipientTypeDynamicDistribution: "dynamic distribution group",
+	pamtenant.RecipientTypeGroupMailbox:        "Microsoft 365 group",
+	pamtenant.RecipientTypeNonUniversalGroup:   "non-universal mail-enabled group",
+	pamtenant.RecipientTypeRoomList:            "room list",
 }
 
 // notSecurityGroupDetail says what a group is instead of a mail-enabled security group.

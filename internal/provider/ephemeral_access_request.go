@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -267,47 +266,4 @@ func approvalTimeoutDetail(r pamtenant.AccessRequest, timeout time.Duration) str
 	return fmt.Sprintf("Access request %s for %s was still %s after %s. It stays open until an approver answers it "+
 		"or it expires 24 hours after it was filed, and running again waits for it rather than filing another. Ask "+
 		"an approver to approve it, or raise approval_timeout.", r.Identity, r.Task, r.RequestStatus, timeout)
-}
-
-// durationValidator accepts a positive Go duration such as "30m" or "1h30m".
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return `must be a positive duration such as "30m" or "1h30m"`
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
-	}
-}
-
-// wholeNumberBetween accepts a whole number from min to max. It reads the number itself, so that a
-// fraction gets an error that says what is wrong instead of the framework's conversion error.
-type wholeNumberAtLeast struct{ min int64 }
-
-func (v wholeNumberAtLeast) Description(context.Context) string {
-	return fmt.Sprintf("must be a whole number, at least %d", v.min)
-}
-
-func (v wholeNumberAtLeast) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v wholeNumberAtLeast) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	n := req.ConfigValue.ValueBigFloat()
-	whole, accuracy := n.Int64()
-	if !n.IsInt() || accuracy != big.Exact || whole < v.min {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number",
-			fmt.Sprintf("%s %s; got %s.", req.Path, v.Description(ctx), n.Text('g', -1)))
-	}
 }

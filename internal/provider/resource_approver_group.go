@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -29,10 +28,6 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*approverGroupResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
 )
-
-// aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
-// periods only between other characters.
-var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
@@ -133,8 +128,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				MarkdownDescription: "The group's Exchange alias, at most 64 characters. Compared without regard to " +
 					"case. Exchange derives one when unset; then the alias is not watched: one changed outside " +
 					"Terraform is taken into state without a plan showing it.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64), aliasValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepSpellingInPlan()},
 			},
 			"description": schema.StringAttribute{
@@ -214,30 +208,6 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	findings := checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("approver_count"), findings.ApproverCount)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
-}
-
-// checkPeople reports planned people that name no user, and two entries that name the same user;
-// people holds the users the plan's new entries name.
-func checkPeople(attr string, planned, prior []string, people map[string]pamtenant.User, diags *diag.Diagnostics) {
-	known := foldSet(prior)
-	byID := map[string]string{}
-	for _, spelling := range planned {
-		if known[strings.ToLower(spelling)] {
-			continue
-		}
-		u, found := people[strings.ToLower(spelling)]
-		if !found {
-			diags.AddAttributeError(path.Root(attr), "Unknown user",
-				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
-					"primary SMTP address.", spelling, attr))
-			continue
-		}
-		if first, dup := byID[u.ID]; dup {
-			diags.AddAttributeError(path.Root(attr), "Person listed twice",
-				fmt.Sprintf("%q and %q are the same user (%s); list each person once.", first, spelling, u.UserPrincipalName))
-		}
-		byID[u.ID] = spelling
-	}
 }
 
 func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -14,40 +14,15 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
-// These functions run the safety checks from the resources' ModifyPlan. They skip values not known
+// policyLimitWait bounds how long a planned creation that would pass the tenant's policy limit waits
+// for the rest of the run to show the policies it removes.
+const policyLimitWait = 10 * time.Second
+
+// Every plan-time check runs from here, called by the resources' ModifyPlan; safety.go words what
+// they find, plan_memory.go keeps what the run's plans have seen. The checks skip values not known
 // yet, and call the services only for what the plan changes (a new resource or a changed
 // attribute), so a plan without changes costs no extra calls. A check that cannot reach a service
 // says so in a warning rather than stop the plan.
-
-// plannedGroup is what the plan says about one approver group.
-type plannedGroup struct {
-	members      []string
-	membersKnown bool
-}
-
-// groupBook remembers the approver groups one configured provider has planned. Terraform plans a
-// resource after the resources it refers to, so a policy that names its group as
-// o365pam_approver_group.<name>.primary_smtp_address is checked after that group was planned, and
-// a group this configuration is about to create is not reported missing.
-type groupBook struct {
-	mu     sync.Mutex
-	groups map[string]plannedGroup // by lower-case primary SMTP address
-}
-
-func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
-	book := &c.plannedGroups
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	book.groups[strings.ToLower(address)] = g
-}
-
-func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
-	book := &c.plannedGroups
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	g, ok := book.groups[strings.ToLower(address)]
-	return g, ok
-}
 
 // knownStrings converts a set whose every element is known; ok is false while any part is unknown.
 func knownStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) ([]string, bool) {
@@ -338,5 +313,56 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 		unknownApproverGroupFinding(group.ValueString()).addTo(diags)
 	case err != nil:
 		checkSkipped(diags, "approver group "+group.ValueString(), err)
+	}
+}
+
+// checkPeople reports planned people that name no user, and two entries that name the same user;
+// people holds the users the plan's new entries name.
+func checkPeople(attr string, planned, prior []string, people map[string]pamtenant.User, diags *diag.Diagnostics) {
+	known := foldSet(prior)
+	byID := map[string]string{}
+	for _, spelling := range planned {
+		if known[strings.ToLower(spelling)] {
+			continue
+		}
+		u, found := people[strings.ToLower(spelling)]
+		if !found {
+			diags.AddAttributeError(path.Root(attr), "Unknown user",
+				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
+					"primary SMTP address.", spelling, attr))
+			continue
+		}
+		if first, dup := byID[u.ID]; dup {
+			diags.AddAttributeError(path.Root(attr), "Person listed twice",
+				fmt.Sprintf("%q and %q are the same user (%s); list each person once.", first, spelling, u.UserPrincipalName))
+		}
+		byID[u.ID] = spelling
+	}
+}
+
+// checkPolicyLimit refuses a planned creation that leaves the tenant with more policies than Exchange
+// allows, counting what the same plan creates and removes. Removals are planned in no set order, so
+// while the count is too high and some tenant policies have not been planned yet it waits (at most
+// policyLimitWait) for them.
+func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*finding, error) {
+	policies, err := c.tenant.ApprovalPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	book := &c.policies
+	book.setBaseline(policies)
+	clock := c.tenant.Clock()
+	deadline := clock.Now().Add(policyLimitWait)
+	for {
+		count, settled := book.projected()
+		if count <= maxApprovalPolicies {
+			return nil, nil
+		}
+		if settled || clock.Now().After(deadline) {
+			return policyLimitFinding(count, task), nil
+		}
+		if clock.Sleep(ctx, 100*time.Millisecond) != nil {
+			return policyLimitFinding(count, task), nil
+		}
 	}
 }
