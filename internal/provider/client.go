@@ -81,7 +81,11 @@ func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection,
 	go func() { _, _ = x509.SystemCertPool() }()
 	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("the process replaced Go's default HTTP transport with a %T; cannot build the service clients", http.DefaultTransport)
+	}
+	httpClient := &http.Client{Transport: base.Clone()}
 	s.auth.HTTPClient = httpClient
 	serviceClient := httpClient
 	if opts.Services != nil {

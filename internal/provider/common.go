@@ -36,7 +36,7 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	duration := func(op string, def time.Duration) string {
 		return fmt.Sprintf("How long %s may take, as a duration such as `30m` or `1h`. Defaults to `%s`.", op, shortDuration(def))
 	}
-	a := timeouts.Attributes(ctx, timeouts.Opts{
+	a, ok := timeouts.Attributes(ctx, timeouts.Opts{
 		Create: true, Read: true, Update: true, Delete: true,
 		CreateDescription: duration("creating", defaultCreateTimeout),
 		ReadDescription:   duration("a refresh, in every plan, apply and import,", defaultReadTimeout),
@@ -44,6 +44,9 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 		DeleteDescription: duration("destroying", defaultDeleteTimeout) + " It takes effect from the value in " +
 			"state, so apply a change to it before the destroy.",
 	}).(schema.SingleNestedAttribute)
+	if !ok {
+		panic("terraform-plugin-framework-timeouts no longer gives a single nested attribute")
+	}
 	a.MarkdownDescription = "Operation timeouts. This is an attribute, written with `=`: " +
 		"`timeouts = { create = \"30m\" }`. The block form some providers take (`timeouts { ... }`) is " +
 		"refused with \"Unsupported block type\"."
