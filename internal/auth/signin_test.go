@@ -112,7 +112,7 @@ func TestRefusedSignInIsReportedOnce(t *testing.T) {
 	// A wrong secret is refused for the other service's token too: it is asked for once more, and
 	// reported in full by nobody, as the first refusal already was.
 	_, graphErr := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
-	errs = append(errs, graphErr)
+	errs = append(errs[:callers:callers], graphErr)
 
 	firstReports := 0
 	for _, err := range errs {
@@ -153,7 +153,7 @@ func TestRefusedSignInIsReportedOnce(t *testing.T) {
 // A failure worth retrying is not remembered, and each caller reports its own.
 func TestUnansweredSignInIsReportedEachTime(t *testing.T) {
 	err := &SignInError{Cause: errors.New("dial tcp: connection refused")}
-	if !err.FirstReport() || !err.FirstReport() {
+	if first, second := err.FirstReport(), err.FirstReport(); !first || !second {
 		t.Error("a failure that was not a refusal is reported in full only once")
 	}
 }

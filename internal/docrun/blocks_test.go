@@ -70,7 +70,7 @@ func TestWithoutComment(t *testing.T) {
 // The script must stop at the first failing command and hold each "# exits N" to its status.
 func TestScript(t *testing.T) {
 	run := func(text string) (string, error) {
-		out, err := exec.Command("bash", "-c", Script([]Block{{Line: 1, Lang: "sh", Text: text}})).CombinedOutput()
+		out, err := exec.CommandContext(t.Context(), "bash", "-c", Script([]Block{{Line: 1, Lang: "sh", Text: text}})).CombinedOutput()
 		return string(out), err
 	}
 	if out, err := run("echo start\nfalse\necho never\n"); err == nil || strings.Contains(out, "never") {

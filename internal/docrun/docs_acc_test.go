@@ -107,7 +107,7 @@ func newReaderEnv(t *testing.T) *readerEnv {
 	if err := os.Symlink(cli, filepath.Join(bin, "terraform")); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-o365pam"), ".")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(plugins, "terraform-provider-o365pam"), ".")
 	build.Dir = repoRoot
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -120,7 +120,7 @@ func newReaderEnv(t *testing.T) *readerEnv {
 	}
 
 	// Go keeps its caches under HOME unless told otherwise: keep the ones this machine has.
-	goEnv, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	goEnv, err := exec.CommandContext(t.Context(), "go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
 	if err != nil {
 		t.Fatalf("go env: %v", err)
 	}
@@ -196,7 +196,7 @@ func stopGroup(pgid int) {
 // copyRepository copies the files git knows of (tracked, or new and not ignored) to a temporary
 // directory, as a fresh clone with this change would have them.
 func copyRepository(t *testing.T) string {
-	list := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	list := exec.CommandContext(t.Context(), "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	list.Dir = repoRoot
 	names, err := list.Output()
 	if err != nil {

@@ -105,7 +105,7 @@ func New(cfg Config) (*Client, error) {
 		c.userAgent = defaultUserAgent
 	}
 	if c.clock == nil {
-		c.clock = realClock{}
+		c.clock = RealClock{}
 	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = defaultMaxAttempts

@@ -148,6 +148,13 @@ const (
 const (
 	// RecipientTypeSecurityGroup is the RecipientTypeDetails of a mail-enabled security group (documented).
 	RecipientTypeSecurityGroup = "MailUniversalSecurityGroup"
+	// Group-like RecipientTypeDetails a user may mistake for an approver group (documented, the
+	// RecipientTypeDetails parameter of Get-Recipient).
+	RecipientTypeDistributionList    = "MailUniversalDistributionGroup"
+	RecipientTypeDynamicDistribution = "DynamicDistributionGroup"
+	RecipientTypeGroupMailbox        = "GroupMailbox"
+	RecipientTypeNonUniversalGroup   = "MailNonUniversalGroup"
+	RecipientTypeRoomList            = "RoomList"
 
 	// Approval types of an approval policy (documented).
 	ApprovalManual = "Manual"

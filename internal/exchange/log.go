@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ func retryReason(f *failure) string {
 	switch {
 	case f.retry == retryAmbiguous:
 		return "ambiguous: no clear answer, and the cmdlet is safe to send again"
-	case f.err.Kind == apierr.KindThrottled || f.err.StatusCode == 429:
+	case f.err.Kind == apierr.KindThrottled || f.err.StatusCode == http.StatusTooManyRequests:
 		return "throttled"
 	case f.err.StatusCode == 0:
 		return "could not connect"

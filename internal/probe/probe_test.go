@@ -109,7 +109,7 @@ type result struct {
 	sent   string // the emulator's request log during the probe
 }
 
-func runProbe(t *testing.T, srv *emulator.Server, requests *lockedBuffer) result {
+func runProbe(t *testing.T, requests *lockedBuffer) result {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "probe-report.json")
 	before := len(requests.String())
@@ -168,7 +168,7 @@ func TestProbeOnTheEmulatorMatchesAndChangesNothing(t *testing.T) {
 	srv, requests := startTenant(t, "")
 	seed(t, srv)
 	before := srv.Snapshot()
-	r := runProbe(t, srv, requests)
+	r := runProbe(t, requests)
 
 	want := map[string]string{"organization-config": verdictMatches, "approval-policies": verdictMatches,
 		"access-requests": verdictMatches, "not-found": verdictMatches, "token-roles": verdictMatches, "licences": verdictMatches}
@@ -210,8 +210,8 @@ func TestProbeOnTheEmulatorMatchesAndChangesNothing(t *testing.T) {
 // An emulator that leaves ElevatedAccessControl out of Get-OrganizationConfig, a shape the client
 // does not expect (it would read privileged access as off), makes the probe say "differs".
 func TestProbeReportsAShapeTheClientDoesNotExpect(t *testing.T) {
-	srv, requests := startTenant(t, emulator.ShapeAbsent)
-	r := runProbe(t, srv, requests)
+	_, requests := startTenant(t, emulator.ShapeAbsent)
+	r := runProbe(t, requests)
 	if r.code != exitDiffers || verdicts(r)["organization-config"] != verdictDiffers ||
 		!strings.Contains(r.stdout, "differs: no ElevatedAccessControl property") {
 		t.Fatalf("exit %d, verdicts %v; want organization-config to differ", r.code, verdicts(r))
@@ -225,8 +225,8 @@ func TestProbeReportsAShapeTheClientDoesNotExpect(t *testing.T) {
 
 // A boolean ElevatedAccessControl is one of the shapes the client reads; the probe records which.
 func TestProbeSettlesTheTypeOfElevatedAccessControl(t *testing.T) {
-	srv, requests := startTenant(t, emulator.ShapeBoolean)
-	r := runProbe(t, srv, requests)
+	_, requests := startTenant(t, emulator.ShapeBoolean)
+	r := runProbe(t, requests)
 	if verdicts(r)["organization-config"] != verdictMatches || !strings.Contains(r.stdout, "ElevatedAccessControl is boolean false") {
 		t.Fatalf("verdicts %v; want organization-config to match as a boolean", verdicts(r))
 	}

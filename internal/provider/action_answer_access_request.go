@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ action.ActionWithConfigure = (*answerAccessRequestAction)(nil)
@@ -87,11 +87,11 @@ func (a *answerAccessRequestAction) Invoke(ctx context.Context, req action.Invok
 		return
 	}
 	id := m.RequestID.ValueString()
-	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, warnings := pamtenant.CollectWarnings(ctx)
 	defer addServiceWarnings(&resp.Diagnostics, warnings)
-	answer := a.client.exchange.DenyAccessRequest
+	answer := a.client.tenant.DenyAccessRequest
 	if a.approve {
-		answer = a.client.exchange.ApproveAccessRequest
+		answer = a.client.tenant.ApproveAccessRequest
 	}
 	if err := answer(ctx, id, m.Comment.ValueString()); err != nil {
 		addServiceError(&resp.Diagnostics, a.verb()+" access request "+id, err, answerHint(err))

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ action.ActionWithConfigure = (*requestAccessAction)(nil)
@@ -87,12 +87,12 @@ func (a *requestAccessAction) Invoke(ctx context.Context, req action.InvokeReque
 		return
 	}
 	task := m.Task.ValueString()
-	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, warnings := pamtenant.CollectWarnings(ctx)
 	defer addServiceWarnings(&resp.Diagnostics, warnings)
-	request, err := a.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), requestedHours(m.DurationHours))
+	request, err := a.client.tenant.NewAccessRequest(ctx, task, m.Reason.ValueString(), requestedHours(m.DurationHours))
 	if err != nil {
 		hint := ""
-		if exchange.IsAmbiguous(err) {
+		if pamtenant.IsAmbiguous(err) {
 			hint = "The request may have been filed although its answer was lost: look for it with the " +
 				"o365pam_access_requests data source before invoking the action again."
 		}
@@ -101,7 +101,7 @@ func (a *requestAccessAction) Invoke(ctx context.Context, req action.InvokeReque
 	}
 	progress(resp, fmt.Sprintf("Filed access request %s for %s (%d hours): %s.", request.Identity, task,
 		request.DurationHours, request.RequestStatus))
-	if !m.WaitForApproval.ValueBool() || request.RequestStatus != exchange.RequestPending {
+	if !m.WaitForApproval.ValueBool() || request.RequestStatus != pamtenant.RequestPending {
 		return
 	}
 	progress(resp, fmt.Sprintf("Waiting for an approver to answer access request %s.", request.Identity))

@@ -7,25 +7,22 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
-// tenantClient is what the provider hands to every resource and data source: the two service
-// clients, signed in, plus the tenant facts they need. Resources never see tokens.
+// tenantClient is what the provider hands to every resource and data source: the tenant layer,
+// which alone reads and writes, plus what plans of this run have seen. Resources never see tokens
+// or the service clients.
 type tenantClient struct {
-	exchange      *exchange.Client
-	graph         *graph.Client
+	tenant        *pamtenant.Tenant
 	tenantID      string
 	organization  string
-	reads         *runReads
 	plannedGroups groupBook  // approver groups planned in this run, for the safety checks
 	policies      policyBook // approval policies planned (and removed) in this run
 }
@@ -36,8 +33,7 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		return nil, err
 	}
 	return &tenantClient{
-		exchange: conn.Exchange, graph: conn.Graph, tenantID: conn.TenantID, organization: conn.Organization,
-		reads:         newRunReads(conn.Exchange, conn.Graph),
+		tenant: pamtenant.New(conn.Clients), tenantID: conn.TenantID, organization: conn.Organization,
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
 		policies:      newPolicyBook(),
 	}, nil
@@ -46,13 +42,10 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 // Connection is the way to the tenant that the provider builds from its settings: one
 // credential and the two service clients.
 type Connection struct {
-	Exchange     *exchange.Client
-	Graph        *graph.Client
-	Credential   azcore.TokenCredential
-	SignIn       auth.Method
-	TenantID     string
-	Organization string
-	Cloud        cloud.Environment
+	*pamtenant.Clients // the Exchange and Graph clients, the tenant id and the organization
+	Credential         azcore.TokenCredential
+	SignIn             auth.Method
+	Cloud              cloud.Environment
 	// Secrets are the configured secret values, for tools that must keep them out of a file.
 	Secrets []string
 }
@@ -88,7 +81,11 @@ func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection,
 	go func() { _, _ = x509.SystemCertPool() }()
 	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
 	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("the process replaced Go's default HTTP transport with a %T; cannot build the service clients", http.DefaultTransport)
+	}
+	httpClient := &http.Client{Transport: base.Clone()}
 	s.auth.HTTPClient = httpClient
 	serviceClient := httpClient
 	if opts.Services != nil {
@@ -103,47 +100,22 @@ func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection,
 	}
 	userAgent := "terraform-provider-o365pam/" + opts.Version
 
-	graphClient, err := graph.New(graph.Config{
-		Endpoint:   s.cloud.GraphEndpoint,
-		Scope:      s.cloud.GraphScope,
-		Credential: credential,
-		HTTPClient: serviceClient,
-		UserAgent:  userAgent,
-		Log:        opts.Log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating the Microsoft Graph client: %w", err)
-	}
-
-	tenantID, organization := s.auth.TenantID, s.organization
-	if tenantID == "" || organization == "" {
-		lookupCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		org, err := graphClient.Organization(lookupCtx)
-		if err != nil {
-			return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
-				"initial domain (set organization or %s to skip this): %w", envOrganization, err)
-		}
-		if tenantID == "" {
-			tenantID = org.ID
-		}
-		if organization == "" {
-			organization = org.InitialDomain
-		}
-	}
-
-	exchangeClient, err := exchange.New(exchange.Config{
-		Endpoint:     s.cloud.ExchangeEndpoint,
-		Tenant:       tenantID,
-		Organization: organization,
-		Scope:        s.cloud.ExchangeScope,
+	clients, err := pamtenant.Connect(ctx, pamtenant.Config{
+		Cloud:        s.cloud,
 		Credential:   credential,
 		HTTPClient:   serviceClient,
 		UserAgent:    userAgent,
+		TenantID:     s.auth.TenantID,
+		Organization: s.organization,
 		Log:          opts.Log,
 	})
+	var orgErr *pamtenant.OrganizationError
+	if errors.As(err, &orgErr) {
+		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
+			"initial domain (set organization or %s to skip this): %w", envOrganization, orgErr.Err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
+		return nil, err
 	}
 	var secrets []string
 	for _, v := range []string{s.auth.ClientSecret, s.auth.ClientCertificate, s.auth.ClientCertificatePassword,
@@ -152,10 +124,7 @@ func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection,
 			secrets = append(secrets, v)
 		}
 	}
-	return &Connection{
-		Exchange: exchangeClient, Graph: graphClient, Credential: credential, SignIn: method,
-		TenantID: tenantID, Organization: organization, Cloud: s.cloud, Secrets: secrets,
-	}, nil
+	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.cloud, Secrets: secrets}, nil
 }
 
 // clientFrom recovers the tenantClient that Configure stored, or reports a provider bug. A nil

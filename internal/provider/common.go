@@ -4,22 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // Default operation timeouts. Exchange says new objects "may take a few minutes" to be ready,
@@ -39,7 +36,7 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	duration := func(op string, def time.Duration) string {
 		return fmt.Sprintf("How long %s may take, as a duration such as `30m` or `1h`. Defaults to `%s`.", op, shortDuration(def))
 	}
-	a := timeouts.Attributes(ctx, timeouts.Opts{
+	a, ok := timeouts.Attributes(ctx, timeouts.Opts{
 		Create: true, Read: true, Update: true, Delete: true,
 		CreateDescription: duration("creating", defaultCreateTimeout),
 		ReadDescription:   duration("a refresh, in every plan, apply and import,", defaultReadTimeout),
@@ -47,6 +44,9 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 		DeleteDescription: duration("destroying", defaultDeleteTimeout) + " It takes effect from the value in " +
 			"state, so apply a change to it before the destroy.",
 	}).(schema.SingleNestedAttribute)
+	if !ok {
+		panic("terraform-plugin-framework-timeouts no longer gives a single nested attribute")
+	}
 	a.MarkdownDescription = "Operation timeouts. This is an attribute, written with `=`: " +
 		"`timeouts = { create = \"30m\" }`. The block form some providers take (`timeouts { ... }`) is " +
 		"refused with \"Unsupported block type\"."
@@ -73,7 +73,7 @@ func startOperation(ctx context.Context, configured func(context.Context, time.D
 ) (opCtx context.Context, finish func()) {
 	timeout, d := configured(ctx, def)
 	diags.Append(d...)
-	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, warnings := pamtenant.CollectWarnings(ctx)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return ctx, func() {
 		cancel()
@@ -82,24 +82,11 @@ func startOperation(ctx context.Context, configured func(context.Context, time.D
 }
 
 // addServiceWarnings shows each warning Exchange gave, with the cmdlet that gave it.
-func addServiceWarnings(diags *diag.Diagnostics, warnings *exchange.Warnings) {
+func addServiceWarnings(diags *diag.Diagnostics, warnings *pamtenant.Warnings) {
 	for _, w := range warnings.List() {
 		diags.AddWarning("Exchange Online warning",
 			fmt.Sprintf("Exchange Online answered %s with a warning: %s", w.Cmdlet, w.Text))
 	}
-}
-
-// addressPattern is a deliberately loose e-mail check: it catches typos at plan time and leaves
-// the real rules to Exchange.
-var addressPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
-
-// notBlank refuses a value of only white space, which the length validators let through.
-func notBlank() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must hold more than white space")
-}
-
-func addressValidator() validator.String {
-	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
 }
 
 // addServiceError reports a failed service call: what the provider was doing, the service's own
@@ -159,26 +146,6 @@ func serviceErrorHint(err error) string {
 	return ""
 }
 
-// waitFor polls check until it reports done, the context ends, or limit passes. Reads right after a
-// write use it because Exchange and Graph can take a while to show a change.
-func waitFor(ctx context.Context, limit time.Duration, check func(context.Context) (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	delay := 500 * time.Millisecond
-	for {
-		done, err := check(ctx)
-		if done || err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the service did not show the change in time: %w", ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 10*time.Second)
-	}
-}
-
 // stringSet converts a Terraform set of strings. A null or unknown set gives nil, and elements not
 // known yet (during validation, or from resources not yet created) are left out.
 func stringSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
@@ -207,6 +174,16 @@ func setOfStrings(values []string) types.Set {
 	return types.SetValueMust(types.StringType, elems)
 }
 
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // sameFold reports whether two lists hold the same strings, ignoring case and order.
 func sameFold(a, b []string) bool {
 	if len(a) != len(b) {
@@ -224,6 +201,27 @@ func sameFold(a, b []string) bool {
 		seen[k]--
 	}
 	return true
+}
+
+// matchesFilter reports whether value passes an optional filter, ignoring case.
+func matchesFilter(filter types.String, value string) bool {
+	return filter.IsNull() || strings.EqualFold(filter.ValueString(), value)
+}
+
+// optionalText is null for a text the service left empty.
+func optionalText(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// timestamp writes a time as RFC 3339 in UTC, or null when the service gave none.
+func timestamp(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // keepSpelling returns prior when it names the same thing as current apart from case, so that a

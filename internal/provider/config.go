@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
@@ -225,25 +223,6 @@ func checkEndpoint(raw string) error {
 		return errors.New("plain http is allowed only on loopback (127.0.0.1, ::1, localhost); use https")
 	default:
 		return fmt.Errorf("scheme %q is not supported; use https", u.Scheme)
-	}
-}
-
-// endpointValidator runs checkEndpoint at plan time for endpoints written in the provider block.
-type endpointValidator struct{}
-
-func (endpointValidator) Description(context.Context) string {
-	return "must be an https URL, or http on loopback"
-}
-
-func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint",
-			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), err))
 	}
 }
 

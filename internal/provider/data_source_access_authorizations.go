@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ datasource.DataSourceWithConfigure = (*accessAuthorizationsDataSource)(nil)
@@ -42,13 +42,13 @@ type accessAuthorizationItem struct {
 
 // grantActive reports whether a grant lets its holder run the task at now: not revoked, started
 // and not yet ended. A time the service leaves out does not limit it.
-func grantActive(a exchange.AccessAuthorization, now time.Time) bool {
+func grantActive(a pamtenant.AccessAuthorization, now time.Time) bool {
 	started := a.StartTimeUTC.IsZero() || !now.Before(a.StartTimeUTC)
 	ended := !a.EndTimeUTC.IsZero() && !now.Before(a.EndTimeUTC)
 	return !a.Revoked && started && !ended
 }
 
-func authorizationItem(a exchange.AccessAuthorization, now time.Time) accessAuthorizationItem {
+func authorizationItem(a pamtenant.AccessAuthorization, now time.Time) accessAuthorizationItem {
 	return accessAuthorizationItem{
 		ID:                types.StringValue(a.Identity),
 		Type:              optionalText(a.Type),
@@ -65,7 +65,7 @@ func authorizationItem(a exchange.AccessAuthorization, now time.Time) accessAuth
 }
 
 // selectAuthorizations keeps the grants that pass the filters, oldest first.
-func selectAuthorizations(grants []exchange.AccessAuthorization, active types.Bool, access types.String, now time.Time) []accessAuthorizationItem {
+func selectAuthorizations(grants []pamtenant.AccessAuthorization, active types.Bool, access types.String, now time.Time) []accessAuthorizationItem {
 	sort.SliceStable(grants, func(i, j int) bool { return grants[i].StartTimeUTC.Before(grants[j].StartTimeUTC) })
 	items := []accessAuthorizationItem{}
 	for _, a := range grants {
@@ -138,11 +138,11 @@ func (d *accessAuthorizationsDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	grants, err := d.client.exchange.AccessAuthorizations(ctx)
+	grants, err := d.client.tenant.AccessAuthorizations(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access authorizations", err, "")
 		return
 	}
-	m.Authorizations = selectAuthorizations(grants, m.Active, m.AuthorizedAccess, time.Now())
+	m.Authorizations = selectAuthorizations(grants, m.Active, m.AuthorizedAccess, d.client.tenant.Clock().Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"sort"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -11,13 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ datasource.DataSourceWithConfigure = (*accessRequestsDataSource)(nil)
 
 // requestStatuses are the statuses a request can be filtered by.
-var requestStatuses = []string{exchange.RequestPending, exchange.RequestApproved, exchange.RequestDenied, exchange.RequestExpired}
+var requestStatuses = []string{pamtenant.RequestPending, pamtenant.RequestApproved, pamtenant.RequestDenied, pamtenant.RequestExpired}
 
 func newAccessRequestsDataSource() datasource.DataSource { return &accessRequestsDataSource{} }
 
@@ -42,7 +41,7 @@ type accessRequestItem struct {
 	Comment       types.String `tfsdk:"comment"`
 }
 
-func requestItem(r exchange.AccessRequest) accessRequestItem {
+func requestItem(r pamtenant.AccessRequest) accessRequestItem {
 	return accessRequestItem{
 		ID:            types.StringValue(r.Identity),
 		Status:        types.StringValue(r.RequestStatus),
@@ -57,24 +56,8 @@ func requestItem(r exchange.AccessRequest) accessRequestItem {
 	}
 }
 
-// optionalText is null for a text the service left empty.
-func optionalText(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-// timestamp writes a time as RFC 3339 in UTC, or null when the service gave none.
-func timestamp(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
 // selectRequests keeps the requests that pass the filters, oldest first.
-func selectRequests(requests []exchange.AccessRequest, status, task types.String) []accessRequestItem {
+func selectRequests(requests []pamtenant.AccessRequest, status, task types.String) []accessRequestItem {
 	sort.SliceStable(requests, func(i, j int) bool { return requests[i].CreationTimeUTC.Before(requests[j].CreationTimeUTC) })
 	items := []accessRequestItem{}
 	for _, r := range requests {
@@ -141,7 +124,7 @@ func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	requests, err := d.client.exchange.AccessRequests(ctx)
+	requests, err := d.client.tenant.AccessRequests(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access requests", err, "")
 		return

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ datasource.DataSourceWithConfigure = (*approvalPoliciesDataSource)(nil)
@@ -32,7 +32,7 @@ type approvalPolicyItem struct {
 	ApproverGroup types.String `tfsdk:"approver_group"`
 }
 
-func policyItem(p exchange.ApprovalPolicy) approvalPolicyItem {
+func policyItem(p pamtenant.ApprovalPolicy) approvalPolicyItem {
 	return approvalPolicyItem{
 		ID:            types.StringValue(p.Identity),
 		Task:          types.StringValue(p.Task),
@@ -41,13 +41,8 @@ func policyItem(p exchange.ApprovalPolicy) approvalPolicyItem {
 	}
 }
 
-// matchesFilter reports whether value passes an optional filter, ignoring case.
-func matchesFilter(filter types.String, value string) bool {
-	return filter.IsNull() || strings.EqualFold(filter.ValueString(), value)
-}
-
 // selectPolicies keeps the policies that pass the filters, ordered by task.
-func selectPolicies(policies []exchange.ApprovalPolicy, task, group types.String) []approvalPolicyItem {
+func selectPolicies(policies []pamtenant.ApprovalPolicy, task, group types.String) []approvalPolicyItem {
 	items := []approvalPolicyItem{}
 	for _, p := range policies {
 		if matchesFilter(task, p.Task) && matchesFilter(group, p.ApproverGroup) {
@@ -107,7 +102,7 @@ func (d *approvalPoliciesDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policies, err := d.client.approvalPolicies(ctx)
+	policies, err := d.client.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list approval policies", err, "")
 		return

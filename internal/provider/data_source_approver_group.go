@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var (
@@ -31,7 +31,7 @@ type approverGroupDataModel struct {
 
 // approverGroupData converts a snapshot as the resource does, keeping the looked-up values as the
 // configuration wrote them.
-func approverGroupData(ctx context.Context, s groupSnapshot, config approverGroupDataModel, diags *diag.Diagnostics) approverGroupDataModel {
+func approverGroupData(ctx context.Context, s pamtenant.GroupSnapshot, config approverGroupDataModel, diags *diag.Diagnostics) approverGroupDataModel {
 	g := groupModel(ctx, s, approverGroupModel{}, diags)
 	m := approverGroupDataModel{g.approverGroupAttributes}
 	if !config.ID.IsNull() {
@@ -45,22 +45,22 @@ func approverGroupData(ctx context.Context, s groupSnapshot, config approverGrou
 
 // recipientKinds names the group-like recipient types a user may mistake for an approver group.
 var recipientKinds = map[string]string{
-	"MailUniversalDistributionGroup": "distribution list",
-	"DynamicDistributionGroup":       "dynamic distribution group",
-	"GroupMailbox":                   "Microsoft 365 group",
-	"MailNonUniversalGroup":          "non-universal mail-enabled group",
-	"RoomList":                       "room list",
+	pamtenant.RecipientTypeDistributionList:    "distribution list",
+	pamtenant.RecipientTypeDynamicDistribution: "dynamic distribution group",
+	pamtenant.RecipientTypeGroupMailbox:        "Microsoft 365 group",
+	pamtenant.RecipientTypeNonUniversalGroup:   "non-universal mail-enabled group",
+	pamtenant.RecipientTypeRoomList:            "room list",
 }
 
 // notSecurityGroupDetail says what a group is instead of a mail-enabled security group.
-func notSecurityGroupDetail(lookup string, g exchange.DistributionGroup) string {
+func notSecurityGroupDetail(lookup string, g pamtenant.DistributionGroup) string {
 	kind := recipientKinds[g.RecipientTypeDetails]
 	if kind == "" {
 		kind = "recipient"
 	}
 	return fmt.Sprintf("%s is a %s (%s), not a mail-enabled security group (%s). Only mail-enabled security groups "+
 		"can approve privileged access requests; look up another group, or create one with o365pam_approver_group.",
-		lookup, kind, g.RecipientTypeDetails, exchange.RecipientTypeSecurityGroup)
+		lookup, kind, g.RecipientTypeDetails, pamtenant.RecipientTypeSecurityGroup)
 }
 
 func (d *approverGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -118,7 +118,7 @@ func (d *approverGroupDataSource) Read(ctx context.Context, req datasource.ReadR
 	if lookup == "" {
 		lookup = config.ID.ValueString()
 	}
-	snap, err := d.client.readGroup(ctx, lookup)
+	snap, err := d.client.tenant.GroupSnapshot(ctx, lookup, "")
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
 			fmt.Sprintf("Exchange has no group %q. Check the primary SMTP address or GUID.", lookup))
@@ -128,8 +128,8 @@ func (d *approverGroupDataSource) Read(ctx context.Context, req datasource.ReadR
 		addServiceError(&resp.Diagnostics, "read group "+lookup, err, "")
 		return
 	}
-	if !snap.group.IsSecurityGroup() {
-		resp.Diagnostics.AddError("Not a mail-enabled security group", notSecurityGroupDetail(lookup, snap.group))
+	if !snap.Group.IsSecurityGroup() {
+		resp.Diagnostics.AddError("Not a mail-enabled security group", notSecurityGroupDetail(lookup, snap.Group))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, approverGroupData(ctx, *snap, config, &resp.Diagnostics))...)

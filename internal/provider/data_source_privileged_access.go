@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ datasource.DataSourceWithConfigure = (*privilegedAccessDataSource)(nil)
@@ -24,7 +24,7 @@ type privilegedAccessDataModel struct {
 }
 
 // privilegedAccessData converts the service's setting; what the service does not report is null.
-func privilegedAccessData(status exchange.PrivilegedAccessStatus, tenantID string) privilegedAccessDataModel {
+func privilegedAccessData(status pamtenant.PrivilegedAccessStatus, tenantID string) privilegedAccessDataModel {
 	m := privilegedAccessDataModel{
 		ID:                   types.StringValue(tenantID),
 		Enabled:              types.BoolValue(status.Enabled),
@@ -77,7 +77,7 @@ func (d *privilegedAccessDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *privilegedAccessDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	status, err := d.client.privilegedAccess(ctx)
+	status, err := d.client.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return

@@ -11,11 +11,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 func TestSelectPolicies(t *testing.T) {
-	policies := []exchange.ApprovalPolicy{
+	policies := []pamtenant.ApprovalPolicy{
 		{Identity: "2", Task: `Exchange\Set-Mailbox`, ApprovalType: "Auto", ApproverGroup: "b@contoso.com"},
 		{Identity: "1", Task: `Exchange\New-MoveRequest`, ApprovalType: "Manual", ApproverGroup: "a@contoso.com"},
 		{Identity: "3", Task: `Exchange\Add-MailboxPermission`, ApprovalType: "Manual", ApproverGroup: "A@contoso.com"},
@@ -44,7 +44,7 @@ func TestSelectPolicies(t *testing.T) {
 
 func TestSelectRequests(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	requests := []exchange.AccessRequest{
+	requests := []pamtenant.AccessRequest{
 		{Identity: "late", RequestStatus: "Approved", Task: `Exchange\Set-Mailbox`, CreationTimeUTC: now.Add(time.Hour)},
 		{Identity: "early", RequestStatus: "Pending", Task: `Exchange\Set-Mailbox`, CreationTimeUTC: now, DurationHours: 4},
 	}
@@ -66,7 +66,7 @@ func TestSelectRequests(t *testing.T) {
 func TestSelectAuthorizations(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	move, mailbox := `Exchange\New-MoveRequest`, `Exchange\Set-Mailbox`
-	grants := []exchange.AccessAuthorization{
+	grants := []pamtenant.AccessAuthorization{
 		{Identity: "ended", AuthorizedAccess: move, StartTimeUTC: now.Add(-5 * time.Hour), EndTimeUTC: now.Add(-time.Hour)},
 		{Identity: "revoked", AuthorizedAccess: move, StartTimeUTC: now.Add(-time.Hour), EndTimeUTC: now.Add(time.Hour), Revoked: true,
 			RevocationTimeUTC: now.Add(-time.Minute), RevokedBy: "admin@contoso.com"},
@@ -105,7 +105,7 @@ func TestSelectAuthorizations(t *testing.T) {
 }
 
 func TestNotSecurityGroupDetail(t *testing.T) {
-	got := notSecurityGroupDetail("all@contoso.com", exchange.DistributionGroup{RecipientTypeDetails: "MailUniversalDistributionGroup"})
+	got := notSecurityGroupDetail("all@contoso.com", pamtenant.DistributionGroup{RecipientTypeDetails: "MailUniversalDistributionGroup"})
 	for _, want := range []string{"all@contoso.com is a distribution list (MailUniversalDistributionGroup)", "not a mail-enabled security group"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
@@ -114,11 +114,11 @@ func TestNotSecurityGroupDetail(t *testing.T) {
 }
 
 func TestPrivilegedAccessData(t *testing.T) {
-	m := privilegedAccessData(exchange.PrivilegedAccessStatus{Enabled: true}, "tenant-1")
+	m := privilegedAccessData(pamtenant.PrivilegedAccessStatus{Enabled: true}, "tenant-1")
 	if !m.Enabled.ValueBool() || m.ID.ValueString() != "tenant-1" || !m.DefaultApproverGroup.IsNull() || !m.SystemAccounts.IsNull() {
 		t.Errorf("unreported settings must be null: got %+v", m)
 	}
-	m = privilegedAccessData(exchange.PrivilegedAccessStatus{Enabled: true, AdminGroup: "g@contoso.com", SystemAccounts: []string{"s@contoso.com"}}, "t")
+	m = privilegedAccessData(pamtenant.PrivilegedAccessStatus{Enabled: true, AdminGroup: "g@contoso.com", SystemAccounts: []string{"s@contoso.com"}}, "t")
 	if m.DefaultApproverGroup.ValueString() != "g@contoso.com" || len(m.SystemAccounts.Elements()) != 1 {
 		t.Errorf("reported settings must show: got %+v", m)
 	}
@@ -126,16 +126,16 @@ func TestPrivilegedAccessData(t *testing.T) {
 
 func TestDecisionProblem(t *testing.T) {
 	cases := map[string]struct {
-		request exchange.AccessRequest
+		request pamtenant.AccessRequest
 		want    []string
 	}{
-		"approved": {exchange.AccessRequest{RequestStatus: "Approved"}, nil},
-		"denied": {exchange.AccessRequest{Identity: "r-1", Task: `Exchange\Set-Mailbox`, RequestStatus: "Denied",
+		"approved": {pamtenant.AccessRequest{RequestStatus: "Approved"}, nil},
+		"denied": {pamtenant.AccessRequest{Identity: "r-1", Task: `Exchange\Set-Mailbox`, RequestStatus: "Denied",
 			ApprovedBy: "lee.gu@contoso.com", Comment: "not today"},
 			[]string{"Access request denied", "r-1", `Exchange\Set-Mailbox`, "denied by lee.gu@contoso.com", `"not today"`, "File a new request"}},
-		"expired": {exchange.AccessRequest{Identity: "r-2", RequestStatus: "Expired"},
+		"expired": {pamtenant.AccessRequest{Identity: "r-2", RequestStatus: "Expired"},
 			[]string{"Access request expired", "r-2", "run again"}},
-		"unexpected": {exchange.AccessRequest{Identity: "r-3", RequestStatus: "Customer Lockbox"},
+		"unexpected": {pamtenant.AccessRequest{Identity: "r-3", RequestStatus: "Customer Lockbox"},
 			[]string{"r-3", `"Customer Lockbox"`}},
 	}
 	for name, tc := range cases {
@@ -155,7 +155,7 @@ func TestDecisionProblem(t *testing.T) {
 }
 
 func TestApprovalTimeoutDetail(t *testing.T) {
-	got := approvalTimeoutDetail(exchange.AccessRequest{Identity: "r-9", Task: `Exchange\Set-Mailbox`, RequestStatus: "Pending"}, 90*time.Second)
+	got := approvalTimeoutDetail(pamtenant.AccessRequest{Identity: "r-9", Task: `Exchange\Set-Mailbox`, RequestStatus: "Pending"}, 90*time.Second)
 	for _, want := range []string{"r-9", "still Pending after 1m30s", "raise approval_timeout", "running again waits for it"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
@@ -176,23 +176,23 @@ func TestDurationValidator(t *testing.T) {
 
 func TestPickReusable(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
-	request := func(id, status, requester, task string, created, expires time.Duration) exchange.AccessRequest {
-		return exchange.AccessRequest{Identity: id, RequestStatus: status, Requestor: requester, Task: task,
+	request := func(id, status, requester, task string, created, expires time.Duration) pamtenant.AccessRequest {
+		return pamtenant.AccessRequest{Identity: id, RequestStatus: status, Requestor: requester, Task: task,
 			CreationTimeUTC: now.Add(created), ExpirationTimeUTC: now.Add(expires)}
 	}
 	const me, move = "megan@contoso.com", `Exchange\New-MoveRequest`
-	requests := []exchange.AccessRequest{
-		request("denied", exchange.RequestDenied, me, move, -time.Hour, time.Hour),
-		request("someone else's", exchange.RequestApproved, "lee@contoso.com", move, -time.Hour, time.Hour),
-		request("other task", exchange.RequestApproved, me, `Exchange\Set-Mailbox`, -time.Hour, time.Hour),
-		request("ended", exchange.RequestApproved, me, move, -5*time.Hour, -time.Hour),
-		request("old pending", exchange.RequestPending, me, move, -3*time.Hour, 21*time.Hour),
-		request("new pending", exchange.RequestPending, "MEGAN@contoso.com", `exchange\new-moverequest`, -time.Hour, 23*time.Hour),
+	requests := []pamtenant.AccessRequest{
+		request("denied", pamtenant.RequestDenied, me, move, -time.Hour, time.Hour),
+		request("someone else's", pamtenant.RequestApproved, "lee@contoso.com", move, -time.Hour, time.Hour),
+		request("other task", pamtenant.RequestApproved, me, `Exchange\Set-Mailbox`, -time.Hour, time.Hour),
+		request("ended", pamtenant.RequestApproved, me, move, -5*time.Hour, -time.Hour),
+		request("old pending", pamtenant.RequestPending, me, move, -3*time.Hour, 21*time.Hour),
+		request("new pending", pamtenant.RequestPending, "MEGAN@contoso.com", `exchange\new-moverequest`, -time.Hour, 23*time.Hour),
 	}
 	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "new pending" {
 		t.Errorf("without an approval: got %+v, want the newest pending request", got)
 	}
-	requests = append(requests, request("approved", exchange.RequestApproved, me, move, -4*time.Hour, time.Hour))
+	requests = append(requests, request("approved", pamtenant.RequestApproved, me, move, -4*time.Hour, time.Hour))
 	if got := pickReusable(requests, me, move, now); got == nil || got.Identity != "approved" {
 		t.Errorf("with an approval: got %+v, want the approved request", got)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 const (
@@ -136,7 +135,7 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	task := m.Task.ValueString()
-	ctx, warnings := exchange.CollectWarnings(ctx)
+	ctx, warnings := pamtenant.CollectWarnings(ctx)
 	defer addServiceWarnings(&resp.Diagnostics, warnings)
 	request, err := e.reusableRequest(ctx, task)
 	if err != nil {
@@ -145,10 +144,10 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 	}
 	m.Filed = types.BoolValue(false)
 	if request == nil && m.FileRequest.ValueBool() {
-		request, err = e.client.exchange.NewAccessRequest(ctx, task, m.Reason.ValueString(), requestedHours(m.DurationHours))
+		request, err = e.client.tenant.NewAccessRequest(ctx, task, m.Reason.ValueString(), requestedHours(m.DurationHours))
 		if err != nil {
 			hint := ""
-			if exchange.IsAmbiguous(err) {
+			if pamtenant.IsAmbiguous(err) {
 				hint = "The request may have been filed although its answer was lost. Running again reuses it if it was."
 			}
 			addServiceError(&resp.Diagnostics, "file an access request for "+task, err, hint)
@@ -157,7 +156,7 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 		// Exchange lists a new request only once it has replicated, and the next run (the apply
 		// after this plan, say) finds requests to reuse by listing them: reading the request back
 		// waits out the replication, so that run reuses it instead of filing another.
-		request, err = e.client.exchange.AccessRequest(ctx, request.Identity)
+		request, err = e.client.tenant.AccessRequest(ctx, request.Identity)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, "read back the access request just filed for "+task, err,
 				"The request was filed. Running again reuses it once Exchange lists it.")
@@ -188,23 +187,23 @@ func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenReq
 }
 
 // reusableRequest finds the signed-in identity's request for the task that still counts, or nil.
-func (e *accessRequestEphemeral) reusableRequest(ctx context.Context, task string) (*exchange.AccessRequest, error) {
-	me, err := e.client.exchange.SignedInAs(ctx)
+func (e *accessRequestEphemeral) reusableRequest(ctx context.Context, task string) (*pamtenant.AccessRequest, error) {
+	me, err := e.client.tenant.SignedInAs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	requests, err := e.client.exchange.AccessRequests(ctx)
+	requests, err := e.client.tenant.AccessRequests(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return pickReusable(requests, me, task, time.Now()), nil
+	return pickReusable(requests, me, task, e.client.tenant.Clock().Now()), nil
 }
 
 // pickReusable chooses among requester's requests for the task the one that still counts at now:
 // approved with access not yet ended, else pending and not yet expired; the newest of each kind.
-func pickReusable(requests []exchange.AccessRequest, requester, task string, now time.Time) *exchange.AccessRequest {
-	rank := map[string]int{exchange.RequestPending: 1, exchange.RequestApproved: 2}
-	var best *exchange.AccessRequest
+func pickReusable(requests []pamtenant.AccessRequest, requester, task string, now time.Time) *pamtenant.AccessRequest {
+	rank := map[string]int{pamtenant.RequestPending: 1, pamtenant.RequestApproved: 2}
+	var best *pamtenant.AccessRequest
 	for i := range requests {
 		r := &requests[i]
 		if rank[r.RequestStatus] == 0 || !strings.EqualFold(r.Requestor, requester) || !strings.EqualFold(r.Task, task) ||
@@ -221,7 +220,7 @@ func pickReusable(requests []exchange.AccessRequest, requester, task string, now
 
 // waitForApproval waits until the request is answered or the timeout (a validated duration, null for
 // the default) passes. It returns the approved request, or nil after reporting why there is none.
-func (c *tenantClient) waitForApproval(ctx context.Context, request exchange.AccessRequest, timeoutSetting types.String, diags *diag.Diagnostics) *exchange.AccessRequest {
+func (c *tenantClient) waitForApproval(ctx context.Context, request pamtenant.AccessRequest, timeoutSetting types.String, diags *diag.Diagnostics) *pamtenant.AccessRequest {
 	timeout := defaultApprovalTimeout
 	if !timeoutSetting.IsNull() {
 		timeout, _ = time.ParseDuration(timeoutSetting.ValueString()) // checked by durationValidator
@@ -244,88 +243,45 @@ func (c *tenantClient) waitForApproval(ctx context.Context, request exchange.Acc
 
 // awaitDecision reads the request until it is no longer pending or the timeout passes, and returns
 // the latest reading either way.
-func (c *tenantClient) awaitDecision(ctx context.Context, request exchange.AccessRequest, timeout time.Duration) (*exchange.AccessRequest, error) {
+func (c *tenantClient) awaitDecision(ctx context.Context, request pamtenant.AccessRequest, timeout time.Duration) (*pamtenant.AccessRequest, error) {
 	latest := &request
-	err := waitFor(ctx, timeout, func(ctx context.Context) (bool, error) {
-		if latest.RequestStatus != exchange.RequestPending {
+	err := c.tenant.WaitFor(ctx, timeout, func(ctx context.Context) (bool, error) {
+		if latest.RequestStatus != pamtenant.RequestPending {
 			return true, nil
 		}
-		r, err := c.exchange.AccessRequest(ctx, request.Identity)
+		r, err := c.tenant.AccessRequest(ctx, request.Identity)
 		if err != nil {
 			return false, err
 		}
 		latest = r
-		return r.RequestStatus != exchange.RequestPending, nil
+		return r.RequestStatus != pamtenant.RequestPending, nil
 	})
 	return latest, err
 }
 
 // decisionProblem explains a request that was not approved, or returns empty strings.
-func decisionProblem(r exchange.AccessRequest) (summary, detail string) {
+func decisionProblem(r pamtenant.AccessRequest) (summary, detail string) {
 	switch r.RequestStatus {
-	case exchange.RequestApproved:
+	case pamtenant.RequestApproved:
 		return "", ""
-	case exchange.RequestDenied:
+	case pamtenant.RequestDenied:
 		comment := ""
 		if r.Comment != "" {
 			comment = fmt.Sprintf(" with the comment %q", r.Comment)
 		}
 		return "Access request denied", fmt.Sprintf("Access request %s for %s was denied by %s%s. File a new request "+
 			"with a reason the approvers accept, or ask them why they denied it.", r.Identity, r.Task, r.ApprovedBy, comment)
-	case exchange.RequestExpired:
+	case pamtenant.RequestExpired:
 		return "Access request expired", fmt.Sprintf("Access request %s for %s expired before an approver answered "+
 			"it. Ask the approvers of the task's policy to watch for requests, then run again to file a new one.",
 			r.Identity, r.Task)
 	}
 	return "Access request not approved", fmt.Sprintf("Access request %s for %s has the status %q, not %q. Check "+
-		"it in the admin center, then run again.", r.Identity, r.Task, r.RequestStatus, exchange.RequestApproved)
+		"it in the admin center, then run again.", r.Identity, r.Task, r.RequestStatus, pamtenant.RequestApproved)
 }
 
-func approvalTimeoutDetail(r exchange.AccessRequest, timeout time.Duration) string {
+func approvalTimeoutDetail(r pamtenant.AccessRequest, timeout time.Duration) string {
 	return fmt.Sprintf("Access request %s for %s was still %s after %s. It stays open until an approver answers it "+
 		"or it expires 24 hours after it was filed, and running again waits for it rather than filing another. Ask "+
 		"an approver to approve it, or raise approval_timeout.", r.Identity, r.Task, r.RequestStatus, timeout)
-}
-
-// durationValidator accepts a positive Go duration such as "30m" or "1h30m".
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return `must be a positive duration such as "30m" or "1h30m"`
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
-	}
-}
-
-// wholeNumberBetween accepts a whole number from min to max. It reads the number itself, so that a
-// fraction gets an error that says what is wrong instead of the framework's conversion error.
-type wholeNumberAtLeast struct{ min int64 }
-
-func (v wholeNumberAtLeast) Description(context.Context) string {
-	return fmt.Sprintf("must be a whole number, at least %d", v.min)
-}
-
-func (v wholeNumberAtLeast) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v wholeNumberAtLeast) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	n := req.ConfigValue.ValueBigFloat()
-	whole, accuracy := n.Int64()
-	if !n.IsInt() || accuracy != big.Exact || whole < v.min {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid number",
-			fmt.Sprintf("%s %s; got %s.", req.Path, v.Description(ctx), n.Text('g', -1)))
-	}
 }

@@ -4,16 +4,16 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 func TestSpellingsForKeepsPriorSpellingOfTheSamePerson(t *testing.T) {
-	adele := graph.User{
+	adele := pamtenant.User{
 		ID: "0b1c", UserPrincipalName: "adele.vance@contoso.onmicrosoft.com", Mail: "Adele.Vance@contoso.com",
 		ProxyAddresses: []string{"SMTP:Adele.Vance@contoso.com", "smtp:adele@contoso.onmicrosoft.com"},
 	}
-	lee := graph.User{ID: "9f2e", UserPrincipalName: "lee.gu@contoso.onmicrosoft.com"}
-	noUPN := graph.User{ID: "77aa", Mail: "room@contoso.com"}
+	lee := pamtenant.User{ID: "9f2e", UserPrincipalName: "lee.gu@contoso.onmicrosoft.com"}
+	noUPN := pamtenant.User{ID: "77aa", Mail: "room@contoso.com"}
 
 	cases := []struct {
 		name  string
@@ -29,7 +29,7 @@ func TestSpellingsForKeepsPriorSpellingOfTheSamePerson(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := spellingsFor([]graph.User{adele, lee, noUPN}, tc.prior)
+			got := spellingsFor([]pamtenant.User{adele, lee, noUPN}, tc.prior)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("spellingsFor = %v, want %v", got, tc.want)
 			}

@@ -42,7 +42,7 @@ func TestAccDestroyOfObjectsDeletedByHand(t *testing.T) {
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := tn.TryExchange("Get-DistributionGroup", map[string]any{"Identity": group}); err == nil ||
 				!strings.Contains(err.Error(), "HTTP 404") {
-				return fmt.Errorf("want the group gone (404), got %v", err)
+				return fmt.Errorf("want the group gone (404), got %w", err)
 			}
 			if got := movePolicies(t, tn); len(got) != 0 {
 				return fmt.Errorf("policies left: %v", got)

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ list.ListResourceWithConfigure = (*approvalPolicyList)(nil)
@@ -32,7 +32,7 @@ func (l *approvalPolicyList) List(ctx context.Context, req list.ListRequest, str
 	if !listReady(l.client, stream) {
 		return
 	}
-	policies, err := l.client.exchange.ApprovalPolicies(ctx)
+	policies, err := l.client.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		listFailed(stream, "list the approval policies", err)
 		return
@@ -44,7 +44,7 @@ func (l *approvalPolicyList) List(ctx context.Context, req list.ListRequest, str
 	stream.Results = listResults(ctx, req, objects)
 }
 
-func listedPolicy(p exchange.ApprovalPolicy) listedObject {
+func listedPolicy(p pamtenant.ApprovalPolicy) listedObject {
 	return listedObject{
 		displayName: fmt.Sprintf("%s (%s, %s)", p.Task, p.ApprovalType, p.ApproverGroup),
 		identity:    approvalPolicyIdentity{Task: types.StringValue(p.Task)},

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var _ list.ListResourceWithConfigure = (*approverGroupList)(nil)
@@ -35,7 +35,7 @@ func (l *approverGroupList) List(ctx context.Context, req list.ListRequest, stre
 	if !listReady(l.client, stream) {
 		return
 	}
-	groups, err := l.client.exchange.SecurityGroups(ctx, int(req.Limit))
+	groups, err := l.client.tenant.SecurityGroups(ctx, int(req.Limit))
 	if err != nil {
 		listFailed(stream, "list the mail-enabled security groups", err)
 		return
@@ -48,7 +48,7 @@ func (l *approverGroupList) List(ctx context.Context, req list.ListRequest, stre
 }
 
 // listedGroup is a group as the list shows it, with the attributes Exchange's listing holds.
-func listedGroup(g exchange.DistributionGroup) listedObject {
+func listedGroup(g pamtenant.DistributionGroup) listedObject {
 	return listedObject{
 		displayName: fmt.Sprintf("%s <%s>", g.DisplayName, g.PrimarySmtpAddress),
 		identity:    approverGroupIdentity{ID: types.StringValue(g.GUID)},

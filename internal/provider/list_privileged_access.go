@@ -29,7 +29,7 @@ func (l *privilegedAccessList) List(ctx context.Context, req list.ListRequest, s
 	if !listReady(l.client, stream) {
 		return
 	}
-	status, err := l.client.privilegedAccess(ctx)
+	status, err := l.client.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		listFailed(stream, "read whether privileged access is enabled", err)
 		return

@@ -8,8 +8,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/zerostanding/terraform-provider-o365pam/internal/readcache"
 )
 
 // The clients know nothing of Terraform: each takes a plain logging function in its
@@ -42,18 +40,4 @@ func (c loggedCredential) GetToken(ctx context.Context, opts policy.TokenRequest
 	}
 	c.logf(ctx, "token request", fields)
 	return tok, err
-}
-
-// cacheHitLog logs reads of the run's shared read cache that cost no service call.
-func cacheHitLog(cache string) readcache.Hit {
-	return func(ctx context.Context, key string, joined bool) {
-		fields := map[string]any{"cache": cache, "source": "cached answer"}
-		if joined {
-			fields["source"] = "joined a read in flight"
-		}
-		if key != "" {
-			fields["key"] = key
-		}
-		debugLog(ctx, "read cache hit", fields)
-	}
 }

@@ -1,6 +1,6 @@
 // Package provider implements the o365pam provider: its configuration and its resources, data
-// sources and ephemeral resources. Resources talk to the services only through the clients in
-// internal/exchange and internal/graph, reached through the *tenantClient the provider builds.
+// sources and ephemeral resources. Resources reach the tenant only through internal/pamtenant,
+// the layer that owns every read and write, which the *tenantClient the provider builds holds.
 package provider
 
 import (

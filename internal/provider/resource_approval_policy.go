@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // maxApprovalPolicies is Exchange's documented limit of approval policies per organization.
@@ -47,7 +47,7 @@ type approvalPolicyModel struct {
 
 // policyModel converts the service's policy to the Terraform model, keeping the prior spelling of
 // values the service only changed in case.
-func policyModel(p exchange.ApprovalPolicy, prior approvalPolicyModel) approvalPolicyModel {
+func policyModel(p pamtenant.ApprovalPolicy, prior approvalPolicyModel) approvalPolicyModel {
 	return approvalPolicyModel{
 		ID:            types.StringValue(p.Identity),
 		Task:          keepSpelling(prior.Task, p.Task),
@@ -57,8 +57,8 @@ func policyModel(p exchange.ApprovalPolicy, prior approvalPolicyModel) approvalP
 	}
 }
 
-func newPolicyInput(m approvalPolicyModel) exchange.NewPolicy {
-	return exchange.NewPolicy{
+func newPolicyInput(m approvalPolicyModel) pamtenant.NewPolicy {
+	return pamtenant.NewPolicy{
 		Task:          m.Task.ValueString(),
 		ApprovalType:  m.ApprovalType.ValueString(),
 		ApproverGroup: m.ApproverGroup.ValueString(),
@@ -109,9 +109,9 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"approval_type": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				Default:             stringdefault.StaticString("Manual"),
+				Default:             stringdefault.StaticString(pamtenant.ApprovalManual),
 				MarkdownDescription: "`Manual` (default): an approver must approve each request. `Auto`: requests are approved at once and logged.",
-				Validators:          []validator.String{stringvalidator.OneOf("Manual", "Auto")},
+				Validators:          []validator.String{stringvalidator.OneOf(pamtenant.ApprovalManual, pamtenant.ApprovalAuto)},
 			},
 			"approver_group": schema.StringAttribute{
 				Required: true,
@@ -173,7 +173,7 @@ const privatePlannedPolicy = "planned_policy"
 // (an approver group created in the same apply) count as a change.
 func policyNeedsRecreate(state, plan approvalPolicyModel) bool {
 	differs := func(a, b types.String) bool {
-		return b.IsUnknown() || !strings.EqualFold(a.ValueString(), b.ValueString())
+		return b.IsUnknown() || !pamtenant.SameSetting(a.ValueString(), b.ValueString())
 	}
 	return differs(state.ApprovalType, plan.ApprovalType) || differs(state.ApproverGroup, plan.ApproverGroup)
 }
@@ -188,12 +188,12 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	defer finish()
 	action := fmt.Sprintf("create an approval policy for %s", plan.Task.ValueString())
 
-	policies, err := r.client.approvalPolicies(ctx)
+	policies, err := r.client.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
 	}
-	if existing := findPolicyForTask(policies, plan.Task.ValueString()); existing != nil {
+	if existing := pamtenant.PolicyForTask(policies, plan.Task.ValueString()); existing != nil {
 		// Never taken over, even with the same settings: nothing proves that this configuration made it.
 		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
 			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
@@ -210,8 +210,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 
-	created, err := r.client.exchange.NewApprovalPolicy(ctx, newPolicyInput(plan))
-	r.client.afterPolicyCreate(created, err)
+	created, err := r.client.tenant.CreateApprovalPolicy(ctx, newPolicyInput(plan))
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
@@ -235,12 +234,12 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	// One list of every policy (at most 30) serves all the policies of this run.
-	policies, err := r.client.approvalPolicies(ctx)
+	policies, err := r.client.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read approval policy "+state.ID.ValueString(), err, readHint(err))
 		return
 	}
-	policy := findPolicyByID(policies, state.ID.ValueString())
+	policy := pamtenant.PolicyByID(policies, state.ID.ValueString())
 	if policy != nil && state.Task.IsNull() {
 		state.Task = types.StringValue(policy.Task) // imported by id: the task names it from now on
 	}
@@ -248,7 +247,7 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if policy == nil {
 		// A policy for the same task under another id was put there by hand in place of ours: show its
 		// settings as drift rather than planning a create that the service would refuse.
-		policy = findPolicyForTask(policies, state.Task.ValueString())
+		policy = pamtenant.PolicyForTask(policies, state.Task.ValueString())
 	}
 	if policy == nil {
 		resp.State.RemoveResource(ctx)
@@ -276,16 +275,14 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	defer finish()
 	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
-	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
-	r.client.afterPolicyRemove(state.ID.ValueString(), err)
+	err := r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
 		return
 	}
 	in := newPolicyInput(plan)
 	in.Replaces = state.ID.ValueString()
-	created, createErr := r.client.exchange.NewApprovalPolicy(ctx, in)
-	r.client.afterPolicyCreate(created, createErr)
+	created, createErr := r.client.tenant.CreateApprovalPolicy(ctx, in)
 	if createErr == nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*created, plan))...)
 		// Until the new policy shows, reads still show the old one, and the next plan would undo this.
@@ -300,7 +297,9 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	// Put the old policy back with a context of its own: the update's may be what ran out.
 	restoreCtx, cancelRestore := context.WithTimeout(context.WithoutCancel(ctx), defaultCreateTimeout)
 	defer cancelRestore()
-	restored, restoreErr := r.restorePolicy(restoreCtx, state)
+	old := newPolicyInput(state)
+	old.Replaces = state.ID.ValueString()
+	restored, restoreErr := r.client.tenant.RestoreApprovalPolicy(restoreCtx, old)
 	if restoreErr == nil {
 		// Exchange replicates the restored policy; wait until reads show it, so the next plan
 		// finds it instead of planning a second one.
@@ -310,7 +309,7 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 					"read it again.", restored.Identity, err))
 		}
 	}
-	if restoreErr == nil && hasSettings(*restored, plan) {
+	if restoreErr == nil && pamtenant.HasSettings(*restored, plan.ApprovalType.ValueString(), plan.ApproverGroup.ValueString()) {
 		// The create went through after all, though its answer said otherwise.
 		resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, plan))...)
 		return
@@ -337,8 +336,7 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
-	err := r.client.exchange.RemoveApprovalPolicy(ctx, state.ID.ValueString())
-	r.client.afterPolicyRemove(state.ID.ValueString(), err)
+	err := r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
 		return
@@ -356,11 +354,12 @@ func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.I
 				"Import an approval policy by its GUID or by its task name. "+problem)
 			return
 		}
-		policy, err := r.policyForTask(ctx, id)
+		policies, err := r.client.tenant.ApprovalPolicies(ctx)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, "find the approval policy for "+id, err, "")
 			return
 		}
+		policy := pamtenant.PolicyForTask(policies, id)
 		if policy == nil {
 			resp.Diagnostics.AddError("No approval policy for that task",
 				fmt.Sprintf("The tenant has no approval policy for task %s.", id))
@@ -372,28 +371,11 @@ func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-func (r *approvalPolicyResource) policyForTask(ctx context.Context, task string) (*exchange.ApprovalPolicy, error) {
-	policies, err := r.client.approvalPolicies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return findPolicyForTask(policies, task), nil
-}
-
-func findPolicyForTask(policies []exchange.ApprovalPolicy, task string) *exchange.ApprovalPolicy {
-	for i := range policies {
-		if strings.EqualFold(policies[i].Task, task) {
-			return &policies[i]
-		}
-	}
-	return nil
-}
-
 // waitUntilVisible polls until the service lists the new policy. Each poll is a list read that
 // starts after the poll does; creates running at the same time share it.
 func (r *approvalPolicyResource) waitUntilVisible(ctx context.Context, id string) error {
-	return waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		policies, err := r.client.freshApprovalPolicies(ctx)
-		return err == nil && findPolicyByID(policies, id) != nil, err
+	return r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		policies, err := r.client.tenant.FreshApprovalPolicies(ctx)
+		return err == nil && pamtenant.PolicyByID(policies, id) != nil, err
 	})
 }

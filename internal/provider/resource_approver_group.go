@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -21,8 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var (
@@ -30,10 +28,6 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*approverGroupResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*approverGroupResource)(nil)
 )
-
-// aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
-// periods only between other characters.
-var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
@@ -58,32 +52,25 @@ type approverGroupModel struct {
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
-// groupSnapshot is one consistent read of a group from both services.
-type groupSnapshot struct {
-	group   exchange.DistributionGroup
-	members []graph.User
-	owners  []graph.User
-}
-
 // groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
-func groupModel(ctx context.Context, s groupSnapshot, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+func groupModel(ctx context.Context, s pamtenant.GroupSnapshot, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
 	m := approverGroupModel{
 		approverGroupAttributes: approverGroupAttributes{
-			ID:                 types.StringValue(s.group.GUID),
-			ObjectID:           types.StringValue(s.group.ExternalDirectoryObjectID),
-			Name:               keepSpelling(prior.Name, s.group.Name),
-			PrimarySMTPAddress: keepSpelling(prior.PrimarySMTPAddress, s.group.PrimarySmtpAddress),
-			DisplayName:        keepSpelling(prior.DisplayName, s.group.DisplayName),
-			Alias:              keepSpelling(prior.Alias, s.group.Alias),
+			ID:                 types.StringValue(s.Group.GUID),
+			ObjectID:           types.StringValue(s.Group.ExternalDirectoryObjectID),
+			Name:               keepSpelling(prior.Name, s.Group.Name),
+			PrimarySMTPAddress: keepSpelling(prior.PrimarySMTPAddress, s.Group.PrimarySmtpAddress),
+			DisplayName:        keepSpelling(prior.DisplayName, s.Group.DisplayName),
+			Alias:              keepSpelling(prior.Alias, s.Group.Alias),
 			Description:        types.StringNull(),
-			Members:            setOfStrings(spellingsFor(s.members, stringSet(ctx, prior.Members, diags))),
-			Owners:             setOfStrings(spellingsFor(s.owners, stringSet(ctx, prior.Owners, diags))),
+			Members:            setOfStrings(spellingsFor(s.Members, stringSet(ctx, prior.Members, diags))),
+			Owners:             setOfStrings(spellingsFor(s.Owners, stringSet(ctx, prior.Owners, diags))),
 		},
 		approverGroupFindings: prior.approverGroupFindings,
 		Timeouts:              prior.Timeouts,
 	}
-	if s.group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
-		m.Description = types.StringValue(s.group.Description)
+	if s.Group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
+		m.Description = types.StringValue(s.Group.Description)
 	}
 	return m
 }
@@ -141,8 +128,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				MarkdownDescription: "The group's Exchange alias, at most 64 characters. Compared without regard to " +
 					"case. Exchange derives one when unset; then the alias is not watched: one changed outside " +
 					"Terraform is taken into state without a plan showing it.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(aliasPattern,
-					"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64), aliasValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepSpellingInPlan()},
 			},
 			"description": schema.StringAttribute{
@@ -212,7 +198,7 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	people, err := r.client.graph.UsersByName(ctx, newPeople(ctx, plan, state, &resp.Diagnostics))
+	people, err := r.client.tenant.UsersByName(ctx, newPeople(ctx, plan, state, &resp.Diagnostics))
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "look up the members and owners of "+plan.Name.ValueString(), err, "")
 		return
@@ -224,30 +210,6 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
 }
 
-// checkPeople reports planned people that name no user, and two entries that name the same user;
-// people holds the users the plan's new entries name.
-func checkPeople(attr string, planned, prior []string, people map[string]graph.User, diags *diag.Diagnostics) {
-	known := foldSet(prior)
-	byID := map[string]string{}
-	for _, spelling := range planned {
-		if known[strings.ToLower(spelling)] {
-			continue
-		}
-		u, found := people[strings.ToLower(spelling)]
-		if !found {
-			diags.AddAttributeError(path.Root(attr), "Unknown user",
-				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
-					"primary SMTP address.", spelling, attr))
-			continue
-		}
-		if first, dup := byID[u.ID]; dup {
-			diags.AddAttributeError(path.Root(attr), "Person listed twice",
-				fmt.Sprintf("%q and %q are the same user (%s); list each person once.", first, spelling, u.UserPrincipalName))
-		}
-		byID[u.ID] = spelling
-	}
-}
-
 func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan approverGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -257,7 +219,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer finish()
 
-	in := exchange.NewGroup{
+	in := pamtenant.NewGroup{
 		Name:               plan.Name.ValueString(),
 		PrimarySmtpAddress: plan.PrimarySMTPAddress.ValueString(),
 		DisplayName:        plan.DisplayName.ValueString(),
@@ -266,8 +228,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 		Members:            stringSet(ctx, plan.Members, &resp.Diagnostics),
 		ManagedBy:          stringSet(ctx, plan.Owners, &resp.Diagnostics),
 	}
-	created, err := r.client.exchange.NewSecurityGroup(ctx, in)
-	r.client.afterGroupWrite("", created, err)
+	created, err := r.client.tenant.CreateGroup(ctx, in)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, fmt.Sprintf("create approver group %q", in.Name), err, r.existingGroupHint(ctx, in, err))
 		return
@@ -294,12 +255,12 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 // existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
 // security group of that name is not taken over, even if an apply stopped before saving its state
 // made it: nothing proves it is this configuration's. The hint gives the import block instead.
-func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchange.NewGroup, err error) string {
+func (r *approverGroupResource) existingGroupHint(ctx context.Context, in pamtenant.NewGroup, err error) string {
 	if !apierr.Is(err, apierr.KindAlreadyExists) {
 		return ""
 	}
 	for _, key := range []string{in.PrimarySmtpAddress, in.Name} {
-		group, lookupErr := r.client.exchange.GetDistributionGroup(ctx, key)
+		group, lookupErr := r.client.tenant.LookupGroup(ctx, key)
 		if lookupErr != nil || !group.IsSecurityGroup() || !strings.EqualFold(group.Name, in.Name) {
 			continue
 		}
@@ -319,7 +280,7 @@ func (r *approverGroupResource) existingGroupHint(ctx context.Context, in exchan
 
 // createdGroupModel is the state of a group that New-DistributionGroup made but the services do not
 // show yet: the plan's values, with what the plan left to the service taken from the create's answer.
-func createdGroupModel(ctx context.Context, created exchange.DistributionGroup, plan approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
+func createdGroupModel(ctx context.Context, created pamtenant.DistributionGroup, plan approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
 	m := plan
 	m.ID = types.StringValue(created.GUID)
 	m.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
@@ -347,7 +308,7 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
-	snap, err := r.client.cachedGroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
+	snap, err := r.client.tenant.GroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if apierr.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -373,8 +334,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	action := "update approver group " + state.Name.ValueString()
 
 	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
-		err := r.client.exchange.SetDistributionGroup(ctx, change)
-		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
+		err := r.client.tenant.UpdateGroup(ctx, state.ObjectID.ValueString(), change)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
 			return
@@ -382,8 +342,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
 	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
-		err := r.client.exchange.ReplaceGroupMembers(ctx, id, planned)
-		r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
+		err := r.client.tenant.ReplaceGroupMembers(ctx, id, state.ObjectID.ValueString(), planned)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
 				"The group's other settings were updated; its members were not changed.")
@@ -399,8 +358,8 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 // groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.
-func groupChanges(ctx context.Context, id string, state, plan approverGroupModel, diags *diag.Diagnostics) (exchange.SetGroup, bool) {
-	change := exchange.SetGroup{Identity: id}
+func groupChanges(ctx context.Context, id string, state, plan approverGroupModel, diags *diag.Diagnostics) (pamtenant.SetGroup, bool) {
+	change := pamtenant.SetGroup{Identity: id}
 	changed := false
 	setIf := func(target **string, before, after types.String, caseMatters bool) {
 		if after.IsUnknown() || (after.IsNull() && before.IsNull()) {
@@ -438,8 +397,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
-	err := r.client.exchange.RemoveDistributionGroup(ctx, state.ID.ValueString())
-	r.client.afterGroupWrite(state.ObjectID.ValueString(), nil, err)
+	err := r.client.tenant.RemoveGroup(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
@@ -455,7 +413,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 // anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key := importKey(ctx, req, "id", &resp.Diagnostics)
-	group, err := r.client.exchange.GetDistributionGroup(ctx, key)
+	group, err := r.client.tenant.LookupGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
 			fmt.Sprintf("Exchange has no group %q. Import by the group's primary SMTP address or its GUID.", key))
@@ -469,50 +427,34 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Not a mail-enabled security group",
 			fmt.Sprintf("%s is a %s, not a mail-enabled security group (%s). Only mail-enabled security groups "+
 				"can approve privileged access requests; create one with o365pam_approver_group instead.",
-				key, group.RecipientTypeDetails, exchange.RecipientTypeSecurityGroup))
+				key, group.RecipientTypeDetails, pamtenant.RecipientTypeSecurityGroup))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
 	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
 }
 
-// readGroup fetches the group (by GUID or primary SMTP address) from Exchange and its members and
-// owners from Microsoft Graph, through the run's shared reads. The approver group resource and data
-// source share it.
-func (c *tenantClient) readGroup(ctx context.Context, id string) (*groupSnapshot, error) {
-	return c.cachedGroupSnapshot(ctx, id, "")
-}
-
 // readSettled reads the group until both services show what was just written: new groups and
 // membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
 // the group as a create returned it, nil after other writes.
-func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *exchange.DistributionGroup) (*groupSnapshot, error) {
-	var snap *groupSnapshot
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup) (*pamtenant.GroupSnapshot, error) {
+	var snap *pamtenant.GroupSnapshot
 	var diags diag.Diagnostics
 	want := stringSet(ctx, plan.Members, &diags)
-	err := waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		s, err := r.client.freshGroupSnapshot(ctx, id, written)
-		if apierr.IsNotFound(err) || errors.Is(err, errGraphLag) {
+	err := r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		s, err := r.client.tenant.FreshGroupSnapshot(ctx, id, written)
+		if apierr.IsNotFound(err) || errors.Is(err, pamtenant.ErrGraphLag) {
 			return false, nil
 		}
 		if err != nil {
 			return false, err
 		}
 		snap = s
-		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.members, want), want), nil
+		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.Members, want), want), nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) && snap != nil {
 		// The group exists; membership has not caught up in time. Report what is there.
 		return snap, nil
 	}
 	return snap, err
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }

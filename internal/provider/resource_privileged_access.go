@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var (
@@ -41,7 +41,7 @@ type privilegedAccessModel struct {
 
 // accessModel converts what the service reports. Exchange is not known to expose the default
 // approver group or the system accounts, so where it reports nothing the prior values stay.
-func accessModel(ctx context.Context, status exchange.PrivilegedAccessStatus, tenantID string, prior privilegedAccessModel) privilegedAccessModel {
+func accessModel(ctx context.Context, status pamtenant.PrivilegedAccessStatus, tenantID string, prior privilegedAccessModel) privilegedAccessModel {
 	m := prior
 	m.ID = types.StringValue(tenantID)
 	m.Enabled = types.BoolValue(status.Enabled)
@@ -178,7 +178,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer finish()
 
-	status, err := r.client.privilegedAccess(ctx)
+	status, err := r.client.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
@@ -200,8 +200,8 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	plan.Enabled = types.BoolValue(true)
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	err = waitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
-		status, err := r.client.freshPrivilegedAccess(ctx)
+	err = r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
+		status, err := r.client.tenant.FreshPrivilegedAccess(ctx)
 		return err == nil && status.Enabled, err
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
-	status, err := r.client.privilegedAccess(ctx)
+	status, err := r.client.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, readHint(err))
 		return
@@ -271,8 +271,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 			"Privileged access is still on with its previous settings.")
 		return
 	}
-	err := r.client.exchange.DisablePrivilegedAccess(ctx)
-	r.client.afterPrivilegedAccessWrite()
+	err := r.client.tenant.DisablePrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "change privileged access settings", errors.Join(firstErr, err),
 			"Privileged access is still on with its previous settings.")
@@ -312,13 +311,12 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
-	err := r.client.exchange.DisablePrivilegedAccess(ctx)
-	r.client.afterPrivilegedAccessWrite()
+	err := r.client.tenant.DisablePrivilegedAccess(ctx)
 	if err == nil {
 		return
 	}
 	// Already off (turned off by hand, or by an earlier try whose answer was lost): the resource is gone.
-	if status, readErr := r.client.freshPrivilegedAccess(ctx); readErr == nil && !status.Enabled {
+	if status, readErr := r.client.tenant.FreshPrivilegedAccess(ctx); readErr == nil && !status.Enabled {
 		return
 	}
 	addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
@@ -338,7 +336,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 				"configured tenant's id.", r.client.tenantID, r.client.organization, id))
 		return
 	}
-	status, err := r.client.privilegedAccess(ctx)
+	status, err := r.client.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
@@ -355,15 +353,13 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 
 func (r *privilegedAccessResource) enable(ctx context.Context, m privilegedAccessModel, alreadyOn bool, diags *diag.Diagnostics) error {
 	accounts := stringSet(ctx, m.SystemAccounts, diags)
-	err := r.client.exchange.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts, alreadyOn)
-	r.client.afterPrivilegedAccessWrite()
-	return err
+	return r.client.tenant.EnablePrivilegedAccess(ctx, m.DefaultApproverGroup.ValueString(), accounts, alreadyOn)
 }
 
 // checkSettings confirms that the default approver group is a mail-enabled security group and that
 // every system account is a user, as Enable-ElevatedAccessControl requires.
 func (r *privilegedAccessResource) checkSettings(ctx context.Context, m privilegedAccessModel) error {
-	group, err := r.client.securityGroup(ctx, m.DefaultApproverGroup.ValueString())
+	group, err := r.client.tenant.SecurityGroup(ctx, m.DefaultApproverGroup.ValueString())
 	if err != nil {
 		return err
 	}
@@ -372,7 +368,7 @@ func (r *privilegedAccessResource) checkSettings(ctx context.Context, m privileg
 	}
 	var diags diag.Diagnostics
 	for _, account := range stringSet(ctx, m.SystemAccounts, &diags) {
-		if _, err := r.client.resolveUser(ctx, account); err != nil {
+		if _, err := r.client.tenant.ResolveUser(ctx, account); err != nil {
 			return fmt.Errorf("system account %s: %w", account, err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // Plan-time safety checks. Each check is a small function of what the plan and the services
@@ -65,7 +65,7 @@ func unlicensedApproversFinding(group string, unlicensed []string) *finding {
 }
 
 // pamSubscriptionFinding refuses to enable privileged access in a tenant that has no licence for it.
-func pamSubscriptionFinding(tenantID string, subscribed []graph.Sku) *finding {
+func pamSubscriptionFinding(tenantID string, subscribed []pamtenant.Sku) *finding {
 	if IncludesPAM(subscribed) {
 		return nil
 	}
@@ -90,7 +90,7 @@ func policyLimitFinding(count int, task string) *finding {
 }
 
 // approvingSystemAccounts lists the system accounts that are also approvers.
-func approvingSystemAccounts(accounts []string, approvers []graph.User) []string {
+func approvingSystemAccounts(accounts []string, approvers []pamtenant.User) []string {
 	var both []string
 	for _, account := range accounts {
 		for _, approver := range approvers {

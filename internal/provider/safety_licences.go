@@ -3,7 +3,7 @@ package provider
 import (
 	"strings"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 // The licence rule for privileged access management, kept in this one place. The facts page lists
@@ -32,7 +32,7 @@ const pamLicenceNames = "Microsoft 365 E5 or A5, Office 365 E5, E3/A3 with the E
 
 // IncludesPAM reports whether any of the licences (a user's, or the tenant's subscriptions)
 // includes privileged access management.
-func IncludesPAM(skus []graph.Sku) bool {
+func IncludesPAM(skus []pamtenant.Sku) bool {
 	for _, sku := range skus {
 		if containsFold(pamSkuPartNumbers, sku.SkuPartNumber) {
 			return true
@@ -47,7 +47,7 @@ func IncludesPAM(skus []graph.Sku) bool {
 }
 
 // skuNames lists the part numbers of licences for a message, or "none".
-func skuNames(skus []graph.Sku) string {
+func skuNames(skus []pamtenant.Sku) string {
 	names := make([]string, 0, len(skus))
 	for _, sku := range skus {
 		names = append(names, sku.SkuPartNumber)
@@ -59,8 +59,8 @@ func skuNames(skus []graph.Sku) string {
 }
 
 // assignedSkus are the subscriptions behind a user's assigned licences.
-func assignedSkus(u graph.User, subscribed []graph.Sku) []graph.Sku {
-	var out []graph.Sku
+func assignedSkus(u pamtenant.User, subscribed []pamtenant.Sku) []pamtenant.Sku {
+	var out []pamtenant.Sku
 	for _, sku := range subscribed {
 		if containsFold(u.SkuIDs, sku.SkuID) {
 			out = append(out, sku)

@@ -4,50 +4,25 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
-// These functions run the safety checks from the resources' ModifyPlan. They skip values not known
+// policyLimitWait bounds how long a planned creation that would pass the tenant's policy limit waits
+// for the rest of the run to show the policies it removes.
+const policyLimitWait = 10 * time.Second
+
+// Every plan-time check runs from here, called by the resources' ModifyPlan; safety.go words what
+// they find, plan_memory.go keeps what the run's plans have seen. The checks skip values not known
 // yet, and call the services only for what the plan changes (a new resource or a changed
 // attribute), so a plan without changes costs no extra calls. A check that cannot reach a service
 // says so in a warning rather than stop the plan.
-
-// plannedGroup is what the plan says about one approver group.
-type plannedGroup struct {
-	members      []string
-	membersKnown bool
-}
-
-// groupBook remembers the approver groups one configured provider has planned. Terraform plans a
-// resource after the resources it refers to, so a policy that names its group as
-// o365pam_approver_group.<name>.primary_smtp_address is checked after that group was planned, and
-// a group this configuration is about to create is not reported missing.
-type groupBook struct {
-	mu     sync.Mutex
-	groups map[string]plannedGroup // by lower-case primary SMTP address
-}
-
-func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
-	book := &c.plannedGroups
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	book.groups[strings.ToLower(address)] = g
-}
-
-func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
-	book := &c.plannedGroups
-	book.mu.Lock()
-	defer book.mu.Unlock()
-	g, ok := book.groups[strings.ToLower(address)]
-	return g, ok
-}
 
 // knownStrings converts a set whose every element is known; ok is false while any part is unknown.
 func knownStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) ([]string, bool) {
@@ -106,7 +81,7 @@ type approverGroupFindings struct {
 // the users the plan's new members and owners name, with their licences; unknown findings stay
 // unknown until apply.
 func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state approverGroupModel, creating bool,
-	people map[string]graph.User, diags *diag.Diagnostics,
+	people map[string]pamtenant.User, diags *diag.Diagnostics,
 ) approverGroupFindings {
 	unknown := approverGroupFindings{ApproverCount: types.Int64Unknown(), UnlicensedMembers: types.SetUnknown(types.StringType)}
 	if c == nil || plan.PrimarySMTPAddress.IsUnknown() {
@@ -146,7 +121,7 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 // model already had keeps its earlier finding; the others are taken from people or, when not
 // there, looked up together in batched Graph reads, so a plan or refresh costs calls only for
 // changed membership, never one per member.
-func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]graph.User) ([]string, error) {
+func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]pamtenant.User) ([]string, error) {
 	var diags diag.Diagnostics
 	priorMembers := foldSet(stringSet(ctx, prior.Members, &diags))
 	priorUnlicensed := foldSet(stringSet(ctx, prior.UnlicensedMembers, &diags))
@@ -161,14 +136,14 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 		}
 	}
 	if len(missing) > 0 {
-		found, err := c.graph.UsersByName(ctx, missing)
+		found, err := c.tenant.UsersByName(ctx, missing)
 		if err != nil {
 			return nil, err
 		}
 		people = withUsers(people, found)
 	}
 	unlicensed := []string{}
-	var subscribed []graph.Sku
+	var subscribed []pamtenant.Sku
 	for _, member := range members {
 		key := strings.ToLower(member)
 		if priorMembers[key] {
@@ -183,7 +158,7 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 		}
 		if subscribed == nil {
 			var err error
-			if subscribed, err = c.reads.skus.Get(ctx); err != nil {
+			if subscribed, err = c.tenant.SubscribedSkus(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -195,8 +170,8 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 }
 
 // withUsers is people with more users added, as a new map.
-func withUsers(people, more map[string]graph.User) map[string]graph.User {
-	out := make(map[string]graph.User, len(people)+len(more))
+func withUsers(people, more map[string]pamtenant.User) map[string]pamtenant.User {
+	out := make(map[string]pamtenant.User, len(people)+len(more))
 	for k, v := range people {
 		out[k] = v
 	}
@@ -231,7 +206,7 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		return
 	}
 	if creating {
-		skus, err := c.reads.skus.Get(ctx)
+		skus, err := c.tenant.SubscribedSkus(ctx)
 		if err != nil {
 			checkSkipped(diags, "the tenant's subscriptions", err)
 		} else {
@@ -247,7 +222,7 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		if containsFold(prior, account) {
 			continue
 		}
-		_, err := c.resolveUser(ctx, account)
+		_, err := c.tenant.ResolveUser(ctx, account)
 		if apierr.IsNotFound(err) {
 			notAUserFinding(account).addTo(diags)
 		} else if err != nil {
@@ -269,22 +244,22 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 
 // approversOf lists a group's members as this plan leaves them: the planned members when the
 // configuration manages the group, else its members now. A group that does not exist yet has none.
-func (c *tenantClient) approversOf(ctx context.Context, address string) ([]graph.User, error) {
+func (c *tenantClient) approversOf(ctx context.Context, address string) ([]pamtenant.User, error) {
 	if planned, ok := c.plannedGroup(address); ok && planned.membersKnown {
-		users := make([]graph.User, len(planned.members))
+		users := make([]pamtenant.User, len(planned.members))
 		for i, m := range planned.members {
-			users[i] = graph.User{UserPrincipalName: m}
+			users[i] = pamtenant.User{UserPrincipalName: m}
 		}
 		return users, nil
 	}
-	group, err := c.securityGroup(ctx, address)
+	group, err := c.tenant.SecurityGroup(ctx, address)
 	if apierr.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return c.graph.GroupMembers(ctx, group.ExternalDirectoryObjectID)
+	return c.tenant.GroupMembers(ctx, group.ExternalDirectoryObjectID)
 }
 
 // checkApprovalPolicyPlan records the planned policy for the run's counts, and refuses a second
@@ -332,11 +307,62 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	if _, planned := c.plannedGroup(group.ValueString()); planned {
 		return
 	}
-	_, err := c.securityGroup(ctx, group.ValueString())
+	_, err := c.tenant.SecurityGroup(ctx, group.ValueString())
 	switch {
 	case apierr.IsNotFound(err):
 		unknownApproverGroupFinding(group.ValueString()).addTo(diags)
 	case err != nil:
 		checkSkipped(diags, "approver group "+group.ValueString(), err)
+	}
+}
+
+// checkPeople reports planned people that name no user, and two entries that name the same user;
+// people holds the users the plan's new entries name.
+func checkPeople(attr string, planned, prior []string, people map[string]pamtenant.User, diags *diag.Diagnostics) {
+	known := foldSet(prior)
+	byID := map[string]string{}
+	for _, spelling := range planned {
+		if known[strings.ToLower(spelling)] {
+			continue
+		}
+		u, found := people[strings.ToLower(spelling)]
+		if !found {
+			diags.AddAttributeError(path.Root(attr), "Unknown user",
+				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
+					"primary SMTP address.", spelling, attr))
+			continue
+		}
+		if first, dup := byID[u.ID]; dup {
+			diags.AddAttributeError(path.Root(attr), "Person listed twice",
+				fmt.Sprintf("%q and %q are the same user (%s); list each person once.", first, spelling, u.UserPrincipalName))
+		}
+		byID[u.ID] = spelling
+	}
+}
+
+// checkPolicyLimit refuses a planned creation that leaves the tenant with more policies than Exchange
+// allows, counting what the same plan creates and removes. Removals are planned in no set order, so
+// while the count is too high and some tenant policies have not been planned yet it waits (at most
+// policyLimitWait) for them.
+func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*finding, error) {
+	policies, err := c.tenant.ApprovalPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	book := &c.policies
+	book.setBaseline(policies)
+	clock := c.tenant.Clock()
+	deadline := clock.Now().Add(policyLimitWait)
+	for {
+		count, settled := book.projected()
+		if count <= maxApprovalPolicies {
+			return nil, nil
+		}
+		if settled || clock.Now().After(deadline) {
+			return policyLimitFinding(count, task), nil
+		}
+		if err := clock.Sleep(ctx, 100*time.Millisecond); err != nil {
+			return policyLimitFinding(count, task), nil //nolint:nilerr // a plan out of time reports the count it has
+		}
 	}
 }

@@ -7,27 +7,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
 var (
-	e5       = graph.Sku{SkuPartNumber: "SPE_E5", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE", "PAM_ENTERPRISE"}}
-	e3       = graph.Sku{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}}
-	addOn    = graph.Sku{SkuPartNumber: "SOME_ADDON", ServicePlans: []string{"pam_enterprise"}}
-	o365E5   = graph.Sku{SkuPartNumber: "ENTERPRISEPREMIUM"} // plans reported under other names
+	e5       = pamtenant.Sku{SkuPartNumber: "SPE_E5", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE", "PAM_ENTERPRISE"}}
+	e3       = pamtenant.Sku{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}}
+	addOn    = pamtenant.Sku{SkuPartNumber: "SOME_ADDON", ServicePlans: []string{"pam_enterprise"}}
+	o365E5   = pamtenant.Sku{SkuPartNumber: "ENTERPRISEPREMIUM"} // plans reported under other names
 	approver = "pam-approvers@contoso.com"
 )
 
 func TestIncludesPAM(t *testing.T) {
 	cases := map[string]struct {
-		skus []graph.Sku
+		skus []pamtenant.Sku
 		want bool
 	}{
 		"no licence":                      {nil, false},
-		"E3 alone":                        {[]graph.Sku{e3}, false},
-		"E5":                              {[]graph.Sku{e5}, true},
-		"E3 with a PAM service plan":      {[]graph.Sku{e3, addOn}, true},
-		"qualifying part number, no plan": {[]graph.Sku{o365E5}, true},
+		"E3 alone":                        {[]pamtenant.Sku{e3}, false},
+		"E5":                              {[]pamtenant.Sku{e5}, true},
+		"E3 with a PAM service plan":      {[]pamtenant.Sku{e3, addOn}, true},
+		"qualifying part number, no plan": {[]pamtenant.Sku{o365E5}, true},
 	}
 	for name, tc := range cases {
 		if got := IncludesPAM(tc.skus); got != tc.want {
@@ -88,10 +88,10 @@ func TestUnlicensedApproversFinding(t *testing.T) {
 }
 
 func TestPAMSubscriptionFinding(t *testing.T) {
-	wantDiag(t, diagsOf(pamSubscriptionFinding("tenant-1", []graph.Sku{e3})), diag.SeverityError, "",
+	wantDiag(t, diagsOf(pamSubscriptionFinding("tenant-1", []pamtenant.Sku{e3})), diag.SeverityError, "",
 		"No subscription includes privileged access management", "Tenant tenant-1", "it has: SPE_E3", "Subscribe")
 	wantDiag(t, diagsOf(pamSubscriptionFinding("tenant-1", nil)), diag.SeverityError, "", "it has: none")
-	if f := pamSubscriptionFinding("tenant-1", []graph.Sku{e3, e5}); f != nil {
+	if f := pamSubscriptionFinding("tenant-1", []pamtenant.Sku{e3, e5}); f != nil {
 		t.Errorf("E5 tenant: want no finding, got %+v", f)
 	}
 }
@@ -105,7 +105,7 @@ func TestPolicyLimitFinding(t *testing.T) {
 }
 
 func TestApprovingSystemAccounts(t *testing.T) {
-	approvers := []graph.User{
+	approvers := []pamtenant.User{
 		{ID: "1", UserPrincipalName: "adele@contoso.com"},
 		{ID: "2", UserPrincipalName: "svc-sync@contoso.com", ProxyAddresses: []string{"smtp:sync@contoso.com"}},
 	}

@@ -70,9 +70,20 @@ func coldStart(binary string) (handshake, schema time.Duration, err error) {
 // GetProviderSchema's request is the empty message.
 type rawCodec struct{}
 
-func (rawCodec) Marshal(v any) ([]byte, error) { return *v.(*[]byte), nil }
+func (rawCodec) Marshal(v any) ([]byte, error) {
+	b, ok := v.(*[]byte)
+	if !ok {
+		return nil, fmt.Errorf("raw codec: cannot marshal %T", v)
+	}
+	return *b, nil
+}
+
 func (rawCodec) Unmarshal(data []byte, v any) error {
-	*v.(*[]byte) = append([]byte(nil), data...)
+	b, ok := v.(*[]byte)
+	if !ok {
+		return fmt.Errorf("raw codec: cannot unmarshal into %T", v)
+	}
+	*b = append([]byte(nil), data...)
 	return nil
 }
 func (rawCodec) Name() string { return "proto" }

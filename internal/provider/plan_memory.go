@@ -1,18 +1,46 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
-// policyLimitWait bounds how long a planned creation that would pass the tenant's policy limit waits
-// for the rest of the run to show the policies it removes.
-const policyLimitWait = 10 * time.Second
+// What the plans of one configured provider have seen, for the plan-time checks of the resources
+// planned after them (safety_plan.go). Terraform starts the provider for each plan or apply, so
+// this memory lasts one run.
+
+// plannedGroup is what the plan says about one approver group.
+type plannedGroup struct {
+	members      []string
+	membersKnown bool
+}
+
+// groupBook remembers the approver groups one configured provider has planned. Terraform plans a
+// resource after the resources it refers to, so a policy that names its group as
+// o365pam_approver_group.<name>.primary_smtp_address is checked after that group was planned, and
+// a group this configuration is about to create is not reported missing.
+type groupBook struct {
+	mu     sync.Mutex
+	groups map[string]plannedGroup // by lower-case primary SMTP address
+}
+
+func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	book.groups[strings.ToLower(address)] = g
+}
+
+func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	g, ok := book.groups[strings.ToLower(address)]
+	return g, ok
+}
 
 // policyBook remembers the approval policies one configured provider plans (and, during an apply,
 // removes), so that a plan can refuse two resources for one task and count the policies the whole
@@ -81,7 +109,7 @@ func (b *policyBook) noteCreated() {
 }
 
 // setBaseline records the tenant's policies the first time the run looks.
-func (b *policyBook) setBaseline(policies []exchange.ApprovalPolicy) {
+func (b *policyBook) setBaseline(policies []pamtenant.ApprovalPolicy) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.baseline != nil {
@@ -110,32 +138,4 @@ func (b *policyBook) projected() (count int, settled bool) {
 		}
 	}
 	return count, settled
-}
-
-// checkPolicyLimit refuses a planned creation that leaves the tenant with more policies than Exchange
-// allows, counting what the same plan creates and removes. Removals are planned in no set order, so
-// while the count is too high and some tenant policies have not been planned yet it waits (at most
-// policyLimitWait) for them.
-func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*finding, error) {
-	policies, err := c.approvalPolicies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	book := &c.policies
-	book.setBaseline(policies)
-	deadline := time.Now().Add(policyLimitWait)
-	for {
-		count, settled := book.projected()
-		if count <= maxApprovalPolicies {
-			return nil, nil
-		}
-		if settled || time.Now().After(deadline) {
-			return policyLimitFinding(count, task), nil
-		}
-		select {
-		case <-ctx.Done():
-			return policyLimitFinding(count, task), nil
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
