@@ -170,6 +170,21 @@ func TestAccApproverGroup_drift(t *testing.T) {
 	})
 }
 
+// approvedBy makes the named approver group the default approver group and the approver of a
+// policy for moveTask.
+func approvedBy(group string) string {
+	return fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+
+resource "o365pam_approval_policy" "move" {
+  task           = %[2]q
+  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
+}
+`, group, moveTask)
+}
+
 // Rotating approvers in one apply: with create_before_destroy recorded for the old group (by an
 // earlier apply, so adding it then applying once is enough), Terraform moves privileged access and
 // the policy to the new group before it removes the old one, and Exchange accepts every step.
@@ -185,33 +200,21 @@ resource "o365pam_approver_group" %q {
 `, name, name, tn.Address(address), tn.Address("adele.vance"), tn.Address("alex.wilber"), lifecycle)
 	}
 	const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }\n"
-	usersOf := func(group string) string {
-		return fmt.Sprintf(`
-resource "o365pam_privileged_access" "this" {
-  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
-}
-
-resource "o365pam_approval_policy" "move" {
-  task           = %[2]q
-  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
-}
-`, group, moveTask)
-	}
 	newGroup := group("approvers-2026", "pam-approvers-2026", createBeforeDestroy)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			// Created without the setting, as most configurations start.
-			{Config: tn.ProviderConfig() + group("approvers-2025", "pam-approvers-2025", "") + usersOf("approvers-2025")},
+			{Config: tn.ProviderConfig() + group("approvers-2025", "pam-approvers-2025", "") + approvedBy("approvers-2025")},
 			// Adding it changes nothing in the tenant; Terraform records it in state.
 			{
 				Config: tn.ProviderConfig() + group("approvers-2025", "pam-approvers-2025", createBeforeDestroy) +
-					usersOf("approvers-2025"),
+					approvedBy("approvers-2025"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			// One apply: new group in, everything moved, old group out.
 			{
-				Config: tn.ProviderConfig() + newGroup + usersOf("approvers-2026"),
+				Config: tn.ProviderConfig() + newGroup + approvedBy("approvers-2026"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("o365pam_approver_group.approvers-2025", plancheck.ResourceActionDestroy),
 					plancheck.ExpectResourceAction("o365pam_approver_group.approvers-2026", plancheck.ResourceActionCreate),
@@ -248,30 +251,18 @@ resource "o365pam_approver_group" "rotated" {
   members              = [%q, %q]
 }
 `, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
-	usersOf := func(group string) string {
-		return fmt.Sprintf(`
-resource "o365pam_privileged_access" "this" {
-  default_approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
-}
-
-resource "o365pam_approval_policy" "move" {
-  task           = %[2]q
-  approver_group = o365pam_approver_group.%[1]s.primary_smtp_address
-}
-`, group, moveTask)
-	}
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: tn.ProviderConfig() + oldGroup + newGroup + usersOf("approvers")},
+			{Config: tn.ProviderConfig() + oldGroup + newGroup + approvedBy("approvers")},
 			{
-				Config:      tn.ProviderConfig() + newGroup + usersOf("rotated"),
+				Config:      tn.ProviderConfig() + newGroup + approvedBy("rotated"),
 				ExpectError: errorMatching("Unable to remove approver group", "apply twice"),
 			},
-			{Config: tn.ProviderConfig() + oldGroup + newGroup + usersOf("rotated")},
+			{Config: tn.ProviderConfig() + oldGroup + newGroup + approvedBy("rotated")},
 			{
-				Config: tn.ProviderConfig() + newGroup + usersOf("rotated"),
+				Config: tn.ProviderConfig() + newGroup + approvedBy("rotated"),
 				Check: func(*terraform.State) error {
 					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApproverGroup"] != tn.Address("pam-approvers-2") {
 						return fmt.Errorf("want the policy approved by the new group, got %v", got)
