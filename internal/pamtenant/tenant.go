@@ -121,12 +121,9 @@ type Tenant struct {
 	reads    *runReads
 }
 
-// New starts a run on the clients, with nothing read yet.
+// New starts a run on the clients (as Connect built them), with nothing read yet.
 func New(c *Clients) *Tenant {
 	t := &Tenant{exchange: c.Exchange, graph: c.Graph, clock: c.clock, log: c.log}
-	if t.clock == nil {
-		t.clock = exchange.RealClock{}
-	}
 	t.reads = newRunReads(t)
 	return t
 }

@@ -49,8 +49,8 @@ resource "o365pam_privileged_access" "this" {
 	return b.String()
 }
 
-// statsSince is a plan check that compares the emulator's request counts since a snapshot with
-// what a refresh of every object should cost.
+// statsSince is a plan check (a query check too, in the Terraform 1.14 tests) that compares the
+// emulator's request counts since a snapshot with what the step should cost.
 type statsSince struct {
 	tn     *acctest.Tenant
 	before *emulator.Stats

@@ -155,15 +155,8 @@ func TestAccTF114_query(t *testing.T) {
 	})
 }
 
-// exchangeCallsSince is a query check that compares the emulator's calls since a snapshot with what
-// a list should cost.
-type exchangeCallsSince struct {
-	tn     *acctest.Tenant
-	before *emulator.Stats
-	check  func(emulator.Stats) error
-}
-
-func (c exchangeCallsSince) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+// CheckQuery makes statsSince a query check too: what a list cost, against what it should cost.
+func (c statsSince) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
 	resp.Error = c.check(c.tn.Server.Stats().Sub(*c.before))
 }
 
@@ -185,7 +178,7 @@ func TestAccTF114_queryCostsOneCallPerPage(t *testing.T) {
 				Config:    listHCL(5000),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("o365pam_approver_group.all", 2501),
-					exchangeCallsSince{tn: tn, before: before, check: func(s emulator.Stats) error {
+					statsSince{tn: tn, before: before, check: func(s emulator.Stats) error {
 						// Three pages of groups, the policies, and the organization config.
 						want := map[string]int{"Get-DistributionGroup": 3, "Get-ElevatedAccessApprovalPolicy": 1, "Get-OrganizationConfig": 1}
 						for cmdlet, n := range want {
