@@ -19,7 +19,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/provider"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant/connect"
 )
 
 // Exit codes.
@@ -86,7 +87,7 @@ func Run(ctx context.Context, version string, args []string, stdout, stderr io.W
 
 	rec := &recorder{}
 	rep := report{Version: version, Started: time.Now().UTC().Format(time.RFC3339)}
-	conn, err := provider.ConnectFromEnvironment(ctx, provider.ConnectOptions{
+	conn, err := connect.FromEnvironment(ctx, connect.Options{
 		Version:  version,
 		Services: func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec },
 	})
@@ -150,7 +151,7 @@ type question struct {
 	ask          func(context.Context) answer
 }
 
-func questions(conn *provider.Connection) []question {
+func questions(conn *connect.Connection) []question {
 	ex := conn.Exchange
 	return []question{
 		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex.ExamineOrganizationConfig)},
@@ -186,7 +187,7 @@ func fromFinding(f exchange.Finding) answer {
 
 // tokenRoles asks the credential for an Exchange token, as the client does, and reads its claims.
 // The token itself goes nowhere.
-func tokenRoles(ctx context.Context, conn *provider.Connection) answer {
+func tokenRoles(ctx context.Context, conn *connect.Connection) answer {
 	tok, err := conn.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{conn.Cloud.ExchangeScope}})
 	if err != nil {
 		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
@@ -199,7 +200,7 @@ func tokenRoles(ctx context.Context, conn *provider.Connection) answer {
 
 // licences lists the tenant's subscriptions through the Graph client and applies the provider's
 // licence rule to them.
-func licences(ctx context.Context, conn *provider.Connection) answer {
+func licences(ctx context.Context, conn *connect.Connection) answer {
 	skus, err := conn.Graph.SubscribedSkus(ctx)
 	if err != nil {
 		return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
@@ -211,7 +212,7 @@ func licences(ctx context.Context, conn *provider.Connection) answer {
 		}
 		names = append(names, sku.SkuPartNumber)
 	}
-	if !provider.IncludesPAM(skus) {
+	if !pamtenant.IncludesPAM(skus) {
 		return answer{Verdict: verdictDiffers, Details: []string{"no subscription includes privileged access by the provider's rule " +
 			"(service plan PAM_ENTERPRISE or a listed product); subscribed: " + strings.Join(names, ", ")}}
 	}

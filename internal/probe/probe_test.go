@@ -13,7 +13,7 @@ import (
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
-	"github.com/zerostanding/terraform-provider-o365pam/internal/provider"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant/connect"
 )
 
 var sharedCA *emulator.CA
@@ -79,7 +79,7 @@ func startTenant(t *testing.T, shape string) (*emulator.Server, *lockedBuffer) {
 func seed(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := provider.ConnectFromEnvironment(ctx, provider.ConnectOptions{Version: "test"})
+	conn, err := connect.FromEnvironment(ctx, connect.Options{Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

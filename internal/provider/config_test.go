@@ -5,9 +5,11 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant/connect"
 )
 
-func fakeEnv(vars map[string]string) envLookup {
+func fakeEnv(vars map[string]string) connect.EnvLookup {
 	return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 }
 
@@ -32,8 +34,8 @@ func TestResolveSettingsBlockWinsOverEnvironment(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if s.auth.TenantID != "from-block" || s.auth.ClientID != "client-from-env" || s.auth.UseCLI {
-		t.Errorf("got tenant %q client %q use_cli %v", s.auth.TenantID, s.auth.ClientID, s.auth.UseCLI)
+	if s.Auth.TenantID != "from-block" || s.Auth.ClientID != "client-from-env" || s.Auth.UseCLI {
+		t.Errorf("got tenant %q client %q use_cli %v", s.Auth.TenantID, s.Auth.ClientID, s.Auth.UseCLI)
 	}
 }
 
@@ -55,10 +57,10 @@ func TestResolveSettingsEnvironments(t *testing.T) {
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
-			if s.auth.AuthorityHost != want.authority || s.cloud.GraphEndpoint != want.graph || s.cloud.ExchangeEndpoint != want.exchange {
-				t.Errorf("got %q %q %q", s.auth.AuthorityHost, s.cloud.GraphEndpoint, s.cloud.ExchangeEndpoint)
+			if s.Auth.AuthorityHost != want.authority || s.Cloud.GraphEndpoint != want.graph || s.Cloud.ExchangeEndpoint != want.exchange {
+				t.Errorf("got %q %q %q", s.Auth.AuthorityHost, s.Cloud.GraphEndpoint, s.Cloud.ExchangeEndpoint)
 			}
-			if s.auth.CustomAuthority {
+			if s.Auth.CustomAuthority {
 				t.Error("a named cloud must keep instance discovery on")
 			}
 		})
@@ -74,13 +76,13 @@ func TestResolveSettingsOverridesAndErrors(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if s.auth.AuthorityHost != "https://127.0.0.1:8443/" || !s.auth.CustomAuthority ||
-		s.cloud.GraphEndpoint != "https://127.0.0.1:8443/graph" || s.cloud.ExchangeEndpoint != "http://localhost:9000/exchange" {
-		t.Errorf("overrides not applied: %+v %+v", s.auth, s.cloud)
+	if s.Auth.AuthorityHost != "https://127.0.0.1:8443/" || !s.Auth.CustomAuthority ||
+		s.Cloud.GraphEndpoint != "https://127.0.0.1:8443/graph" || s.Cloud.ExchangeEndpoint != "http://localhost:9000/exchange" {
+		t.Errorf("overrides not applied: %+v %+v", s.Auth, s.Cloud)
 	}
 	// Token audiences stay those of the cloud, whatever the endpoint.
-	if s.cloud.GraphScope != "https://graph.microsoft.com/.default" {
-		t.Errorf("graph scope %q", s.cloud.GraphScope)
+	if s.Cloud.GraphScope != "https://graph.microsoft.com/.default" {
+		t.Errorf("graph scope %q", s.Cloud.GraphScope)
 	}
 
 	_, diags = resolveSettings(nullModel(), fakeEnv(map[string]string{"O365PAM_GRAPH_ENDPOINT": "http://graph.example.com"}))
@@ -110,8 +112,8 @@ func TestCheckEndpoint(t *testing.T) {
 		"graph.microsoft.com":         false,
 		"https://":                    false,
 	} {
-		if err := checkEndpoint(raw); (err == nil) != ok {
-			t.Errorf("checkEndpoint(%q) = %v, want ok=%v", raw, err, ok)
+		if err := connect.CheckEndpoint(raw); (err == nil) != ok {
+			t.Errorf("connect.CheckEndpoint(%q) = %v, want ok=%v", raw, err, ok)
 		}
 	}
 }
@@ -139,16 +141,16 @@ func TestResolveSettingsAzureADVariables(t *testing.T) {
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
-			if s.auth.OIDCRequestURL != tt.url || s.auth.OIDCRequestToken != tt.token || s.auth.ADOServiceConnectionID != tt.conn {
-				t.Errorf("got url %q token %q connection %q", s.auth.OIDCRequestURL, s.auth.OIDCRequestToken, s.auth.ADOServiceConnectionID)
+			if s.Auth.OIDCRequestURL != tt.url || s.Auth.OIDCRequestToken != tt.token || s.Auth.ADOServiceConnectionID != tt.conn {
+				t.Errorf("got url %q token %q connection %q", s.Auth.OIDCRequestURL, s.Auth.OIDCRequestToken, s.Auth.ADOServiceConnectionID)
 			}
 		})
 	}
 	m := nullModel()
 	m.OIDCRequestURL = types.StringValue("https://block.example/")
 	s, _ := resolveSettings(m, fakeEnv(tests[0].env))
-	if s.auth.OIDCRequestURL != "https://block.example/" {
-		t.Errorf("the provider block must win over the environment, got %q", s.auth.OIDCRequestURL)
+	if s.Auth.OIDCRequestURL != "https://block.example/" {
+		t.Errorf("the provider block must win over the environment, got %q", s.Auth.OIDCRequestURL)
 	}
 }
 
@@ -160,9 +162,9 @@ func TestResolveSettingsFilesAndIdentities(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if s.auth.ClientIDFilePath != "/run/id" || s.auth.ClientSecretFilePath != "/run/secret" || !s.auth.UseMSI ||
-		s.auth.MSIEndpoint != "http://169.254.169.254/metadata/identity/oauth2/token" {
-		t.Errorf("got %+v", s.auth)
+	if s.Auth.ClientIDFilePath != "/run/id" || s.Auth.ClientSecretFilePath != "/run/secret" || !s.Auth.UseMSI ||
+		s.Auth.MSIEndpoint != "http://169.254.169.254/metadata/identity/oauth2/token" {
+		t.Errorf("got %+v", s.Auth)
 	}
 	_, diags = resolveSettings(nullModel(), fakeEnv(map[string]string{"ARM_MSI_ENDPOINT": "http://msi.example.com/token"}))
 	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "ARM_MSI_ENDPOINT") {
@@ -175,17 +177,17 @@ func TestResolveSettingsFilesAndIdentities(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if !s.auth.UseAKSWorkloadIdentity || s.auth.ClientID != "pod-client" || s.auth.TenantID != "pod-tenant" ||
-		s.auth.FederatedTokenFile != aks["AZURE_FEDERATED_TOKEN_FILE"] {
-		t.Errorf("got %+v", s.auth)
+	if !s.Auth.UseAKSWorkloadIdentity || s.Auth.ClientID != "pod-client" || s.Auth.TenantID != "pod-tenant" ||
+		s.Auth.FederatedTokenFile != aks["AZURE_FEDERATED_TOKEN_FILE"] {
+		t.Errorf("got %+v", s.Auth)
 	}
 	m := nullModel()
 	m.ClientID = types.StringValue("configured-client")
-	if s, _ := resolveSettings(m, fakeEnv(aks)); s.auth.ClientID != "configured-client" {
-		t.Errorf("a configured client_id must win over the pod's, got %q", s.auth.ClientID)
+	if s, _ := resolveSettings(m, fakeEnv(aks)); s.Auth.ClientID != "configured-client" {
+		t.Errorf("a configured client_id must win over the pod's, got %q", s.Auth.ClientID)
 	}
 	delete(aks, "ARM_USE_AKS_WORKLOAD_IDENTITY")
-	if s, _ := resolveSettings(nullModel(), fakeEnv(aks)); s.auth.ClientID != "" || s.auth.FederatedTokenFile != "" {
-		t.Errorf("the pod's identity must be used only with use_aks_workload_identity, got %+v", s.auth)
+	if s, _ := resolveSettings(nullModel(), fakeEnv(aks)); s.Auth.ClientID != "" || s.Auth.FederatedTokenFile != "" {
+		t.Errorf("the pod's identity must be used only with use_aks_workload_identity, got %+v", s.Auth)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant/connect"
 )
 
 var (
@@ -89,58 +90,58 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"settings and `ARM_*` environment variables are those of the azuread provider, so one set of CI " +
 			"secrets serves both.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(envTenantID), false),
-			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(envClientID), false),
+			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(connect.EnvTenantID), false),
+			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(connect.EnvClientID), false),
 			"client_id_file_path": str("A file holding the application (client) id, for platforms that mount settings as "+
-				"files. When `client_id` is set too, both must hold the same value. "+envNote(envClientIDFilePath), false),
+				"files. When `client_id` is set too, both must hold the same value. "+envNote(connect.EnvClientIDFilePath), false),
 			"client_secret": str("A client secret of the app registration. Conflicts with a client certificate. "+
-				envNote(envClientSecret), true),
+				envNote(connect.EnvClientSecret), true),
 			"client_secret_file_path": str("A file holding a client secret of the app registration, for secrets mounted as "+
-				"files. When `client_secret` is set too, both must hold the same value. "+envNote(envClientSecretFilePath), false),
+				"files. When `client_secret` is set too, both must hold the same value. "+envNote(connect.EnvClientSecretFilePath), false),
 			"client_certificate_path": str("Path to a PFX or PEM file holding the app's certificate and private key. "+
-				envNote(envClientCertificatePath), false),
+				envNote(connect.EnvClientCertificatePath), false),
 			"client_certificate": str("The app's certificate and private key, as base64-encoded PFX or PEM text. "+
-				envNote(envClientCertificate), true),
+				envNote(connect.EnvClientCertificate), true),
 			"client_certificate_password": str("Password of the client certificate, if it has one. "+
-				envNote(envClientCertificatePassword), true),
+				envNote(connect.EnvClientCertificatePassword), true),
 			"use_oidc": flag("Sign in with an OpenID Connect token (workload identity federation), for example " +
-				"from GitHub Actions. " + envNote(envUseOIDC)),
-			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(envOIDCToken), true),
-			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(envOIDCTokenFilePath), false),
+				"from GitHub Actions. " + envNote(connect.EnvUseOIDC)),
+			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(connect.EnvOIDCToken), true),
+			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(connect.EnvOIDCTokenFilePath), false),
 			"oidc_request_url": str("URL to request an OIDC token from, as GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL`) "+
-				"and Azure DevOps (`SYSTEM_OIDCREQUESTURI`) provide. "+envNote(envOIDCRequestURL...), false),
+				"and Azure DevOps (`SYSTEM_OIDCREQUESTURI`) provide. "+envNote(connect.EnvOIDCRequestURL...), false),
 			"oidc_request_token": str("Bearer token for `oidc_request_url`; in Azure DevOps the pipeline's "+
-				"`System.AccessToken`, mapped into the task as `SYSTEM_ACCESSTOKEN`. "+envNote(envOIDCRequestToken...), true),
+				"`System.AccessToken`, mapped into the task as `SYSTEM_ACCESSTOKEN`. "+envNote(connect.EnvOIDCRequestToken...), true),
 			"ado_pipeline_service_connection_id": str("The id of an Azure DevOps service connection that uses workload "+
 				"identity federation. When set, the OIDC token is requested from Azure DevOps for that connection. "+
-				envNote(envADOServiceConnectionID...), false),
+				envNote(connect.EnvADOServiceConnectionID...), false),
 			"use_aks_workload_identity": flag("Sign in with AKS workload identity: the service account token in " +
 				"`AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` when `client_id` and " +
-				"`tenant_id` are not set. " + envNote(envUseAKSWorkloadIdentity)),
-			"use_msi": flag("Sign in with a managed identity. " + envNote(envUseMSI)),
+				"`tenant_id` are not set. " + envNote(connect.EnvUseAKSWorkloadIdentity)),
+			"use_msi": flag("Sign in with a managed identity. " + envNote(connect.EnvUseMSI)),
 			"msi_endpoint": str("Replaces the managed identity token endpoint (`http://169.254.169.254/metadata/identity/oauth2/token`) "+
 				"on hosts that serve it elsewhere; it speaks the same protocol. Hosts that announce their own endpoint "+
 				"(`IDENTITY_ENDPOINT`, `MSI_ENDPOINT`) keep it. Plain `http://` is refused except on loopback and "+
-				"link-local addresses. "+envNote(envMSIEndpoint), false),
+				"link-local addresses. "+envNote(connect.EnvMSIEndpoint), false),
 			"use_cli": flag("Sign in with the Azure CLI's signed-in user when nothing else is configured " +
-				"(delegated sign-in). Defaults to `true`. " + envNote(envUseCLI)),
+				"(delegated sign-in). Defaults to `true`. " + envNote(connect.EnvUseCLI)),
 			"environment": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The Microsoft cloud: `public` (default), `usgovernment` (GCC High), `dod` " +
 					"or `china`. azuread's names are accepted too: `global` (public), `usgovernmentl4` (GCC High) and " +
-					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(envEnvironment),
+					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(connect.EnvEnvironment),
 				Validators: []validator.String{stringvalidator.OneOf(cloud.AcceptedNames()...)},
 			},
 			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+
-				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(envOrganization), false),
+				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(connect.EnvOrganization), false),
 			"authority_host": endpoint("Overrides the sign-in authority host, for private clouds and the tenant " +
 				"emulator. Tokens are requested at `{authority_host}{tenant_id}/oauth2/v2.0/token`, the layout of " +
 				"every Microsoft cloud; the host's OpenID configuration is not fetched. Plain `http://` is refused " +
-				"except on loopback. " + envNote(envAuthorityHost)),
+				"except on loopback. " + envNote(connect.EnvAuthorityHost)),
 			"graph_endpoint": endpoint("Overrides the Microsoft Graph endpoint (without `/v1.0`). " +
-				envNote(envGraphEndpoint)),
+				envNote(connect.EnvGraphEndpoint)),
 			"exchange_endpoint": endpoint("Overrides the Exchange Online endpoint (the part before `/adminapi`). " +
-				envNote(envExchangeEndpoint)),
+				envNote(connect.EnvExchangeEndpoint)),
 		},
 	}
 }
@@ -159,7 +160,7 @@ func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, diags := resolveSettings(model, lookupEnv)
+	settings, diags := resolveSettings(model, connect.LookupEnv)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -61,18 +61,18 @@ func unlicensedApproversFinding(group string, unlicensed []string) *finding {
 	return &finding{attr: "members", summary: "Approvers without a privileged access licence",
 		detail: fmt.Sprintf("%s of %s %s no licence that includes privileged access management, so they cannot "+
 			"approve or deny requests. Assign a qualifying licence (%s), or choose other approvers.",
-			strings.Join(unlicensed, ", "), group, hasHave(len(unlicensed)), pamLicenceNames)}
+			strings.Join(unlicensed, ", "), group, hasHave(len(unlicensed)), pamtenant.PAMLicenceNames)}
 }
 
 // pamSubscriptionFinding refuses to enable privileged access in a tenant that has no licence for it.
 func pamSubscriptionFinding(tenantID string, subscribed []pamtenant.Sku) *finding {
-	if IncludesPAM(subscribed) {
+	if pamtenant.IncludesPAM(subscribed) {
 		return nil
 	}
 	return &finding{isError: true, summary: "No subscription includes privileged access management",
 		detail: fmt.Sprintf("Tenant %s has no subscription that includes privileged access management (it has: %s), "+
 			"so privileged access cannot be enabled. Subscribe to a qualifying licence (%s), then plan again.",
-			tenantID, skuNames(subscribed), pamLicenceNames)}
+			tenantID, skuNames(subscribed), pamtenant.PAMLicenceNames)}
 }
 
 // policyLimitFinding refuses a new policy when the tenant would then hold more policies than Exchange

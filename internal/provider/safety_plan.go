@@ -162,7 +162,7 @@ func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, pr
 				return nil, err
 			}
 		}
-		if !IncludesPAM(assignedSkus(u, subscribed)) {
+		if !pamtenant.IncludesPAM(assignedSkus(u, subscribed)) {
 			unlicensed = append(unlicensed, member)
 		}
 	}

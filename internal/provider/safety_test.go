@@ -13,28 +13,8 @@ import (
 var (
 	e5       = pamtenant.Sku{SkuPartNumber: "SPE_E5", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE", "PAM_ENTERPRISE"}}
 	e3       = pamtenant.Sku{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}}
-	addOn    = pamtenant.Sku{SkuPartNumber: "SOME_ADDON", ServicePlans: []string{"pam_enterprise"}}
-	o365E5   = pamtenant.Sku{SkuPartNumber: "ENTERPRISEPREMIUM"} // plans reported under other names
 	approver = "pam-approvers@contoso.com"
 )
-
-func TestIncludesPAM(t *testing.T) {
-	cases := map[string]struct {
-		skus []pamtenant.Sku
-		want bool
-	}{
-		"no licence":                      {nil, false},
-		"E3 alone":                        {[]pamtenant.Sku{e3}, false},
-		"E5":                              {[]pamtenant.Sku{e5}, true},
-		"E3 with a PAM service plan":      {[]pamtenant.Sku{e3, addOn}, true},
-		"qualifying part number, no plan": {[]pamtenant.Sku{o365E5}, true},
-	}
-	for name, tc := range cases {
-		if got := IncludesPAM(tc.skus); got != tc.want {
-			t.Errorf("%s: IncludesPAM = %v, want %v", name, got, tc.want)
-		}
-	}
-}
 
 // diagsOf runs a finding through addTo, as ModifyPlan does.
 func diagsOf(f *finding) diag.Diagnostics {

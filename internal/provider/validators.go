@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant/connect"
 )
 
 // Every validator of the provider's schemas lives in this file. Prefer those of
@@ -115,7 +117,7 @@ func aliasValidator() validator.String {
 		"may hold only letters, digits and !#$%&'*+-/=?^_`{|}~ characters, with periods only between them")
 }
 
-// endpointValidator runs checkEndpoint at plan time for endpoints written in the provider block.
+// endpointValidator runs connect.CheckEndpoint at plan time for endpoints written in the provider block.
 type endpointValidator struct{}
 
 func (endpointValidator) Description(context.Context) string {
@@ -128,7 +130,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
+	if err := connect.CheckEndpoint(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint",
 			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), err))
 	}

@@ -1,0 +1,132 @@
+package connect
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
+)
+
+// Connection is the way to the tenant built from the settings: one credential and the two
+// service clients.
+type Connection struct {
+	*pamtenant.Clients // the Exchange and Graph clients, the tenant id and the organization
+	Credential         azcore.TokenCredential
+	SignIn             auth.Method
+	Cloud              cloud.Environment
+	// Secrets are the configured secret values, for tools that must keep them out of a file.
+	Secrets []string
+}
+
+// Options shape a Connection.
+type Options struct {
+	Version string
+	// Services, when set, wraps the transport of the Graph and Exchange requests (not sign-in).
+	Services func(http.RoundTripper) http.RoundTripper
+	// Log receives the clients' debug lines and the token requests; nil = none.
+	Log pamtenant.LogFunc
+}
+
+// FromEnvironment signs in exactly as the provider does with an empty provider block: from the
+// ARM_* and O365PAM_* environment variables, with the same sign-in code and clients. Tools that
+// run outside Terraform (the probe) use it.
+func FromEnvironment(ctx context.Context, opts Options) (*Connection, error) {
+	s, problems := Resolve(Inputs{}, LookupEnv)
+	if len(problems) > 0 {
+		var texts []string
+		for _, p := range problems {
+			texts = append(texts, p.Summary+": "+p.Detail)
+		}
+		return nil, errors.New(strings.Join(texts, "; "))
+	}
+	return New(ctx, s, opts)
+}
+
+// New signs in with the settings and builds the clients.
+func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
+	// The first TLS handshake loads and parses the system's root certificates, which takes longer
+	// than Terraform needs to ask for the first read; loading them now takes that off the way to
+	// the first token.
+	go func() { _, _ = x509.SystemCertPool() }()
+	// One client and one connection pool for sign-in, Graph and Exchange. The default transport's
+	// clone keeps proxy settings and the system roots (SSL_CERT_FILE included).
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("the process replaced Go's default HTTP transport with a %T; cannot build the service clients", http.DefaultTransport)
+	}
+	httpClient := &http.Client{Transport: base.Clone()}
+	s.Auth.HTTPClient = httpClient
+	serviceClient := httpClient
+	if opts.Services != nil {
+		serviceClient = &http.Client{Transport: opts.Services(httpClient.Transport)}
+	}
+	credential, method, err := auth.NewCredential(s.Auth)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Log != nil {
+		credential = loggedCredential{TokenCredential: credential, method: string(method), logf: opts.Log}
+	}
+	userAgent := "terraform-provider-o365pam/" + opts.Version
+
+	clients, err := pamtenant.Connect(ctx, pamtenant.Config{
+		Cloud:        s.Cloud,
+		Credential:   credential,
+		HTTPClient:   serviceClient,
+		UserAgent:    userAgent,
+		TenantID:     s.Auth.TenantID,
+		Organization: s.Organization,
+		Log:          opts.Log,
+	})
+	var orgErr *pamtenant.OrganizationError
+	if errors.As(err, &orgErr) {
+		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
+			"initial domain (set organization or %s to skip this): %w", EnvOrganization, orgErr.Err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var secrets []string
+	for _, v := range []string{s.Auth.ClientSecret, s.Auth.ClientCertificate, s.Auth.ClientCertificatePassword,
+		s.Auth.OIDCToken, s.Auth.OIDCRequestToken} {
+		if v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.Cloud, Secrets: secrets}, nil
+}
+
+// loggedCredential logs every token request with its scope, duration and expiry; never the token.
+type loggedCredential struct {
+	azcore.TokenCredential
+	method string
+	logf   pamtenant.LogFunc
+}
+
+func (c loggedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	start := time.Now()
+	tok, err := c.TokenCredential.GetToken(ctx, opts)
+	fields := map[string]any{
+		"scope":         strings.Join(opts.Scopes, " "),
+		"sign_in":       c.method,
+		"duration_ms":   time.Since(start).Milliseconds(),
+		"token_omitted": true,
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	} else {
+		fields["expires_on"] = tok.ExpiresOn.UTC().Format(time.RFC3339)
+	}
+	c.logf(ctx, "token request", fields)
+	return tok, err
+}

@@ -1,0 +1,26 @@
+package pamtenant
+
+import "testing"
+
+func TestIncludesPAM(t *testing.T) {
+	e3 := Sku{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}}
+	e5 := Sku{SkuPartNumber: "SPE_E5", ServicePlans: []string{"PAM_ENTERPRISE"}}
+	addOn := Sku{SkuPartNumber: "SOME_ADDON", ServicePlans: []string{"pam_enterprise"}}
+	o365E5 := Sku{SkuPartNumber: "ENTERPRISEPREMIUM"} // plans reported under other names
+	cases := map[string]struct {
+		skus []Sku
+		want bool
+	}{
+		"no licence":                      {nil, false},
+		"E3 alone":                        {[]Sku{e3}, false},
+		"E5":                              {[]Sku{e5}, true},
+		"E3 with a PAM service plan":      {[]Sku{e3, addOn}, true},
+		"qualifying part number, no plan": {[]Sku{o365E5}, true},
+	}
+	for name, tc := range cases {
+		if got := IncludesPAM(tc.skus); got != tc.want {
+			t.Errorf("%s: IncludesPAM = %v, want %v", name, got, tc.want)
+		}
+	}
+}
+
