@@ -69,6 +69,18 @@ type Settings struct {
 	CustomAuthority bool
 	// HTTPClient carries every sign-in request; nil means http.DefaultTransport.
 	HTTPClient *http.Client
+	// Sources say where each setting came from, by attribute: "provider block" or the name of the
+	// environment variable, so that messages name what the user actually set.
+	Sources map[string]string
+}
+
+// named is an attribute as messages name it: with where its value came from, or with the ARM_
+// variable that usually sets it when that is not known.
+func (s Settings) named(attribute, usual string) string {
+	if from := s.Sources[attribute]; from != "" {
+		return attribute + " (" + from + ")"
+	}
+	return attribute + " (" + usual + ")"
 }
 
 // NewCredential returns a credential for the first configured sign-in method, and which
@@ -129,8 +141,8 @@ func newMethodCredential(s Settings) (azcore.TokenCredential, Method, error) {
 }
 
 // whatToSet lists the settings that make an unattended run sign in.
-const whatToSet = "Set tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) with client_secret (ARM_CLIENT_SECRET), " +
-	"client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) or use_oidc (ARM_USE_OIDC); or use_msi (ARM_USE_MSI) on " +
+const whatToSet = "Set tenant_id (O365PAM_TENANT_ID or ARM_TENANT_ID) and client_id (O365PAM_CLIENT_ID or ARM_CLIENT_ID) " +
+	"with client_secret (O365PAM_CLIENT_SECRET or ARM_CLIENT_SECRET), client_certificate_path or use_oidc; or use_msi on " +
 	"an Azure host; or install the Azure CLI and run `az login`."
 
 // withFiles reads client_id_file_path and client_secret_file_path into ClientID and ClientSecret.

@@ -55,9 +55,9 @@ func assertionSource(s Settings) (func(context.Context) (string, error), error) 
 		return func(ctx context.Context) (string, error) { return request.fetch(ctx, client) }, nil
 	default:
 		return nil, useOIDC.error("No OIDC token source",
-			"use_oidc is on but none of oidc_token (ARM_OIDC_TOKEN), oidc_token_file_path (ARM_OIDC_TOKEN_FILE_PATH) "+
-				"or oidc_request_url with oidc_request_token (ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN; GitHub Actions and "+
-				"Azure DevOps set their own) is set")
+			"use_oidc is on but none of oidc_token (O365PAM_OIDC_TOKEN or ARM_OIDC_TOKEN), oidc_token_file_path "+
+				"(O365PAM_OIDC_TOKEN_FILE_PATH or ARM_OIDC_TOKEN_FILE_PATH) or oidc_request_url with oidc_request_token "+
+				"(O365PAM_ or ARM_OIDC_REQUEST_URL and _OIDC_REQUEST_TOKEN; GitHub Actions and Azure DevOps set their own) is set")
 	}
 }
 

@@ -168,17 +168,17 @@ func reportFor(s Settings, method Method) signInReport {
 	}
 	switch method {
 	case MethodClientCertificate:
-		from := "client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH)"
+		from := s.named("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH")
 		if s.ClientCertificatePath == "" {
-			from = "client_certificate (ARM_CLIENT_CERTIFICATE)"
+			from = s.named("client_certificate", "ARM_CLIENT_CERTIFICATE")
 		}
 		return signInReport{"a client certificate from " + from + " as " + app,
 			"Check that the certificate's public part is uploaded to " + app + " (Certificates & secrets) and has not expired." + onlyFirst,
 			atAuthority}
 	case MethodClientSecret:
-		from := "client_secret (ARM_CLIENT_SECRET)"
+		from := s.named("client_secret", "ARM_CLIENT_SECRET")
 		if s.ClientSecretFilePath != "" {
-			from = "client_secret_file_path (ARM_CLIENT_SECRET_FILE_PATH)"
+			from = s.named("client_secret_file_path", "ARM_CLIENT_SECRET_FILE_PATH")
 		}
 		return signInReport{"a client secret from " + from + " as " + app,
 			"Check that the secret is a current one of " + app + " (secrets expire; Certificates & secrets shows them) " +
@@ -201,10 +201,10 @@ func reportFor(s Settings, method Method) signInReport {
 		}
 		endpoint := "the host's managed identity endpoint"
 		if s.MSIEndpoint != "" {
-			endpoint = s.MSIEndpoint + " (msi_endpoint, ARM_MSI_ENDPOINT)"
+			endpoint = s.MSIEndpoint + " from " + s.named("msi_endpoint", "ARM_MSI_ENDPOINT")
 		}
 		return signInReport{identity + " (use_msi)",
-			"Check that this host has that managed identity; for a user-assigned one, client_id (ARM_CLIENT_ID) must be its client ID. " +
+			"Check that this host has that managed identity; for a user-assigned one, client_id (O365PAM_CLIENT_ID or ARM_CLIENT_ID) must be its client ID. " +
 				"Off Azure, set another method." + onlyFirst,
 			func(scope string) string { return "token for " + scope + " from " + endpoint }}
 	default:
@@ -217,7 +217,7 @@ func reportFor(s Settings, method Method) signInReport {
 func oidcSource(s Settings) string {
 	switch {
 	case s.OIDCToken != "":
-		return "oidc_token (ARM_OIDC_TOKEN)"
+		return s.named("oidc_token", "ARM_OIDC_TOKEN")
 	case s.OIDCTokenFilePath != "":
 		return "the file " + s.OIDCTokenFilePath + " (oidc_token_file_path)"
 	case s.ADOServiceConnectionID != "":

@@ -23,4 +23,3 @@ func TestIncludesPAM(t *testing.T) {
 		}
 	}
 }
-

@@ -90,24 +90,24 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"settings and `ARM_*` environment variables are those of the azuread provider, so one set of CI " +
 			"secrets serves both.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(connect.EnvTenantID), false),
-			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(connect.EnvClientID), false),
+			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(connect.EnvTenantID...), false),
+			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(connect.EnvClientID...), false),
 			"client_id_file_path": str("A file holding the application (client) id, for platforms that mount settings as "+
-				"files. When `client_id` is set too, both must hold the same value. "+envNote(connect.EnvClientIDFilePath), false),
+				"files. When `client_id` is set too, both must hold the same value. "+envNote(connect.EnvClientIDFilePath...), false),
 			"client_secret": str("A client secret of the app registration. Conflicts with a client certificate. "+
-				envNote(connect.EnvClientSecret), true),
+				envNote(connect.EnvClientSecret...), true),
 			"client_secret_file_path": str("A file holding a client secret of the app registration, for secrets mounted as "+
-				"files. When `client_secret` is set too, both must hold the same value. "+envNote(connect.EnvClientSecretFilePath), false),
+				"files. When `client_secret` is set too, both must hold the same value. "+envNote(connect.EnvClientSecretFilePath...), false),
 			"client_certificate_path": str("Path to a PFX or PEM file holding the app's certificate and private key. "+
-				envNote(connect.EnvClientCertificatePath), false),
+				envNote(connect.EnvClientCertificatePath...), false),
 			"client_certificate": str("The app's certificate and private key, as base64-encoded PFX or PEM text. "+
-				envNote(connect.EnvClientCertificate), true),
+				envNote(connect.EnvClientCertificate...), true),
 			"client_certificate_password": str("Password of the client certificate, if it has one. "+
-				envNote(connect.EnvClientCertificatePassword), true),
+				envNote(connect.EnvClientCertificatePassword...), true),
 			"use_oidc": flag("Sign in with an OpenID Connect token (workload identity federation), for example " +
-				"from GitHub Actions. " + envNote(connect.EnvUseOIDC)),
-			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(connect.EnvOIDCToken), true),
-			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(connect.EnvOIDCTokenFilePath), false),
+				"from GitHub Actions. " + envNote(connect.EnvUseOIDC...)),
+			"oidc_token":           str("An OIDC token to exchange for an access token. "+envNote(connect.EnvOIDCToken...), true),
+			"oidc_token_file_path": str("A file holding an OIDC token, read again on every sign-in. "+envNote(connect.EnvOIDCTokenFilePath...), false),
 			"oidc_request_url": str("URL to request an OIDC token from, as GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL`) "+
 				"and Azure DevOps (`SYSTEM_OIDCREQUESTURI`) provide. "+envNote(connect.EnvOIDCRequestURL...), false),
 			"oidc_request_token": str("Bearer token for `oidc_request_url`; in Azure DevOps the pipeline's "+
@@ -117,19 +117,19 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				envNote(connect.EnvADOServiceConnectionID...), false),
 			"use_aks_workload_identity": flag("Sign in with AKS workload identity: the service account token in " +
 				"`AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` when `client_id` and " +
-				"`tenant_id` are not set. " + envNote(connect.EnvUseAKSWorkloadIdentity)),
-			"use_msi": flag("Sign in with a managed identity. " + envNote(connect.EnvUseMSI)),
+				"`tenant_id` are not set. " + envNote(connect.EnvUseAKSWorkloadIdentity...)),
+			"use_msi": flag("Sign in with a managed identity. " + envNote(connect.EnvUseMSI...)),
 			"msi_endpoint": str("Replaces the managed identity token endpoint (`http://169.254.169.254/metadata/identity/oauth2/token`) "+
 				"on hosts that serve it elsewhere; it speaks the same protocol. Hosts that announce their own endpoint "+
 				"(`IDENTITY_ENDPOINT`, `MSI_ENDPOINT`) keep it. Plain `http://` is refused except on loopback and "+
-				"link-local addresses. "+envNote(connect.EnvMSIEndpoint), false),
+				"link-local addresses. "+envNote(connect.EnvMSIEndpoint...), false),
 			"use_cli": flag("Sign in with the Azure CLI's signed-in user when nothing else is configured " +
-				"(delegated sign-in). Defaults to `true`. " + envNote(connect.EnvUseCLI)),
+				"(delegated sign-in). Defaults to `true`. " + envNote(connect.EnvUseCLI...)),
 			"environment": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The Microsoft cloud: `public` (default), `usgovernment` (GCC High), `dod` " +
 					"or `china`. azuread's names are accepted too: `global` (public), `usgovernmentl4` (GCC High) and " +
-					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(connect.EnvEnvironment),
+					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(connect.EnvEnvironment...),
 				Validators: []validator.String{stringvalidator.OneOf(cloud.AcceptedNames()...)},
 			},
 			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+

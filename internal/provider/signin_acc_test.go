@@ -86,3 +86,17 @@ resource "o365pam_approver_group" "team" {
 		}
 	}
 }
+
+// One CI job runs azurerm as one identity and this provider as another: O365PAM_CLIENT_ID wins
+// over the job's ARM_CLIENT_ID, which here names an application the tenant does not know.
+func TestAccSignIn_providerVariablesWinOverARM(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	env := append(tenantEnv(tn), "ARM_USE_CLI=false")
+	env = withEnv(env, "ARM_CLIENT_ID", "00000000-0000-0000-0000-0000000000aa")
+	env = withEnv(env, "O365PAM_CLIENT_ID", tn.Server.ClientID())
+	ws := newCLIWorkspace(t, quickstartFile(t), env...)
+	if out, code := ws.run("plan", "-input=false"); code != 0 || !strings.Contains(out, "Plan: 5 to add") {
+		t.Fatalf("want the quickstart planned as O365PAM_CLIENT_ID, got exit %d:\n%s", code, out)
+	}
+}

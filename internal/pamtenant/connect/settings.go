@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,38 +18,49 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 )
 
-// Environment variables read when a setting is not given. The ARM_ names match the azurerm and
-// azuread providers, so one set of CI secrets serves all three.
-const (
-	EnvTenantID                  = "ARM_TENANT_ID"
-	EnvClientID                  = "ARM_CLIENT_ID"
-	EnvClientIDFilePath          = "ARM_CLIENT_ID_FILE_PATH"
-	EnvClientSecret              = "ARM_CLIENT_SECRET"
-	EnvClientSecretFilePath      = "ARM_CLIENT_SECRET_FILE_PATH"
-	EnvClientCertificatePath     = "ARM_CLIENT_CERTIFICATE_PATH"
-	EnvClientCertificate         = "ARM_CLIENT_CERTIFICATE"
-	EnvClientCertificatePassword = "ARM_CLIENT_CERTIFICATE_PASSWORD"
-	EnvUseOIDC                   = "ARM_USE_OIDC"
-	EnvOIDCToken                 = "ARM_OIDC_TOKEN"
-	EnvOIDCTokenFilePath         = "ARM_OIDC_TOKEN_FILE_PATH"
-	EnvUseAKSWorkloadIdentity    = "ARM_USE_AKS_WORKLOAD_IDENTITY"
-	EnvUseMSI                    = "ARM_USE_MSI"
-	EnvMSIEndpoint               = "ARM_MSI_ENDPOINT"
-	EnvUseCLI                    = "ARM_USE_CLI"
-	EnvEnvironment               = "ARM_ENVIRONMENT"
-	EnvOrganization              = "O365PAM_ORGANIZATION"
-	EnvAuthorityHost             = "O365PAM_AUTHORITY_HOST"
-	EnvGraphEndpoint             = "O365PAM_GRAPH_ENDPOINT"
-	EnvExchangeEndpoint          = "O365PAM_EXCHANGE_ENDPOINT"
+// Environment variables read when a setting is not given. A sign-in setting is read first from
+// its O365PAM_ variable, then from its ARM_ one: the ARM_ names match the azurerm and azuread
+// providers, so one set of CI secrets serves all three, and the O365PAM_ names let one job sign
+// this provider in as another identity. The first name of each list is tried first.
+var (
+	EnvTenantID                  = both("TENANT_ID")
+	EnvClientID                  = both("CLIENT_ID")
+	EnvClientIDFilePath          = both("CLIENT_ID_FILE_PATH")
+	EnvClientSecret              = both("CLIENT_SECRET")
+	EnvClientSecretFilePath      = both("CLIENT_SECRET_FILE_PATH")
+	EnvClientCertificatePath     = both("CLIENT_CERTIFICATE_PATH")
+	EnvClientCertificate         = both("CLIENT_CERTIFICATE")
+	EnvClientCertificatePassword = both("CLIENT_CERTIFICATE_PASSWORD")
+	EnvUseOIDC                   = both("USE_OIDC")
+	EnvOIDCToken                 = both("OIDC_TOKEN")
+	EnvOIDCTokenFilePath         = both("OIDC_TOKEN_FILE_PATH")
+	EnvUseAKSWorkloadIdentity    = both("USE_AKS_WORKLOAD_IDENTITY")
+	EnvUseMSI                    = both("USE_MSI")
+	EnvMSIEndpoint               = both("MSI_ENDPOINT")
+	EnvUseCLI                    = both("USE_CLI")
+	EnvEnvironment               = both("ENVIRONMENT")
+	// After azuread's own name, the one GitHub Actions sets, then the one Azure DevOps sets.
+	EnvOIDCRequestURL         = append(both("OIDC_REQUEST_URL"), "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI")
+	EnvOIDCRequestToken       = append(both("OIDC_REQUEST_TOKEN"), "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN")
+	EnvADOServiceConnectionID = append(both("ADO_PIPELINE_SERVICE_CONNECTION_ID"), "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID")
 )
 
-// Settings read from several environment variables take the first one set, in azuread's order:
-// its own name, then the one GitHub Actions sets, then the one Azure DevOps sets.
-var (
-	EnvOIDCRequestURL         = []string{"ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI"}
-	EnvOIDCRequestToken       = []string{"ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN"}
-	EnvADOServiceConnectionID = []string{"ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"}
+// Settings of this provider alone.
+const (
+	EnvOrganization     = "O365PAM_ORGANIZATION"
+	EnvAuthorityHost    = "O365PAM_AUTHORITY_HOST"
+	EnvGraphEndpoint    = "O365PAM_GRAPH_ENDPOINT"
+	EnvExchangeEndpoint = "O365PAM_EXCHANGE_ENDPOINT"
 )
+
+func both(suffix string) []string { return []string{"O365PAM_" + suffix, "ARM_" + suffix} }
+
+// credentialEnv are the variables that choose a sign-in method and carry its credential. When any
+// O365PAM_ one is set, the ARM_ ones are not read: a certificate left in ARM_ for azurerm would
+// otherwise win over this provider's own secret (certificates come first in the order).
+var credentialEnv = [][]string{EnvClientSecret, EnvClientSecretFilePath, EnvClientCertificatePath,
+	EnvClientCertificate, EnvClientCertificatePassword, EnvUseOIDC, EnvOIDCToken, EnvOIDCTokenFilePath,
+	EnvUseAKSWorkloadIdentity, EnvUseMSI, EnvMSIEndpoint, EnvUseCLI}
 
 // The variables AKS workload identity sets in a pod.
 const (
@@ -90,26 +102,48 @@ type EnvLookup func(string) (string, bool)
 // without signing in.
 func Resolve(in Inputs, env EnvLookup) (Settings, []Problem) {
 	var problems []Problem
-	str := func(v *string, names ...string) string {
-		if v != nil {
-			return *v
+	sources := map[string]string{}
+	ownCredential := false
+	for _, names := range credentialEnv {
+		if v, _ := env(names[0]); strings.TrimSpace(v) != "" {
+			ownCredential = true
 		}
+	}
+	// lookup returns the first variable set among names, and its name.
+	lookup := func(names []string) (string, string) {
 		for _, name := range names {
+			if ownCredential && strings.HasPrefix(name, "ARM_") && slices.ContainsFunc(credentialEnv,
+				func(c []string) bool { return slices.Contains(c, name) }) {
+				continue
+			}
 			if s, _ := env(name); strings.TrimSpace(s) != "" {
-				return strings.TrimSpace(s)
+				return strings.TrimSpace(s), name
 			}
 		}
-		return ""
+		return "", ""
 	}
-	boolean := func(v *bool, attr, name string, fallback bool) bool {
+	str := func(attr string, v *string, names ...string) string {
 		if v != nil {
+			sources[attr] = "provider block"
 			return *v
 		}
-		s, ok := env(name)
-		if !ok || strings.TrimSpace(s) == "" {
+		s, name := lookup(names)
+		if name != "" {
+			sources[attr] = name
+		}
+		return s
+	}
+	boolean := func(attr string, v *bool, names []string, fallback bool) bool {
+		if v != nil {
+			sources[attr] = "provider block"
+			return *v
+		}
+		s, name := lookup(names)
+		if name == "" {
 			return fallback
 		}
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		sources[attr] = name
+		b, err := strconv.ParseBool(s)
 		if err != nil {
 			problems = append(problems, Problem{attr, "Invalid environment variable " + name,
 				fmt.Sprintf("%s must be true or false, got %q.", name, s)})
@@ -118,14 +152,14 @@ func Resolve(in Inputs, env EnvLookup) (Settings, []Problem) {
 		return b
 	}
 
-	envName := str(in.Environment, EnvEnvironment)
+	envName := str("environment", in.Environment, EnvEnvironment...)
 	if envName == "" {
 		envName = "public"
 	}
 	environment, err := cloud.Lookup(envName)
 	if err != nil {
 		return Settings{}, append(problems, Problem{"environment", "Unknown environment",
-			fmt.Sprintf("%s (set by the environment attribute or %s).", err, EnvEnvironment)})
+			fmt.Sprintf("%s (set by the environment attribute or %s).", err, strings.Join(EnvEnvironment, " or "))})
 	}
 	overrides := []struct {
 		attr, env string
@@ -138,7 +172,7 @@ func Resolve(in Inputs, env EnvLookup) (Settings, []Problem) {
 	}
 	customAuthority := false
 	for _, o := range overrides {
-		raw := str(o.value, o.env)
+		raw := str(o.attr, o.value, o.env)
 		if raw == "" {
 			continue
 		}
@@ -156,44 +190,45 @@ func Resolve(in Inputs, env EnvLookup) (Settings, []Problem) {
 
 	s := Settings{
 		Cloud:        environment,
-		Organization: str(in.Organization, EnvOrganization),
+		Organization: str("organization", in.Organization, EnvOrganization),
 		Auth: auth.Settings{
-			TenantID:                  str(in.TenantID, EnvTenantID),
-			ClientID:                  str(in.ClientID, EnvClientID),
-			ClientIDFilePath:          str(in.ClientIDFilePath, EnvClientIDFilePath),
-			ClientSecret:              str(in.ClientSecret, EnvClientSecret),
-			ClientSecretFilePath:      str(in.ClientSecretFilePath, EnvClientSecretFilePath),
-			ClientCertificatePath:     str(in.ClientCertificatePath, EnvClientCertificatePath),
-			ClientCertificate:         str(in.ClientCertificate, EnvClientCertificate),
-			ClientCertificatePassword: str(in.ClientCertificatePassword, EnvClientCertificatePassword),
-			UseOIDC:                   boolean(in.UseOIDC, "use_oidc", EnvUseOIDC, false),
-			OIDCToken:                 str(in.OIDCToken, EnvOIDCToken),
-			OIDCTokenFilePath:         str(in.OIDCTokenFilePath, EnvOIDCTokenFilePath),
-			OIDCRequestURL:            str(in.OIDCRequestURL, EnvOIDCRequestURL...),
-			OIDCRequestToken:          str(in.OIDCRequestToken, EnvOIDCRequestToken...),
-			ADOServiceConnectionID:    str(in.ADOServiceConnectionID, EnvADOServiceConnectionID...),
-			UseAKSWorkloadIdentity:    boolean(in.UseAKSWorkloadIdentity, "use_aks_workload_identity", EnvUseAKSWorkloadIdentity, false),
-			UseMSI:                    boolean(in.UseMSI, "use_msi", EnvUseMSI, false),
-			MSIEndpoint:               str(in.MSIEndpoint, EnvMSIEndpoint),
-			UseCLI:                    boolean(in.UseCLI, "use_cli", EnvUseCLI, true),
+			TenantID:                  str("tenant_id", in.TenantID, EnvTenantID...),
+			ClientID:                  str("client_id", in.ClientID, EnvClientID...),
+			ClientIDFilePath:          str("client_id_file_path", in.ClientIDFilePath, EnvClientIDFilePath...),
+			ClientSecret:              str("client_secret", in.ClientSecret, EnvClientSecret...),
+			ClientSecretFilePath:      str("client_secret_file_path", in.ClientSecretFilePath, EnvClientSecretFilePath...),
+			ClientCertificatePath:     str("client_certificate_path", in.ClientCertificatePath, EnvClientCertificatePath...),
+			ClientCertificate:         str("client_certificate", in.ClientCertificate, EnvClientCertificate...),
+			ClientCertificatePassword: str("client_certificate_password", in.ClientCertificatePassword, EnvClientCertificatePassword...),
+			UseOIDC:                   boolean("use_oidc", in.UseOIDC, EnvUseOIDC, false),
+			OIDCToken:                 str("oidc_token", in.OIDCToken, EnvOIDCToken...),
+			OIDCTokenFilePath:         str("oidc_token_file_path", in.OIDCTokenFilePath, EnvOIDCTokenFilePath...),
+			OIDCRequestURL:            str("oidc_request_url", in.OIDCRequestURL, EnvOIDCRequestURL...),
+			OIDCRequestToken:          str("oidc_request_token", in.OIDCRequestToken, EnvOIDCRequestToken...),
+			ADOServiceConnectionID:    str("ado_pipeline_service_connection_id", in.ADOServiceConnectionID, EnvADOServiceConnectionID...),
+			UseAKSWorkloadIdentity:    boolean("use_aks_workload_identity", in.UseAKSWorkloadIdentity, EnvUseAKSWorkloadIdentity, false),
+			UseMSI:                    boolean("use_msi", in.UseMSI, EnvUseMSI, false),
+			MSIEndpoint:               str("msi_endpoint", in.MSIEndpoint, EnvMSIEndpoint...),
+			UseCLI:                    boolean("use_cli", in.UseCLI, EnvUseCLI, true),
 			AuthorityHost:             environment.AuthorityHost,
 			CustomAuthority:           customAuthority,
+			Sources:                   sources,
 		},
 	}
 	if s.Auth.UseAKSWorkloadIdentity {
 		// The pod's own identity fills what the configuration leaves out.
-		s.Auth.FederatedTokenFile = str(nil, envAKSTokenFile)
+		s.Auth.FederatedTokenFile = str("", nil, envAKSTokenFile)
 		if s.Auth.ClientID == "" && s.Auth.ClientIDFilePath == "" {
-			s.Auth.ClientID = str(nil, envAKSClientID)
+			s.Auth.ClientID = str("client_id", nil, envAKSClientID)
 		}
 		if s.Auth.TenantID == "" {
-			s.Auth.TenantID = str(nil, envAKSTenantID)
+			s.Auth.TenantID = str("tenant_id", nil, envAKSTenantID)
 		}
 	}
 	if s.Auth.MSIEndpoint != "" {
 		if err := checkMSIEndpoint(s.Auth.MSIEndpoint); err != nil {
 			problems = append(problems, Problem{"msi_endpoint", "Invalid endpoint",
-				fmt.Sprintf("%s (from the msi_endpoint attribute or %s): %s", s.Auth.MSIEndpoint, EnvMSIEndpoint, err)})
+				fmt.Sprintf("%s (from %s): %s", s.Auth.MSIEndpoint, sources["msi_endpoint"], err)})
 		}
 	}
 	return s, problems
