@@ -61,6 +61,18 @@ type Error struct {
 	RequestID       string // the service's request id
 	ClientRequestID string // the id this provider sent with the request
 	Err             error  // an underlying transport error, if any
+	// Hint says what the caller's settings have to do with the failure, when the client knows;
+	// it is not part of Error(), which stays the service's words and ids.
+	Hint string
+}
+
+// HintOf returns the hint of the *Error in err's chain, or "".
+func HintOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Hint
+	}
+	return ""
 }
 
 func (e *Error) Error() string {

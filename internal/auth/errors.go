@@ -1,6 +1,11 @@
 package auth
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+)
 
 // ConfigError is a sign-in misconfiguration, named by the provider attribute and the
 // environment variable that set it so the user knows what to fix. It never carries a secret.
@@ -38,3 +43,25 @@ var (
 func (s setting) error(summary, detail string) *ConfigError {
 	return &ConfigError{Attribute: s.attribute, EnvVar: s.envVar, Summary: summary, Detail: detail}
 }
+
+// Unreachable reports a request that never reached its host (refused, no route, unknown name),
+// and which host with why: such a failure says nothing about the credentials. azidentity hands
+// the transport error on as text only, so the text is read when no *net.OpError is in the chain.
+func Unreachable(err error) (string, bool) {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Addr != nil {
+		return opErr.Addr.String() + " (" + opErr.Err.Error() + ")", true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Name + " (" + dnsErr.Err + ")", true
+	}
+	if m := dialFailure.FindStringSubmatch(err.Error()); m != nil {
+		return m[1] + m[2] + " (" + m[3] + ")", true
+	}
+	return "", false
+}
+
+// dialFailure is how Go's net package words a failed dial: "dial tcp 127.0.0.1:8443: connect:
+// connection refused", "dial tcp: lookup login.example: no such host".
+var dialFailure = regexp.MustCompile(`dial tcp(?: (\S+): (?:connect: )?|: lookup (\S+?)(?: on \S+)?: )([a-z][a-z ]*[a-z])`)

@@ -47,9 +47,10 @@ func (e *SignInError) FirstReport() bool {
 // its own turn and its own credential of the chosen method (azidentity lets one credential ask for
 // one token at a time), so a run's first Exchange and Graph tokens are asked for together.
 type reportingCredential struct {
-	another func() (azcore.TokenCredential, error) // a new credential of the chosen method
-	report  signInReport
-	told    atomic.Bool // a refusal of this credential was reported in full
+	another   func() (azcore.TokenCredential, error) // a new credential of the chosen method
+	report    signInReport
+	authority string      // the sign-in host, for a failure to reach it
+	told      atomic.Bool // a refusal of this credential was reported in full
 
 	mu        sync.Mutex
 	spare     azcore.TokenCredential // built when the settings were checked; serves the first scope
@@ -67,7 +68,7 @@ type signInReport struct {
 
 func newReportingCredential(first azcore.TokenCredential, another func() (azcore.TokenCredential, error),
 	s Settings, method Method) *reportingCredential {
-	return &reportingCredential{another: another, spare: first, report: reportFor(s, method),
+	return &reportingCredential{another: another, spare: first, report: reportFor(s, method), authority: s.AuthorityHost,
 		inners: map[string]azcore.TokenCredential{}, turns: map[string]chan struct{}{},
 		succeeded: map[string]bool{}, failed: map[string]*SignInError{}}
 }
@@ -130,7 +131,7 @@ func (c *reportingCredential) GetToken(ctx context.Context, opts policy.TokenReq
 	if ctx.Err() != nil {
 		return tok, err
 	}
-	signInErr := &SignInError{Configured: c.report.configured, Tried: c.report.tried(scope), Cause: err, Hint: hintFor(err, c.report.hint)}
+	signInErr := &SignInError{Configured: c.report.configured, Tried: c.report.tried(scope), Cause: err, Hint: hintFor(err, c.report.hint, c.authority)}
 	if lasting(err) {
 		signInErr.told = &c.told
 		c.failed[scope] = signInErr
@@ -149,7 +150,12 @@ func lasting(err error) bool {
 	return errors.As(err, &nonRetriable)
 }
 
-func hintFor(err error, hint string) string {
+func hintFor(err error, hint string, authority string) string {
+	if host, ok := Unreachable(err); ok {
+		return "The sign-in host " + host + " could not be reached, so the credentials were not tried. Check " +
+			"authority_host (O365PAM_AUTHORITY_HOST) or environment, the network and any proxy (HTTPS_PROXY); " +
+			"the sign-in authority in use is " + authority + "."
+	}
 	var authErr *azidentity.AuthenticationFailedError
 	if errors.As(err, &authErr) && authErr.RawResponse != nil && authErr.RawResponse.StatusCode != http.StatusOK {
 		return "Sign-in was refused. " + hint

@@ -222,3 +222,16 @@ func TestFirstTokensOfTwoScopesAreRequestedTogether(t *testing.T) {
 		t.Errorf("at most %d token request(s) were in flight at once, want the two scopes' requests together", got)
 	}
 }
+
+func TestUnreachable(t *testing.T) {
+	for text, want := range map[string]string{
+		`ClientSecretCredential: server response error: Post "https://127.0.0.1:36189/t/oauth2/v2.0/token": dial tcp 127.0.0.1:36189: connect: connection refused. To troubleshoot`: "127.0.0.1:36189 (connection refused)",
+		`Post "https://login.example/t": dial tcp: lookup login.example on 10.0.0.2:53: no such host`:                                                                               "login.example (no such host)",
+		`AADSTS7000215: Invalid client secret provided.`: "",
+	} {
+		got, ok := Unreachable(errors.New(text))
+		if got != want || ok != (want != "") {
+			t.Errorf("Unreachable(%q) = %q, %v; want %q", text, got, ok, want)
+		}
+	}
+}

@@ -98,6 +98,9 @@ func DecodeFailure(cmdlet string, params map[string]any, status int, header http
 func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *failure {
 	e := DecodeFailure(cl.cmdlet, cl.params, resp.StatusCode, resp.Header, data)
 	e.ClientRequestID = cl.clientRequestID
+	if strings.Contains(e.Message, "X-AnchorMailbox") && strings.HasPrefix(cl.anchor, "APP:") {
+		e.Hint = anchorHint(c.organization)
+	}
 	f := &failure{err: e}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable,
@@ -108,6 +111,15 @@ func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *fail
 	}
 	f.retryAfter, f.hasAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now())
 	return f
+}
+
+// anchorHint explains an anchor Exchange refused: an app-only call is routed by the organization
+// the client was given, so a wrong one reads as a header that "does not match the caller".
+func anchorHint(organization string) string {
+	return fmt.Sprintf("Exchange routes app-only requests to the organization in the X-AnchorMailbox header, %q here, "+
+		"which is not the signed-in tenant's. Set the provider's organization setting (organization, or "+
+		"O365PAM_ORGANIZATION) to the tenant's initial domain (the one ending in .onmicrosoft.com), or leave it "+
+		"unset so that it is read from Microsoft Graph.", organization)
 }
 
 // unpack gunzips a body still declared gzip (Go unpacks only what it asked for); a body that is

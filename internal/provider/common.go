@@ -95,8 +95,12 @@ func addServiceWarnings(diags *diag.Diagnostics, warnings *pamtenant.Warnings) {
 // provider, which Terraform starts once for a plan's refresh and planning); the others point at it.
 func addServiceError(diags *diag.Diagnostics, action string, err error, hint string) {
 	var signIn *auth.SignInError
-	if errors.As(err, &signIn) && !signIn.FirstReport() {
-		diags.AddError("Unable to "+action, signInPointer)
+	if errors.As(err, &signIn) {
+		if !signIn.FirstReport() {
+			diags.AddError("Unable to "+action, signInPointer)
+			return
+		}
+		diags.AddError("Sign-in failed", signInDetail(signIn, action))
 		return
 	}
 	detail := err.Error()
@@ -122,13 +126,23 @@ func readHint(err error) string {
 
 // signInPointer stands for a refused sign-in that another diagnostic of this run tells in full.
 // Terraform sorts diagnostics before showing them, so the full one need not come first.
-const signInPointer = "Sign-in failed; another error of this run tells it in full: what was configured, what was tried and what to set."
+const signInPointer = `Sign-in failed; the error titled "Sign-in failed" tells it in full: what to set, what was configured and tried, and the answer.`
+
+// signInDetail tells a failed sign-in in the order a reader acts on it: what to check or set, what
+// was configured and tried and for what, then the identity platform's own answer, which is long.
+func signInDetail(e *auth.SignInError, action string) string {
+	return fmt.Sprintf("%s\n\nConfigured: %s.\nTried: %s, to %s.\n\nAnswer:\n%v", e.Hint, e.Configured, e.Tried, action, e.Cause)
+}
 
 func serviceErrorHint(err error) string {
 	var signIn *auth.SignInError
 	switch {
 	case errors.As(err, &signIn):
 		return signIn.Hint
+	case apierr.HintOf(err) != "":
+		return apierr.HintOf(err)
+	case unreachable(err) != "":
+		return unreachable(err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation ran out of time. Raise the matching value in the resource's timeouts " +
 			"attribute, or try again later."
@@ -144,6 +158,16 @@ func serviceErrorHint(err error) string {
 			"(-parallelism)."
 	}
 	return ""
+}
+
+// unreachable is the hint for a service host that could not be reached, or "".
+func unreachable(err error) string {
+	host, ok := auth.Unreachable(err)
+	if !ok {
+		return ""
+	}
+	return "The host " + host + " could not be reached. Check graph_endpoint and exchange_endpoint " +
+		"(O365PAM_GRAPH_ENDPOINT, O365PAM_EXCHANGE_ENDPOINT) or environment, the network and any proxy (HTTPS_PROXY)."
 }
 
 // stringSet converts a Terraform set of strings. A null or unknown set gives nil, and elements not

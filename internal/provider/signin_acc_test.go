@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -72,12 +73,19 @@ resource "o365pam_approver_group" "team" {
 		t.Fatalf("plan with a wrong secret succeeded:\n%s", out)
 	}
 	flat := strings.Join(strings.Fields(out), " ") // diagnostics wrap at the terminal's width
+	titled := strings.Count(flat, "Error: Sign-in failed")
 	errorCount := strings.Count(flat, "Error: Unable to read approver group")
-	full := regexp.MustCompile(`token for \S+ from \S+/oauth2/v2\.0/token\): .*?AADSTS7000215`).FindAllString(flat, -1)
-	pointers := strings.Count(flat, "Sign-in failed; another error of this run tells it in full: what was configured, what was tried and what to set.")
-	if errorCount != 3 || len(full) != 1 || pointers != 2 {
-		t.Errorf("%d errors, %d full reports and %d pointers; want 3 errors, one full report and two pointers:\n%s",
-			errorCount, len(full), pointers, out)
+	full := regexp.MustCompile(`token for \S+ from \S+/oauth2/v2\.0/token, to read approver group .*?AADSTS7000215`).FindAllString(flat, -1)
+	pointers := strings.Count(flat, `Sign-in failed; the error titled "Sign-in failed" tells it in full`)
+	if titled != 1 || errorCount != 2 || len(full) != 1 || pointers != 2 {
+		t.Errorf("%d sign-in errors, %d other errors, %d full reports and %d pointers; want one sign-in error "+
+			"telling it in full and two errors pointing at it:\n%s", titled, errorCount, len(full), pointers, out)
+	}
+	// The hint comes first, the identity platform's long answer last.
+	title, hint, answer := strings.Index(flat, "Error: Sign-in failed"),
+		strings.Index(flat, "Sign-in was refused. Check that the secret is a current one"), strings.Index(flat, "AADSTS7000215")
+	if title < 0 || hint < title || answer < hint {
+		t.Errorf("want the diagnostic to open with the hint and end with the answer:\n%s", out)
 	}
 	for _, want := range []string{"a client secret from client_secret (ARM_CLIENT_SECRET) as application " + tn.Server.ClientID(),
 		"Sign-in was refused", "secrets expire", "Only the first configured method is used"} {
@@ -98,5 +106,50 @@ func TestAccSignIn_providerVariablesWinOverARM(t *testing.T) {
 	ws := newCLIWorkspace(t, quickstartFile(t), env...)
 	if out, code := ws.run("plan", "-input=false"); code != 0 || !strings.Contains(out, "Plan: 5 to add") {
 		t.Fatalf("want the quickstart planned as O365PAM_CLIENT_ID, got exit %d:\n%s", code, out)
+	}
+}
+
+// A wrong organization makes Exchange refuse the app-only anchor; the error names the setting.
+func TestAccSignIn_wrongOrganizationNamesTheSetting(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	env := withEnv(append(tenantEnv(tn), "ARM_USE_CLI=false"), "O365PAM_ORGANIZATION", "fabrikam.onmicrosoft.com")
+	// The data source reads Exchange at plan time.
+	ws := newCLIWorkspace(t, `
+terraform {
+  required_providers {
+    o365pam = { source = "zerostanding/o365pam" }
+  }
+}
+
+data "o365pam_privileged_access" "this" {}
+`, env...)
+	out, code := ws.run("plan", "-input=false")
+	flat := strings.Join(strings.Fields(out), " ")
+	if code == 0 || !strings.Contains(flat, "does not match the caller") ||
+		!strings.Contains(flat, `"fabrikam.onmicrosoft.com" here, which is not the signed-in tenant's. Set the provider's organization setting (organization, or O365PAM_ORGANIZATION)`) {
+		t.Fatalf("want Exchange's refusal with a hint naming organization, got exit %d:\n%s", code, out)
+	}
+}
+
+// A sign-in host that refuses connections is not a wrong secret: say the host is unreachable.
+func TestAccSignIn_unreachableHostSaysSo(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := closed.Addr().String()
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	env := withEnv(append(tenantEnv(tn), "ARM_USE_CLI=false"), "O365PAM_AUTHORITY_HOST", "https://"+addr)
+	ws := newCLIWorkspace(t, quickstartFile(t), env...)
+	out, code := ws.run("plan", "-input=false")
+	flat := strings.Join(strings.Fields(out), " ")
+	if code == 0 || !strings.Contains(flat, "The sign-in host "+addr+" (connection refused) could not be reached") ||
+		strings.Contains(flat, "Check that the secret") {
+		t.Fatalf("want the unreachable host named and no word about the secret, got exit %d:\n%s", code, out)
 	}
 }
