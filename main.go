@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -15,18 +16,32 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/provider"
 )
 
-// version is set at release time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are stamped at build time: -ldflags "-X main.version=... -X main.commit=..."
+// (.goreleaser.yml for releases, the GNUmakefile for local builds).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// versionLine is what -version prints.
+func versionLine() string {
+	return fmt.Sprintf("terraform-provider-o365pam %s (commit %s, %s)", version, commit, runtime.Version())
+}
 
 func main() {
-	var debug bool
+	var debug, showVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	flag.BoolVar(&showVersion, "version", false, "print the version and commit this binary was built from, and exit")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage: %s [-debug]\n       %s probe [-out FILE]   (check a real tenant once; see the guide \"First run against a real tenant\")\n",
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: %s [-debug | -version]\n       %s probe [-out FILE]   (check a real tenant once; see the guide \"First run against a real tenant\")\n",
 			os.Args[0], os.Args[0])
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if showVersion {
+		fmt.Println(versionLine())
+		return
+	}
 
 	// Terraform starts the provider without arguments, so a subcommand never meets the CLI.
 	if flag.Arg(0) == "probe" {
