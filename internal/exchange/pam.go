@@ -217,7 +217,7 @@ func (c *Client) ApprovalPolicies(ctx context.Context) ([]ApprovalPolicy, error)
 func (c *Client) NewApprovalPolicy(ctx context.Context, p NewPolicy) (*ApprovalPolicy, error) {
 	params := map[string]any{
 		paramTask:          p.Task,
-		paramApprovalType:  p.ApprovalType,
+		paramApprovalType:  canonical(p.ApprovalType, ApprovalManual, ApprovalAuto), // the service's spelling, whatever the user's
 		paramApproverGroup: p.ApproverGroup,
 	}
 	find := func(ctx context.Context) (*ApprovalPolicy, bool, error) {

@@ -107,11 +107,13 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"Replaces the policy when the task changes other than in case.")},
 			},
 			"approval_type": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(pamtenant.ApprovalManual),
-				MarkdownDescription: "`Manual` (default): an approver must approve each request. `Auto`: requests are approved at once and logged.",
-				Validators:          []validator.String{stringvalidator.OneOf(pamtenant.ApprovalManual, pamtenant.ApprovalAuto)},
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(pamtenant.ApprovalManual),
+				MarkdownDescription: "`Manual` (default): an approver must approve each request. `Auto`: requests are approved at once and logged. " +
+					"Compared without regard to case (`auto` is `Auto`); state keeps the spelling written here.",
+				Validators:    []validator.String{stringvalidator.OneOfCaseInsensitive(pamtenant.ApprovalManual, pamtenant.ApprovalAuto)},
+				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
 			"approver_group": schema.StringAttribute{
 				Required: true,

@@ -373,3 +373,33 @@ func TestAccApprovalPolicy_limitRefusesThirtyOneAtPlan(t *testing.T) {
 
 // maxPolicies is Exchange's documented limit of approval policies per organization.
 const maxPolicies = 30
+
+// approval_type takes any case, as Exchange does: "auto" is accepted, the tenant gets "Auto", state
+// keeps "auto", and writing it as "AUTO" later changes nothing.
+func TestAccApprovalPolicy_approvalTypeAnyCase(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: base + policyHCL("move", moveTask, "auto"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(policyAddr, tfjsonpath.New("approval_type"), knownvalue.StringExact("auto")),
+				},
+				Check: func(*terraform.State) error {
+					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApprovalType"] != "Auto" {
+						return fmt.Errorf("want one Auto policy in the tenant, got %v", got)
+					}
+					return nil
+				},
+			},
+			{
+				Config: base + policyHCL("move", moveTask, "AUTO"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(policyAddr, plancheck.ResourceActionNoop)},
+				},
+			},
+		},
+	})
+}
