@@ -21,8 +21,8 @@ type tenantClient struct {
 	policies      policyBook // approval policies planned (and removed) in this run
 }
 
-func newTenantClient(ctx context.Context, s connect.Settings, version string) (*tenantClient, error) {
-	conn, err := connect.New(ctx, s, connect.Options{Version: version, Log: debugLog})
+func newTenantClient(ctx context.Context, s connect.Settings, version, terraformVersion string) (*tenantClient, error) {
+	conn, err := connect.New(ctx, s, connect.Options{Version: version, TerraformVersion: terraformVersion, Log: debugLog})
 	if err != nil {
 		return nil, err
 	}

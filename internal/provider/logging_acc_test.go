@@ -15,6 +15,10 @@ import (
 // writes it to its log, and captures the service and the request id.
 var serviceCallLine = regexp.MustCompile(`\[DEBUG\] provider\.terraform-provider-o365pam[^:]*: (Exchange Online|Microsoft Graph) call: .*\brequest_id=(\S*)`)
 
+// callerOutsideLogHelpers matches a line whose @caller is a Go file of the project other than a
+// logging helper's (exchange/log.go is the Graph interceptor's file too, so it may stay).
+var callerOutsideLogHelpers = regexp.MustCompile(`@caller=\S*/internal/(exchange/(retry|client|once|replication)|graph/log|pamtenant/connect/connect)\.go:\d+`)
+
 // With only TF_LOG_PROVIDER=DEBUG, as a user debugging a live run would set it, a plan logs one
 // line per service request with the service's request id, a line per token request and the read
 // cache's hits, and no secret or token.
@@ -56,6 +60,20 @@ func TestAccLogging_planLogsEveryServiceCall(t *testing.T) {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("the log has no %q line", strings.Trim(want, ": "))
 		}
+	}
+	// The provider's lines come from its tflog subsystem and name the code that logged them.
+	for _, line := range strings.Split(string(raw), "\n") {
+		if !serviceCallLine.MatchString(line) && !strings.Contains(line, ": token request: ") {
+			continue
+		}
+		if !regexp.MustCompile(`@module=\S*\.o365pam `).MatchString(line) || strings.Contains(line, "provider/logging.go") ||
+			!callerOutsideLogHelpers.MatchString(line) {
+			t.Errorf("want @module of the o365pam subsystem and @caller at the code that logged, got: %s", line)
+			break
+		}
+	}
+	if !regexp.MustCompile(`: token request: .*cache_hit=(true|false)`).MatchString(string(raw)) {
+		t.Error("token request lines do not say whether the token came from the cache (cache_hit)")
 	}
 	assertNoSecrets(t, logPath, map[string]string{"client secret": tn.Server.ClientSecret()})
 	t.Logf("plan logged %d Exchange and %d Graph calls with request ids, as many as the emulator answered",

@@ -165,7 +165,7 @@ func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := newTenantClient(ctx, settings, p.version)
+	client, err := newTenantClient(ctx, settings, p.version, req.TerraformVersion)
 	if err != nil {
 		addConfigError(&resp.Diagnostics, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -31,6 +32,8 @@ type Connection struct {
 // Options shape a Connection.
 type Options struct {
 	Version string
+	// TerraformVersion is the CLI's version, for the User-Agent; empty outside Terraform.
+	TerraformVersion string
 	// Services, when set, wraps the transport of the Graph and Exchange requests (not sign-in).
 	Services func(http.RoundTripper) http.RoundTripper
 	// Log receives the clients' debug lines and the token requests; nil = none.
@@ -75,9 +78,9 @@ func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
 		return nil, err
 	}
 	if opts.Log != nil {
-		credential = loggedCredential{TokenCredential: credential, method: string(method), logf: opts.Log}
+		credential = newLoggedCredential(credential, string(method), opts.Log)
 	}
-	userAgent := "terraform-provider-o365pam/" + opts.Version
+	userAgent := UserAgent(opts.Version, opts.TerraformVersion)
 
 	clients, err := pamtenant.Connect(ctx, pamtenant.Config{
 		Cloud:        s.Cloud,
@@ -106,18 +109,38 @@ func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
 	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.Cloud, Secrets: secrets}, nil
 }
 
+// UserAgent names the provider's version and, as azuread does, the Terraform version that runs it,
+// so that a service's support can tell which releases sent a request.
+func UserAgent(version, terraformVersion string) string {
+	ua := "terraform-provider-o365pam/" + version
+	if terraformVersion != "" {
+		ua = "HashiCorp Terraform/" + terraformVersion + " (+https://www.terraform.io) " + ua
+	}
+	return ua
+}
+
 // loggedCredential logs every token request with its scope, duration and expiry; never the token.
+// A token the credential answered from its cache (the expiry of the last one for the scope) is
+// marked cache_hit, so that real sign-ins can be counted.
 type loggedCredential struct {
 	azcore.TokenCredential
 	method string
 	logf   pamtenant.LogFunc
+
+	mu       *sync.Mutex
+	expiries map[string]time.Time // by scope, the expiry of the last token handed out
+}
+
+func newLoggedCredential(inner azcore.TokenCredential, method string, logf pamtenant.LogFunc) loggedCredential {
+	return loggedCredential{TokenCredential: inner, method: method, logf: logf, mu: &sync.Mutex{}, expiries: map[string]time.Time{}}
 }
 
 func (c loggedCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	start := time.Now()
 	tok, err := c.TokenCredential.GetToken(ctx, opts)
+	scope := strings.Join(opts.Scopes, " ")
 	fields := map[string]any{
-		"scope":         strings.Join(opts.Scopes, " "),
+		"scope":         scope,
 		"sign_in":       c.method,
 		"duration_ms":   time.Since(start).Milliseconds(),
 		"token_omitted": true,
@@ -126,6 +149,10 @@ func (c loggedCredential) GetToken(ctx context.Context, opts policy.TokenRequest
 		fields["error"] = err.Error()
 	} else {
 		fields["expires_on"] = tok.ExpiresOn.UTC().Format(time.RFC3339)
+		c.mu.Lock()
+		fields["cache_hit"] = c.expiries[scope].Equal(tok.ExpiresOn)
+		c.expiries[scope] = tok.ExpiresOn
+		c.mu.Unlock()
 	}
 	c.logf(ctx, "token request", fields)
 	return tok, err

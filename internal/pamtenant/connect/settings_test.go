@@ -45,3 +45,12 @@ func TestResolveOwnCredentialIgnoresARMCredentials(t *testing.T) {
 		t.Errorf("ids still fall back to ARM_, got tenant %q", s.Auth.TenantID)
 	}
 }
+
+func TestUserAgent(t *testing.T) {
+	if got := UserAgent("0.1.0", "1.11.4"); got != "HashiCorp Terraform/1.11.4 (+https://www.terraform.io) terraform-provider-o365pam/0.1.0" {
+		t.Errorf("User-Agent %q", got)
+	}
+	if got := UserAgent("0.1.0", ""); got != "terraform-provider-o365pam/0.1.0" {
+		t.Errorf("User-Agent outside Terraform %q", got)
+	}
+}
