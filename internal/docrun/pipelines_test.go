@@ -37,7 +37,7 @@ func TestAzurePipelinesExamples(t *testing.T) {
 				t.Fatalf("%s has no script steps", file)
 			}
 			for _, script := range scripts {
-				cmd := exec.Command("bash", "-n")
+				cmd := exec.CommandContext(t.Context(), "bash", "-n")
 				cmd.Stdin = strings.NewReader(script)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Errorf("a script step of %s does not parse: %v\n%s\n%s", file, err, out, script)

@@ -136,7 +136,7 @@ data "o365pam_privileged_access" "this" {}
 func TestAccSignIn_unreachableHostSaysSo(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	closed, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
