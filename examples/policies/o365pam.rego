@@ -4,7 +4,8 @@
 #   deny  - a change that must not be applied as planned;
 #   warn  - a change a reviewer should look at before approving.
 #
-# Settings live in data.json beside this file (o365pam_settings).
+# Settings live in data.json beside this file (o365pam_settings). Exceptions for one change live in
+# a data document of their own (o365pam_exceptions, see examples/policy-exceptions/exceptions.json), reviewed with it.
 package o365pam
 
 import rego.v1
@@ -19,6 +20,19 @@ auto_approval_allowed_tasks := object.get(settings, "auto_approval_allowed_tasks
 # The fewest licensed members an approver group may have.
 min_licensed_approvers := object.get(settings, "min_licensed_approvers", 2)
 
+# The fewest members an approver group may have, licensed or not.
+min_approver_members := object.get(settings, "min_approver_members", 2)
+
+default exceptions := {}
+
+exceptions := data.o365pam_exceptions
+
+# Tasks whose approval policy this change may remove, leaving the task unguarded.
+removable_policy_tasks := {lower(t) | some t in object.get(exceptions, "remove_approval_policies", [])}
+
+# Whether this change may turn privileged access off (destroying o365pam_privileged_access does).
+may_disable_privileged_access := object.get(exceptions, "disable_privileged_access", false)
+
 # Resource changes of one type that leave the resource in place (created, updated or kept).
 kept(type) := [rc |
 	some rc in input.resource_changes
@@ -28,8 +42,8 @@ kept(type) := [rc |
 
 deny contains msg if {
 	some rc in kept("o365pam_approval_policy")
-	rc.change.after.approval_type != "Manual"
-	not rc.change.after.task in auto_approval_allowed_tasks
+	lower(rc.change.after.approval_type) != "manual"
+	not lower(rc.change.after.task) in {lower(t) | some t in auto_approval_allowed_tasks}
 	msg := sprintf(
 		"%s: the policy for %s approves %s; every approval policy must be Manual unless its task is in auto_approval_allowed_tasks",
 		[rc.address, rc.change.after.task, rc.change.after.approval_type],
@@ -46,13 +60,48 @@ deny contains msg if {
 	)
 }
 
+# Tasks guarded by a policy before the plan and after it, compared without regard to case as
+# Exchange does. A policy moved to another task leaves its old task unguarded too.
+guarded_before := {lower(rc.change.before.task) |
+	some rc in input.resource_changes
+	rc.type == "o365pam_approval_policy"
+	rc.change.before != null
+}
+
+guarded_after := {lower(rc.change.after.task) | some rc in kept("o365pam_approval_policy")}
+
+deny contains msg if {
+	some rc in input.resource_changes
+	rc.type == "o365pam_approval_policy"
+	rc.change.before != null
+	task := lower(rc.change.before.task)
+	not task in guarded_after
+	not task in removable_policy_tasks
+	msg := sprintf(
+		"%s: the plan removes the approval policy for %s, which leaves the task unguarded; to allow it, list the task in remove_approval_policies of o365pam_exceptions",
+		[rc.address, rc.change.before.task],
+	)
+}
+
 deny contains msg if {
 	some rc in input.resource_changes
 	rc.type == "o365pam_privileged_access"
 	"delete" in rc.change.actions
+	not may_disable_privileged_access
 	msg := sprintf(
-		"%s: the plan destroys privileged access, which turns it off for the whole tenant; to stop managing it without turning it off, use a removed block with destroy = false",
+		"%s: the plan destroys privileged access, which turns it off for the whole tenant; to stop managing it without turning it off, use a removed block with destroy = false; to turn it off on purpose, set disable_privileged_access in o365pam_exceptions",
 		[rc.address],
+	)
+}
+
+deny contains msg if {
+	some rc in kept("o365pam_approver_group")
+	members := object.get(rc.change.after, "members", null)
+	members != null
+	count(members) < min_approver_members
+	msg := sprintf(
+		"%s: %s has %d member(s); an approver group needs at least %d, so that no one approves alone",
+		[rc.address, rc.change.after.primary_smtp_address, count(members), min_approver_members],
 	)
 }
 
