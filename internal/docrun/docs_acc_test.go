@@ -129,6 +129,9 @@ func newReaderEnv(t *testing.T) *readerEnv {
 		"HOME=" + home, "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"TF_CLI_CONFIG_FILE=" + cliConfig, "CHECKPOINT_DISABLE=1",
 		"GOCACHE=" + paths[0], "GOMODCACHE=" + paths[1], "GOPATH=" + paths[2],
+		// The tools the guides `go run` (OPA, conftest) then share their compiled packages with the
+		// pinned builds of the GNUmakefile, which are built without cgo: compiled once, not twice.
+		"CGO_ENABLED=0",
 	}
 	for _, kv := range os.Environ() {
 		if !readerSetsOrLacks(kv) {
