@@ -177,7 +177,7 @@ var badInputCases = []badInputCase{
 	{
 		name:   "wrong client secret",
 		config: withChangedProvider(map[string]string{"client_secret": `"wrong-secret"`}),
-		want:   phrases("Invalid client secret", "Sign-in was refused"),
+		want:   phrases("Sign-in failed", "Sign-in was refused", "Invalid client secret"),
 	},
 	{
 		name:   "unknown tenant",
@@ -323,8 +323,8 @@ resource "o365pam_privileged_access" "this" {
 		want:   phrases("approval_type", "Manual", "Auto"),
 	},
 	{
-		name:   "approval type in lower case",
-		config: policyWith(moveTask, "manual", approversRef),
+		name:   "unknown approval type",
+		config: policyWith(moveTask, "Automatic", approversRef),
 		want:   phrases("approval_type", "Manual"),
 	},
 	{
