@@ -2,7 +2,7 @@
 // around it, through random edits, out-of-band changes made as another admin would, saved plans
 // applied later, interrupted applies, imports and injected faults, and after every step checks
 // invariants against the emulator's own record of the tenant. A seed always yields the same steps,
-// so a failing seed replays exactly (see README "Testing").
+// so a failing seed replays exactly (see README "Sequence tester").
 //
 // This file holds the model (the configuration the tester wants and what it knows of objects it
 // made by hand); steps.go holds the step vocabulary and the generator; check.go compares a tenant
