@@ -112,6 +112,14 @@ func (s *Server) FailCmdlet(cmdlet string, n int, kind FaultKind) {
 	}
 }
 
+// ClearFaults drops the faults FailCmdlet queued that no call has taken yet, so that a fault meant
+// for one run does not hit a later one.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	clear(s.faults.forced)
+}
+
 // injectRandomFault answers a Graph or Exchange request with a random fault before it runs;
 // false means the request goes ahead.
 func (s *Server) injectRandomFault(w http.ResponseWriter, r *http.Request, svc service) bool {

@@ -241,3 +241,16 @@ func TestSetWithoutChangeWarns(t *testing.T) {
 		t.Fatalf("a change warned: %s", r.raw)
 	}
 }
+
+// ClearFaults drops the queued faults no call took, so the next call runs.
+func TestClearFaultsDropsQueuedFaults(t *testing.T) {
+	h := start(t, Options{})
+	h.srv.FailCmdlet("Get-OrganizationConfig", 2, FaultServerError)
+	if r := h.invoke(h.app(), "Get-OrganizationConfig", nil); r.status != http.StatusInternalServerError {
+		t.Fatalf("the queued fault did not fire: %d %s", r.status, r.raw)
+	}
+	h.srv.ClearFaults()
+	if r := h.invoke(h.app(), "Get-OrganizationConfig", nil); r.status != http.StatusOK {
+		t.Fatalf("after ClearFaults the call still failed: %d %s", r.status, r.raw)
+	}
+}

@@ -434,6 +434,18 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
 }
 
+// settingsShow reports whether a read shows the settings the plan gives: reads lag writes, and a
+// read taken too early would put the old name in state and make Terraform report an inconsistent
+// result.
+func settingsShow(g pamtenant.DistributionGroup, plan approverGroupModel) bool {
+	shows := func(planned types.String, got string) bool {
+		return planned.IsUnknown() || planned.IsNull() || strings.EqualFold(planned.ValueString(), got)
+	}
+	return shows(plan.Name, g.Name) && shows(plan.DisplayName, g.DisplayName) && shows(plan.Alias, g.Alias) &&
+		shows(plan.PrimarySMTPAddress, g.PrimarySmtpAddress) &&
+		(plan.Description.IsUnknown() || plan.Description.IsNull() || plan.Description.ValueString() == g.Description)
+}
+
 // readSettled reads the group until both services show what was just written: new groups and
 // membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
 // the group as a create returned it, nil after other writes.
@@ -450,10 +462,11 @@ func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan
 			return false, err
 		}
 		snap = s
-		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.Members, want), want), nil
+		return settingsShow(s.Group, plan) &&
+			(plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.Members, want), want)), nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) && snap != nil {
-		// The group exists; membership has not caught up in time. Report what is there.
+		// The group exists; the read has not caught up in time. Report what is there.
 		return snap, nil
 	}
 	return snap, err
