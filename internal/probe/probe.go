@@ -104,7 +104,7 @@ func Run(ctx context.Context, version string, args []string, stdout, stderr io.W
 	rec.take() // the organization look-up, if sign-in needed one, is not a question
 
 	differs := false
-	for _, q := range questions(conn) {
+	for _, q := range readQuestions(conn) {
 		a := q.ask(ctx)
 		a.ID, a.Question, a.Raw = q.id, q.question, rec.take()
 		if a.Verdict == verdictDiffers {
@@ -150,30 +150,44 @@ type question struct {
 	ask          func(context.Context) answer
 }
 
-func questions(conn *provider.Connection) []question {
+// readQuestions are the read-only questions, each settling an open fact of
+// docs/development/service-facts.md.
+func readQuestions(conn *provider.Connection) []question {
 	ex := conn.Exchange
 	return []question{
-		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex.ExamineOrganizationConfig)},
-		{"approval-policies", "Get-ElevatedAccessApprovalPolicy output", exchangeQuestion(ex.ExamineApprovalPolicies)},
-		{"access-requests", "Get-ElevatedAccessRequest listing", exchangeQuestion(ex.ExamineAccessRequests)},
-		{"not-found", "a deliberate not-found", exchangeQuestion(ex.ExamineNotFound)},
+		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex, examineOrganizationConfig)},
+		{"approval-policies", "Get-ElevatedAccessApprovalPolicy output", exchangeQuestion(ex, examineApprovalPolicies)},
+		{"access-requests", "Get-ElevatedAccessRequest listing", exchangeQuestion(ex, examineAccessRequests)},
+		{"access-authorizations", "Get-ElevatedAccessAuthorization output", exchangeQuestion(ex, examineAuthorizations)},
+		{"not-found", "a deliberate not-found", exchangeQuestion(ex, examineNotFound)},
 		{"token-roles", "the token's roles", func(ctx context.Context) answer { return tokenRoles(ctx, conn) }},
+		{"role-assignments", "the caller's Exchange role assignments", func(ctx context.Context) answer { return roleAssignments(ctx, conn) }},
 		{"licences", "licences (Graph subscribedSkus)", func(ctx context.Context) answer { return licences(ctx, conn) }},
 	}
 }
 
 // exchangeQuestion turns an examination into an answer.
-func exchangeQuestion(examine func(context.Context) (exchange.Finding, error)) func(context.Context) answer {
-	return func(ctx context.Context) answer {
-		f, err := examine(ctx)
-		if err != nil {
-			return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
-		}
-		return fromFinding(f)
-	}
+func exchangeQuestion(ex *exchange.Client, examine func(context.Context, *exchange.Client) (Finding, error)) func(context.Context) answer {
+	return func(ctx context.Context) answer { return fromExamination(examine(ctx, ex)) }
 }
 
-func fromFinding(f exchange.Finding) answer {
+func fromExamination(f Finding, err error) answer {
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
+	}
+	return fromFinding(f)
+}
+
+// roleAssignments asks whether the signed-in user or app holds the Exchange role PAM needs.
+func roleAssignments(ctx context.Context, conn *provider.Connection) answer {
+	caller, err := conn.Exchange.SignedInAs(ctx)
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
+	}
+	return fromExamination(examineRoleAssignments(ctx, conn.Exchange, caller, !strings.Contains(caller, "@")))
+}
+
+func fromFinding(f Finding) answer {
 	switch {
 	case len(f.Differences) > 0:
 		return answer{Verdict: verdictDiffers, Details: append(f.Differences, f.Notes...)}
@@ -191,7 +205,7 @@ func tokenRoles(ctx context.Context, conn *provider.Connection) answer {
 	if err != nil {
 		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
 	}
-	f, claims := exchange.ExamineToken(tok.Token)
+	f, claims := examineToken(tok.Token)
 	a := fromFinding(f)
 	a.Claims = claims
 	return a

@@ -171,7 +171,8 @@ func TestProbeOnTheEmulatorMatchesAndChangesNothing(t *testing.T) {
 	r := runProbe(t, requests)
 
 	want := map[string]string{"organization-config": verdictMatches, "approval-policies": verdictMatches,
-		"access-requests": verdictMatches, "not-found": verdictMatches, "token-roles": verdictMatches, "licences": verdictMatches}
+		"access-requests": verdictMatches, "access-authorizations": verdictUnanswered, "not-found": verdictMatches,
+		"token-roles": verdictMatches, "role-assignments": verdictMatches, "licences": verdictMatches}
 	if got := verdicts(r); len(got) != len(want) || r.code != exitMatches {
 		t.Fatalf("exit %d, verdicts %v; want exit 0 and %v", r.code, got, want)
 	} else {
