@@ -250,3 +250,21 @@ func TestRecorderRefusesWrites(t *testing.T) {
 		}
 	}
 }
+
+// Annotation keys keep their type information; directory paths and names lose the person.
+func TestRedactorKeepsAnnotationsAndHidesPeople(t *testing.T) {
+	r := newRedactor(nil)
+	in := `{"Guid@odata.type": "#Guid", "ManagedBy@odata.type": "#Collection(String)", "@odata.context": "x",` +
+		` "RevokedBy": "NAMPR00A001.prod.outlook.com/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/Adele Vance",` +
+		` "DisplayName": "Adele Vance", "displayName": "", "RequestorUPN": "adele@contoso.onmicrosoft.com"}`
+	out := r.text(in)
+	for _, kept := range []string{`"Guid@odata.type"`, `"ManagedBy@odata.type"`, `"@odata.context"`,
+		"Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/", `"displayName": ""`, "@contoso.onmicrosoft.com"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("redacted %s lost %s", out, kept)
+		}
+	}
+	if strings.Contains(out, "Adele") || strings.Contains(out, "adele@") {
+		t.Errorf("redacted %s still names the person", out)
+	}
+}
