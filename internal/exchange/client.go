@@ -179,8 +179,12 @@ func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[stri
 			page(values)
 		})
 	})
-	if err == nil && creates {
+	switch {
+	case err == nil && creates:
 		c.created.note(c.clock.Now(), cmdlet, params, made)
+	case err == nil && rule == resendRemoval:
+		identity, _ := params[paramIdentity].(string)
+		c.created.forget(identity)
 	}
 	return err
 }

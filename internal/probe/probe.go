@@ -60,18 +60,25 @@ type report struct {
 	Error        string   `json:"error,omitempty"`
 }
 
-// Run is the probe subcommand: `terraform-provider-o365pam probe [-out FILE] [-timeout D]`. It
-// returns the exit code.
-func Run(ctx context.Context, version string, args []string, stdout, stderr io.Writer) int {
+// Run is the probe subcommand: `terraform-provider-o365pam probe [-out FILE] [-timeout D]
+// [-test-tenant]`. It returns the exit code. stdin answers the test-tenant mode's confirmation.
+func Run(ctx context.Context, version string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "probe-report.json", "where to write the raw answers (redacted)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long the whole probe may take")
+	var opts writeOptions
+	fs.BoolVar(&opts.enabled, "test-tenant", false, "also run the write cmdlets on throw-away objects (a TEST tenant only; asks to type the tenant's domain)")
+	fs.StringVar(&opts.defaultApproverGroup, "default-approver-group", "",
+		"with -test-tenant: the tenant's current default approver group, as the admin center shows it; re-runs Enable-ElevatedAccessControl with it")
+	fs.StringVar(&opts.systemAccounts, "system-accounts", "", "with -default-approver-group: the current system accounts, comma-separated")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: terraform-provider-o365pam probe [-out FILE] [-timeout DURATION]\n\n"+
+		fmt.Fprintln(stderr, "Usage: terraform-provider-o365pam probe [-out FILE] [-timeout DURATION] [-test-tenant]\n\n"+
 			"Signs in with the provider's environment variables (ARM_*, O365PAM_*), runs read-only calls\n"+
 			"against Exchange Online and Microsoft Graph, prints a verdict per question and writes the raw\n"+
-			"answers, tokens, secrets and personal addresses redacted, to FILE. It changes nothing.")
+			"answers, tokens, secrets and personal addresses redacted, to FILE. It changes nothing unless\n"+
+			"-test-tenant is given: then, after you type the tenant's domain, it also creates throw-away\n"+
+			"objects it names itself, runs the write cmdlets on them and removes them again.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -103,8 +110,19 @@ func Run(ctx context.Context, version string, args []string, stdout, stderr io.W
 		version, conn.TenantID, conn.Organization, conn.SignIn)
 	rec.take() // the organization look-up, if sign-in needed one, is not a question
 
+	questions := readQuestions(conn)
+	if opts.enabled {
+		w, err := confirmTestTenant(conn, rec, opts, stdin, stdout)
+		if err != nil {
+			rep.Error = err.Error()
+			fmt.Fprintln(stdout, "probe: "+rep.Error)
+			_ = write(*out, rep, red, stdout)
+			return exitFailed
+		}
+		questions = append(questions, w.questions()...)
+	}
 	differs := false
-	for _, q := range readQuestions(conn) {
+	for _, q := range questions {
 		a := q.ask(ctx)
 		a.ID, a.Question, a.Raw = q.id, q.question, rec.take()
 		if a.Verdict == verdictDiffers {
