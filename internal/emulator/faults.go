@@ -10,8 +10,8 @@ import (
 )
 
 // FaultKind is a failure the emulator can inject into a request, in the shape the real services
-// answer it (see the facts page: Retry-After on 429 and 503, the per-tenant concurrency text,
-// Exchange's cmdlet error body).
+// answer it (see docs/development/service-facts.md: Retry-After on 429 and 503, the per-tenant
+// concurrency text, the transient server exceptions, Exchange's cmdlet error body).
 type FaultKind string
 
 const (
