@@ -97,10 +97,10 @@ func TestNotFoundOfAnObjectThisRunDidNotCreateIsFinal(t *testing.T) {
 func TestRemovedObjectIsNotAwaited(t *testing.T) {
 	removed := false
 	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, req seen, _ int) {
-		switch {
-		case req.Cmdlet == "New-DistributionGroup":
+		switch req.Cmdlet {
+		case "New-DistributionGroup":
 			writeValues(w, "", map[string]any{"Guid": "g-1", "Name": "pam", "PrimarySmtpAddress": "pam@contoso.com"})
-		case req.Cmdlet == "Remove-DistributionGroup":
+		case "Remove-DistributionGroup":
 			removed = true
 			writeValues(w, "")
 		default:

@@ -370,6 +370,9 @@ func TestProbeTestTenantModeRefuses(t *testing.T) {
 	if r := runTestTenant(t, requests, "fabrikam.onmicrosoft.com"); r.code != exitFailed || !strings.Contains(r.stdout, "nothing was changed") {
 		t.Errorf("wrong domain: exit %d", r.code)
 	}
+	if after, _ := json.Marshal(srv.Snapshot()); !bytes.Equal(before, after) {
+		t.Error("a run without the typed domain changed the tenant")
+	}
 	ctx := context.Background()
 	conn, err := provider.ConnectFromEnvironment(ctx, provider.ConnectOptions{Version: "test"})
 	if err != nil {
