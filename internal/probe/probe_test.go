@@ -111,10 +111,16 @@ type result struct {
 
 func runProbe(t *testing.T, requests *lockedBuffer) result {
 	t.Helper()
+	return runWith(t, requests, "")
+}
+
+// runWith runs the probe with extra arguments, typing stdin at any question.
+func runWith(t *testing.T, requests *lockedBuffer, stdin string, extra ...string) result {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "probe-report.json")
 	before := len(requests.String())
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), "test", []string{"-out", out}, strings.NewReader(""), &stdout, &stderr)
+	code := Run(context.Background(), "test", append([]string{"-out", out}, extra...), strings.NewReader(stdin), &stdout, &stderr)
 	raw, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatalf("no report (exit %d): %v\n%s%s", code, err, stdout.String(), stderr.String())
@@ -272,21 +278,7 @@ func TestRedactorKeepsAnnotationsAndHidesPeople(t *testing.T) {
 // runTestTenant runs the probe in test-tenant mode, typing answer at the confirmation.
 func runTestTenant(t *testing.T, requests *lockedBuffer, typed string, extra ...string) result {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "probe-report.json")
-	before := len(requests.String())
-	var stdout, stderr bytes.Buffer
-	args := append([]string{"-out", out, "-test-tenant"}, extra...)
-	code := Run(context.Background(), "test", args, strings.NewReader(typed+"\n"), &stdout, &stderr)
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("no report (exit %d): %v\n%s%s", code, err, stdout.String(), stderr.String())
-	}
-	r := result{code: code, stdout: stdout.String(), raw: string(raw), sent: requests.String()[before:]}
-	if err := json.Unmarshal(raw, &r.report); err != nil {
-		t.Fatalf("the report is not JSON: %v", err)
-	}
-	t.Logf("probe output (exit %d):\n%s", code, r.stdout)
-	return r
+	return runWith(t, requests, typed+"\n", append([]string{"-test-tenant"}, extra...)...)
 }
 
 // listing is what the tenant holds, read through the provider's client as a user would check.
