@@ -318,7 +318,7 @@ func TestProbeTestTenantModeRemovesWhatItMade(t *testing.T) {
 	t.Logf("listing after:\n%s", listing(t))
 	want := map[string]string{"write-preconditions": verdictMatches, "write-group": verdictMatches,
 		"write-duplicate-group": verdictMatches, "write-policy": verdictMatches, "write-duplicate-policy": verdictMatches,
-		"write-enable-again": verdictUnanswered, "write-cleanup": verdictMatches}
+		"write-enable-again": verdictMatches, "write-cleanup": verdictMatches}
 	got := verdicts(r)
 	for id, v := range want {
 		if got[id] != v {
