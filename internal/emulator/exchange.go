@@ -134,8 +134,8 @@ func (s *Server) authorizeExchange(r *http.Request, tenantSegment string) (*prin
 	if p.appOnly() && !p.hasAny("Exchange.ManageAsApp") {
 		return nil, http.StatusForbidden, "Forbidden", "The application's token lacks the Exchange.ManageAsApp role."
 	}
-	if !p.appOnly() && !p.hasAny("Exchange.Manage") {
-		return nil, http.StatusForbidden, "Forbidden", "The user's token lacks the Exchange.Manage scope."
+	if !p.appOnly() && !p.hasAny(exchangeUserScopes...) {
+		return nil, http.StatusForbidden, "Forbidden", "The user's token lacks the AdminApi.AccessAsUser.All and Exchange.Manage scopes."
 	}
 	anchor := r.Header.Get("X-AnchorMailbox")
 	if anchor == "" {
@@ -147,11 +147,13 @@ func (s *Server) authorizeExchange(r *http.Request, tenantSegment string) (*prin
 	return p, 0, "", ""
 }
 
-// anchorMatches checks "APP:SystemMailbox{...}@<org>" for apps and "UPN:<upn>" for users.
+// anchorMatches checks "APP:SystemMailbox{...}@<org>" or "UPN:SystemMailbox{...}@<org>" for apps
+// (the module sends the first, CISA ScubaGear and CIPP the second) and "UPN:<upn>" for users.
 func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
 	if p.appOnly() {
-		mailbox, domain, found := strings.Cut(strings.TrimPrefix(anchor, "APP:"), "@")
-		return strings.HasPrefix(anchor, "APP:") && found && strings.EqualFold(mailbox, appAnchorMailbox) &&
+		prefix, address, _ := strings.Cut(anchor, ":")
+		mailbox, domain, found := strings.Cut(address, "@")
+		return (prefix == "APP" || prefix == "UPN") && found && strings.EqualFold(mailbox, appAnchorMailbox) &&
 			(strings.EqualFold(domain, org) || strings.EqualFold(domain, tenantID))
 	}
 	upn, found := strings.CutPrefix(anchor, "UPN:")
@@ -209,6 +211,10 @@ func (s *Server) pageSize(r *http.Request) int {
 // exoGUID marks a GUID property so it gets the "#Guid" annotation.
 type exoGUID string
 
+// dotnetDefaultTime is .NET's default DateTime (1/1/0001), which Exchange shows where a time was
+// never set.
+type dotnetDefaultTime struct{}
+
 // annotate converts typed values to their wire form and adds the "Name@odata.type"
 // annotations Exchange sends for non-string properties.
 func annotate(obj map[string]any) {
@@ -217,6 +223,9 @@ func annotate(obj map[string]any) {
 		case exoGUID:
 			obj[k] = string(val)
 			obj[k+"@odata.type"] = "#Guid"
+		case dotnetDefaultTime:
+			obj[k] = "0001-01-01T00:00:00Z"
+			obj[k+"@odata.type"] = "#DateTime"
 		case time.Time:
 			if val.IsZero() {
 				obj[k] = nil

@@ -10,8 +10,8 @@ import (
 )
 
 // FaultKind is a failure the emulator can inject into a request, in the shape the real services
-// answer it (see the facts page: Retry-After on 429 and 503, the per-tenant concurrency text,
-// Exchange's cmdlet error body).
+// answer it (see docs/development/service-facts.md: Retry-After on 429 and 503, the per-tenant
+// concurrency text, the transient server exceptions, Exchange's cmdlet error body).
 type FaultKind string
 
 const (
@@ -28,6 +28,10 @@ const (
 	FaultRefused FaultKind = "refused"
 	// FaultServerError answers HTTP 500 before the cmdlet runs.
 	FaultServerError FaultKind = "server-error"
+	// FaultTransient answers HTTP 500 whose details[0].message names one of the transient server
+	// exceptions the Exchange Online module retries (DCOverloadedException, ...); the cmdlet did
+	// not run. Which one follows the fault seed.
+	FaultTransient FaultKind = "transient"
 	// FaultDropAfterCommit runs the cmdlet, then cuts the connection before the answer.
 	FaultDropAfterCommit FaultKind = "drop-after-commit"
 )
@@ -37,7 +41,7 @@ const faultRetryAfter = "1"
 
 // randomKinds are what -fail-rate picks from, per service.
 var randomKinds = map[service][]FaultKind{
-	serviceExchange: {FaultThrottled, FaultUnavailable, FaultBusyTenant},
+	serviceExchange: {FaultThrottled, FaultUnavailable, FaultBusyTenant, FaultTransient},
 	serviceGraph:    {FaultThrottled, FaultUnavailable},
 }
 
@@ -79,6 +83,14 @@ func (f *faultInjector) random(svc service) FaultKind {
 	}
 	kinds := randomKinds[svc]
 	return kinds[f.failRng.IntN(len(kinds))]
+}
+
+// transient draws which transient server exception a FaultTransient names.
+func (f *faultInjector) transient() *cmdletError {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := transientErrors[f.failRng.IntN(len(transientErrors))]
+	return &e
 }
 
 // randomDrop draws whether a successful write loses its answer.
@@ -159,6 +171,8 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service,
 			"The request was rejected because the tenant has reached the maximum number of concurrent requests per tenant. Retry the request later."}).write(w)
 	case FaultRefused:
 		errInvalidOperation("The operation couldn't be performed: the emulator was asked to refuse it (fault injection).").write(w)
+	case FaultTransient:
+		s.faults.transient().write(w)
 	default:
 		errInternal("An internal server error occurred. The operation failed.").write(w)
 	}

@@ -23,6 +23,7 @@ func TestFailCmdletForcesEachKindOnceInTheServicesShape(t *testing.T) {
 		{FaultBusyTenant, http.StatusBadRequest, true, "|" + excTask + "|"},
 		{FaultRefused, http.StatusBadRequest, false, "|" + excInvalidOp + "|"},
 		{FaultServerError, http.StatusInternalServerError, false, "|" + excTask + "|"},
+		{FaultTransient, http.StatusInternalServerError, false, "|Microsoft.Exchange.Data."},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.kind), func(t *testing.T) {

@@ -17,11 +17,16 @@ const (
 )
 
 // Delegated scopes granted with ".default" for a user token. Graph gets the scope whose
-// rights follow the user's own directory roles.
+// rights follow the user's own directory roles. A real Exchange token was measured carrying
+// AdminApi.AccessAsUser.All among five other scopes (observed); Exchange.Manage is the scope the
+// app registration docs name.
 var delegatedScopes = map[string]string{
 	graphAudience:    "Directory.AccessAsUser.All User.Read",
-	exchangeAudience: "Exchange.Manage",
+	exchangeAudience: "AdminApi.AccessAsUser.All",
 }
+
+// exchangeUserScopes are the delegated scopes that let a user token run cmdlets.
+var exchangeUserScopes = []string{"AdminApi.AccessAsUser.All", "Exchange.Manage"}
 
 // principal is who a verified access token speaks for.
 type principal struct {

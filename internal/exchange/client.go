@@ -28,9 +28,9 @@ const (
 	defaultUserAgent = "terraform-provider-o365pam"
 	// appOnlyMailbox is the system mailbox an app-only caller anchors on.
 	appOnlyMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
-	// defaultMaxAttempts is generous because a busy tenant throttles in bursts and every retry
-	// waits as the service asks; the context deadline still bounds the total.
-	defaultMaxAttempts = 10
+	// defaultMaxAttempts is the Exchange Online module's (observed); the context deadline still
+	// bounds the total.
+	defaultMaxAttempts = 5
 	// maxAnswerBytes bounds one page; 1000 objects of a few KB each fit easily.
 	maxAnswerBytes = 64 << 20
 	// tokenRefreshMargin renews a token that would expire during a long run of retries.
@@ -47,7 +47,7 @@ type Config struct {
 	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
 	UserAgent    string
 	Clock        Clock   // nil = real time
-	MaxAttempts  int     // tries per request including the first; 0 = 10
+	MaxAttempts  int     // tries per request including the first; 0 = 5
 	Log          LogFunc // debug lines, one per HTTP request and per wait; nil = none
 }
 
@@ -123,6 +123,10 @@ type call struct {
 	clientRequestID string
 	token           azcore.AccessToken
 	anchor          string
+	// reauthorized is set once a 401 made the call ask for a new token; claims is the claims
+	// challenge that came with it.
+	reauthorized bool
+	claims       string
 }
 
 // Invoke runs a cmdlet and returns every object of every page, with annotation keys (any key
@@ -175,8 +179,12 @@ func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[stri
 			page(values)
 		})
 	})
-	if err == nil && creates {
+	switch {
+	case err == nil && creates:
 		c.created.note(c.clock.Now(), cmdlet, params, made)
+	case err == nil && rule == resendRemoval:
+		identity, _ := params[paramIdentity].(string)
+		c.created.forget(identity)
 	}
 	return err
 }
@@ -227,7 +235,7 @@ func (c *Client) authorize(ctx context.Context, cl *call) error {
 	if cl.token.Token != "" && (cl.token.ExpiresOn.IsZero() || c.clock.Now().Add(tokenRefreshMargin).Before(cl.token.ExpiresOn)) {
 		return nil
 	}
-	tok, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	tok, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}, Claims: cl.claims})
 	if err != nil {
 		return c.newError(cl, func(e *apierr.Error) {
 			e.Kind = apierr.KindUnauthorized

@@ -75,6 +75,8 @@ func retryReason(f *failure) string {
 	switch {
 	case f.retry == retryAmbiguous:
 		return "ambiguous: no clear answer, and the cmdlet is safe to send again"
+	case f.err.StatusCode == http.StatusUnauthorized:
+		return "unauthorized: sending again once with a new token"
 	case f.err.Kind == apierr.KindThrottled || f.err.StatusCode == http.StatusTooManyRequests:
 		return "throttled"
 	case f.err.StatusCode == 0:

@@ -6,8 +6,8 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
 
-// The licence rule for privileged access management, kept in this one place. The facts page lists
-// the qualifying licences (documented): Microsoft 365 E5/A5, Office 365 E5, E3/A3 with the E5/A5
+// The licence rule for privileged access management, kept in this one place.
+// docs/development/service-facts.md lists the qualifying licences (documented): Microsoft 365 E5/A5, Office 365 E5, E3/A3 with the E5/A5
 // Compliance add-on, any plan with the E5/A5 Insider Risk Management add-on, and the retired Office
 // 365 Advanced Compliance add-on. A licence qualifies when it carries the service plan that delivers
 // the feature, or, should a tenant report plans under other names, when its SKU part number is one
