@@ -49,7 +49,13 @@ type approverGroupAttributes struct {
 type approverGroupModel struct {
 	approverGroupAttributes
 	approverGroupFindings
+	TenantID types.String   `tfsdk:"tenant_id"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// groupObject names a group in diagnostics.
+func groupObject(m approverGroupModel) string {
+	return fmt.Sprintf("o365pam_approver_group %q", m.Name.ValueString())
 }
 
 // groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
@@ -67,6 +73,7 @@ func groupModel(ctx context.Context, s pamtenant.GroupSnapshot, prior approverGr
 			Owners:             setOfStrings(spellingsFor(s.Owners, stringSet(ctx, prior.Owners, diags))),
 		},
 		approverGroupFindings: prior.approverGroupFindings,
+		TenantID:              prior.TenantID,
 		Timeouts:              prior.Timeouts,
 	}
 	if s.Group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
@@ -157,7 +164,8 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
 					"Null when the licences could not be read.",
 			},
-			"timeouts": timeoutsAttribute(ctx),
+			"tenant_id": tenantIDAttribute(),
+			"timeouts":  timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -187,14 +195,20 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if r.client == nil {
 		return
 	}
 	var plan, state approverGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+			return
+		}
 	}
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -236,7 +250,8 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	// Record the group at once, so that nothing is lost if reading it back fails.
 	plan.ID = types.StringValue(created.GUID)
 	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: plan.ID}, &resp.Diagnostics)
+	plan.TenantID = types.StringValue(r.client.tenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(plan.ID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
 	snap, err := r.readSettled(ctx, created.GUID, plan, created)
@@ -305,7 +320,11 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	state.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	snap, err := r.client.tenant.GroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -327,7 +346,11 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	plan.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	id := state.ID.ValueString()
@@ -395,6 +418,9 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
 	err := r.client.tenant.RemoveGroup(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -413,6 +439,9 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 // anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key := importKey(ctx, req, "id", &resp.Diagnostics)
+	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+		return
+	}
 	group, err := r.client.tenant.LookupGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
@@ -431,7 +460,8 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
-	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(types.StringValue(group.GUID)), &resp.Diagnostics)
 }
 
 // readSettled reads the group until both services show what was just written: new groups and
