@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -286,16 +287,28 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	}
 	plan.TenantID = r.client.stateTenant(state.TenantID)
 	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
+	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
+
+	// The plan may be older than the tenant (a saved plan applied later): act only on the policy
+	// the plan was made from, as it is now.
+	policies, err := r.client.tenant.FreshApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action, err, "")
+		return
+	}
+	if pamtenant.PolicyByID(policies, state.ID.ValueString()) == nil {
+		changedSincePlan(&resp.Diagnostics, state, pamtenant.PolicyForTask(policies, state.Task.ValueString()))
+		return
+	}
 	if !policyNeedsRecreate(state, plan) {
 		plan.ID = state.ID
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer finish()
-	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
-	err := r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	err = r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
 		return
@@ -346,6 +359,19 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	addServiceError(&resp.Diagnostics, action, createErr,
 		fmt.Sprintf("The new policy could not be created, so the old one was put back (new id %s). The task "+
 			"stays guarded by the old settings.", restored.Identity))
+}
+
+// changedSincePlan refuses an update whose policy is no longer in the tenant: removed, or replaced
+// by now (another policy for the task), after the plan was made. Nothing is sent.
+func changedSincePlan(diags *diag.Diagnostics, state approvalPolicyModel, now *pamtenant.ApprovalPolicy) {
+	what := "has no approval policy now"
+	if now != nil {
+		what = fmt.Sprintf("has policy %s now (approval type %s, approver group %s), set outside Terraform",
+			now.Identity, now.ApprovalType, now.ApproverGroup)
+	}
+	diags.AddError("Approval policy changed after the plan",
+		fmt.Sprintf("The plan was made from approval policy %s of task %s, but the task %s. Nothing was changed. "+
+			"Plan again to see the tenant as it is, then apply that plan.", state.ID.ValueString(), state.Task.ValueString(), what))
 }
 
 func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -356,7 +356,16 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	id := state.ID.ValueString()
 	action := "update approver group " + state.Name.ValueString()
 
-	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
+	// The plan may be older than the tenant (a saved plan applied later, another admin at work):
+	// changes are computed against the group as it is now, so that the apply converges on the plan.
+	live, err := r.client.tenant.FreshGroupSnapshot(ctx, id, nil)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action+": read it as it is now", err, notFoundHint(err,
+			"The group was removed after the plan was made. Plan again: Terraform then plans to create it."))
+		return
+	}
+	current := groupModel(ctx, *live, state, &resp.Diagnostics)
+	if change, ok := groupChanges(ctx, id, current, plan, &resp.Diagnostics); ok {
 		err := r.client.tenant.UpdateGroup(ctx, state.ObjectID.ValueString(), change)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
@@ -364,7 +373,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 		}
 	}
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
-	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
+	if !plan.Members.IsUnknown() && !sameFold(spellingsFor(live.Members, planned), planned) {
 		err := r.client.tenant.ReplaceGroupMembers(ctx, id, state.ObjectID.ValueString(), planned)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,

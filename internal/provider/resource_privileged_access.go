@@ -274,6 +274,17 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	plan.ID = types.StringValue(r.client.tenantID)
 	plan.TenantID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
+	// The plan may be older than the tenant (a saved plan applied later): it was made with
+	// privileged access on, and turning it on again is not what it shows.
+	if status, err := r.client.tenant.FreshPrivilegedAccess(ctx); err != nil {
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		return
+	} else if !status.Enabled {
+		resp.Diagnostics.AddError("Privileged access was turned off after the plan",
+			"The plan was made with privileged access management on, and it is off in the tenant now (turned off "+
+				"outside Terraform). Nothing was sent. Plan again: the plan then shows turning it on.")
+		return
+	}
 	if !settingsSent(ctx, state, plan, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
