@@ -1,9 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -59,31 +56,13 @@ func TestAccTenantBinding_stateOfAnotherTenantIsRefused(t *testing.T) {
 	})
 }
 
-// domainProviderConfig is the provider block of tn with tenant_id given as the tenant's domain.
-func domainProviderConfig(tn *acctest.Tenant) string {
-	settings := tn.ProviderSettings()
-	settings["tenant_id"] = tn.Domain()
-	names := make([]string, 0, len(settings))
-	for name := range settings {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString("\nprovider \"o365pam\" {\n  use_cli = false\n")
-	for _, name := range names {
-		fmt.Fprintf(&b, "  %s = %q\n", name, settings[name])
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
 // Issue 19, defect 10: with tenant_id given as a domain, importing privileged access by the
 // tenant's GUID was refused and state held the domain as the id. Both are accepted; state holds
 // the GUID.
 func TestAccTenantBinding_domainTenantIDStoresGUID(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	guid := tn.Server.TenantID()
-	config := domainProviderConfig(tn) + groupHCL(tn, tn.Address("adele.vance")) + accessHCL()
+	config := tn.ProviderConfigWith(map[string]string{"tenant_id": tn.Domain()}) + groupHCL(tn, tn.Address("adele.vance")) + accessHCL()
 	guidState := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(accessAddr, tfjsonpath.New("id"), knownvalue.StringExact(guid)),
 		statecheck.ExpectKnownValue(accessAddr, tfjsonpath.New("tenant_id"), knownvalue.StringExact(guid)),
