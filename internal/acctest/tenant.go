@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -112,10 +113,17 @@ func (tn *Tenant) ProviderSettings() map[string]string {
 // ProviderConfig is a provider block pointing at this tenant, to put at the top of a test config.
 // In live mode it is empty: the provider reads the ARM_* and O365PAM_* environment.
 func (tn *Tenant) ProviderConfig() string {
+	return tn.ProviderConfigWith(nil)
+}
+
+// ProviderConfigWith is ProviderConfig with some settings replaced, such as tenant_id given as
+// the tenant's domain. In live mode it is empty, as ProviderConfig.
+func (tn *Tenant) ProviderConfigWith(replaced map[string]string) string {
 	if tn.live != nil {
 		return "\nprovider \"o365pam\" {}\n"
 	}
 	settings := tn.ProviderSettings()
+	maps.Copy(settings, replaced)
 	names := make([]string, 0, len(settings))
 	for name := range settings {
 		names = append(names, name)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/google/uuid"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
@@ -29,7 +30,8 @@ type Config struct {
 	Credential azcore.TokenCredential
 	HTTPClient *http.Client // carries the Graph and Exchange requests
 	UserAgent  string
-	// TenantID and Organization (the initial domain) are read from Microsoft Graph when empty.
+	// TenantID and Organization (the initial domain) are read from Microsoft Graph when empty. A
+	// TenantID given as a domain is resolved to the tenant's GUID the same way.
 	TenantID     string
 	Organization string
 	Log          LogFunc // nil = none
@@ -40,8 +42,10 @@ type Config struct {
 // Clients are the two service clients signed in with one credential. Tools that ask the services
 // questions of their own (the probe) use them directly; the provider hands them to New.
 type Clients struct {
-	Exchange     *exchange.Client
-	Graph        *graph.Client
+	Exchange *exchange.Client
+	Graph    *graph.Client
+	// TenantID is the tenant's GUID, whichever way the configuration named the tenant: state
+	// records it to tell the tenant its objects belong to.
 	TenantID     string
 	Organization string
 
@@ -50,7 +54,7 @@ type Clients struct {
 }
 
 // Connect builds the clients. When the configuration leaves the tenant id or the organization
-// out, it asks Microsoft Graph for them.
+// out, or names the tenant by a domain, it asks Microsoft Graph for them (one read serves both).
 func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	clock := cfg.Clock
 	if clock == nil {
@@ -69,14 +73,14 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	}
 
 	tenantID, organization := cfg.TenantID, cfg.Organization
-	if tenantID == "" || organization == "" {
+	if !isGUID(tenantID) || organization == "" {
 		lookupCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		org, err := graphClient.Organization(lookupCtx)
 		if err != nil {
 			return nil, &OrganizationError{Err: err}
 		}
-		if tenantID == "" {
+		if !isGUID(tenantID) {
 			tenantID = org.ID
 		}
 		if organization == "" {
@@ -100,6 +104,12 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	}
 	return &Clients{Exchange: exchangeClient, Graph: graphClient, TenantID: tenantID, Organization: organization,
 		clock: clock, log: cfg.Log}, nil
+}
+
+// isGUID reports whether s is a GUID, the only spelling of a tenant that no other tenant can have.
+func isGUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
 }
 
 // OrganizationError is a failed look-up of the tenant's organization, which Connect needs when the

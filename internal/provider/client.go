@@ -20,11 +20,14 @@ import (
 // which alone reads and writes, plus what plans of this run have seen. Resources never see tokens
 // or the service clients.
 type tenantClient struct {
-	tenant        *pamtenant.Tenant
-	tenantID      string
-	organization  string
-	plannedGroups groupBook  // approver groups planned in this run, for the safety checks
-	policies      policyBook // approval policies planned (and removed) in this run
+	tenant *pamtenant.Tenant
+	// tenantID is the tenant's GUID; configuredTenant is the tenant as the configuration named it
+	// (a GUID or a domain, or empty), which older states may hold.
+	tenantID         string
+	configuredTenant string
+	organization     string
+	plannedGroups    groupBook  // approver groups planned in this run, for the safety checks
+	policies         policyBook // approval policies planned (and removed) in this run
 }
 
 func newTenantClient(ctx context.Context, s settings, version string) (*tenantClient, error) {
@@ -33,7 +36,8 @@ func newTenantClient(ctx context.Context, s settings, version string) (*tenantCl
 		return nil, err
 	}
 	return &tenantClient{
-		tenant: pamtenant.New(conn.Clients), tenantID: conn.TenantID, organization: conn.Organization,
+		tenant: pamtenant.New(conn.Clients), tenantID: conn.TenantID, configuredTenant: s.auth.TenantID,
+		organization:  conn.Organization,
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
 		policies:      newPolicyBook(),
 	}, nil
@@ -111,8 +115,8 @@ func connect(ctx context.Context, s settings, opts ConnectOptions) (*Connection,
 	})
 	var orgErr *pamtenant.OrganizationError
 	if errors.As(err, &orgErr) {
-		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
-			"initial domain (set organization or %s to skip this): %w", envOrganization, orgErr.Err)
+		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its GUID and "+
+			"initial domain (set tenant_id to the tenant's GUID and organization or %s to skip this): %w", envOrganization, orgErr.Err)
 	}
 	if err != nil {
 		return nil, err

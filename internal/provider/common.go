@@ -120,6 +120,14 @@ func readHint(err error) string {
 	return ""
 }
 
+// notFoundHint is hint when err says the object is gone, else no hint.
+func notFoundHint(err error, hint string) string {
+	if apierr.IsNotFound(err) {
+		return hint
+	}
+	return ""
+}
+
 // signInPointer stands for a refused sign-in that another diagnostic of this run tells in full.
 // Terraform sorts diagnostics before showing them, so the full one need not come first.
 const signInPointer = "Sign-in failed; another error of this run tells it in full: what was configured, what was tried and what to set."

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -42,7 +43,13 @@ type approvalPolicyModel struct {
 	Task          types.String   `tfsdk:"task"`
 	ApprovalType  types.String   `tfsdk:"approval_type"`
 	ApproverGroup types.String   `tfsdk:"approver_group"`
+	TenantID      types.String   `tfsdk:"tenant_id"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+}
+
+// policyObject names a policy in diagnostics.
+func policyObject(m approvalPolicyModel) string {
+	return fmt.Sprintf("o365pam_approval_policy for task %s", m.Task.ValueString())
 }
 
 // policyModel converts the service's policy to the Terraform model, keeping the prior spelling of
@@ -53,6 +60,7 @@ func policyModel(p pamtenant.ApprovalPolicy, prior approvalPolicyModel) approval
 		Task:          keepSpelling(prior.Task, p.Task),
 		ApprovalType:  keepSpelling(prior.ApprovalType, p.ApprovalType),
 		ApproverGroup: keepSpelling(prior.ApproverGroup, p.ApproverGroup),
+		TenantID:      prior.TenantID,
 		Timeouts:      prior.Timeouts,
 	}
 }
@@ -120,7 +128,8 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Validators:    []validator.String{addressValidator()},
 				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"timeouts": timeoutsAttribute(ctx),
+			"tenant_id": tenantIDAttribute(),
+			"timeouts":  timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -136,6 +145,9 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var plan, state approvalPolicyModel
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+			return
+		}
 	}
 	if req.Plan.Raw.IsNull() {
 		if r.client != nil && !creating {
@@ -215,8 +227,9 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
 	}
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	state := policyModel(*created, plan)
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	if err := r.waitUntilVisible(ctx, created.Identity); err != nil {
 		resp.Diagnostics.AddWarning("Approval policy not yet visible",
@@ -231,6 +244,10 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	state.TenantID = r.client.stateTenant(state.TenantID)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	// One list of every policy (at most 30) serves all the policies of this run.
@@ -243,7 +260,7 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if policy != nil && state.Task.IsNull() {
 		state.Task = types.StringValue(policy.Task) // imported by id: the task names it from now on
 	}
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
 	if policy == nil {
 		// A policy for the same task under another id was put there by hand in place of ours: show its
 		// settings as drift rather than planning a create that the service would refuse.
@@ -265,17 +282,33 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	plan.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
+	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
+
+	// The plan may be older than the tenant (a saved plan applied later): act only on the policy
+	// the plan was made from, as it is now.
+	policies, err := r.client.tenant.FreshApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action, err, "")
+		return
+	}
+	if pamtenant.PolicyByID(policies, state.ID.ValueString()) == nil {
+		changedSincePlan(&resp.Diagnostics, state, pamtenant.PolicyForTask(policies, state.Task.ValueString()))
+		return
+	}
 	if !policyNeedsRecreate(state, plan) {
 		plan.ID = state.ID
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer finish()
-	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
-	err := r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	err = r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
 		return
@@ -328,10 +361,26 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 			"stays guarded by the old settings.", restored.Identity))
 }
 
+// changedSincePlan refuses an update whose policy is no longer in the tenant: removed, or replaced
+// by now (another policy for the task), after the plan was made. Nothing is sent.
+func changedSincePlan(diags *diag.Diagnostics, state approvalPolicyModel, now *pamtenant.ApprovalPolicy) {
+	what := "has no approval policy now"
+	if now != nil {
+		what = fmt.Sprintf("has policy %s now (approval type %s, approver group %s), set outside Terraform",
+			now.Identity, now.ApprovalType, now.ApproverGroup)
+	}
+	diags.AddError("Approval policy changed after the plan",
+		fmt.Sprintf("The plan was made from approval policy %s of task %s, but the task %s. Nothing was changed. "+
+			"Plan again to see the tenant as it is, then apply that plan.", state.ID.ValueString(), state.Task.ValueString(), what))
+}
+
 func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state approvalPolicyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
 		return
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
@@ -345,30 +394,44 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 
-// ImportState takes a policy GUID or a task name (an identity's task).
+// ImportState takes a policy GUID or a task name (an identity's task), and refuses either when the
+// tenant has no such policy.
 func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importKey(ctx, req, "task", &resp.Diagnostics)
-	if _, err := uuid.Parse(id); err != nil {
+	_, err := uuid.Parse(id)
+	byID := err == nil
+	if !byID {
 		if problem := checkTask(id); problem != "" {
 			resp.Diagnostics.AddError("Invalid import id",
 				"Import an approval policy by its GUID or by its task name. "+problem)
 			return
 		}
-		policies, err := r.client.tenant.ApprovalPolicies(ctx)
-		if err != nil {
-			addServiceError(&resp.Diagnostics, "find the approval policy for "+id, err, "")
-			return
-		}
-		policy := pamtenant.PolicyForTask(policies, id)
-		if policy == nil {
-			resp.Diagnostics.AddError("No approval policy for that task",
-				fmt.Sprintf("The tenant has no approval policy for task %s.", id))
-			return
-		}
-		id = policy.Identity
-		setIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: types.StringValue(policy.Task)}, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+		return
+	}
+	policies, err := r.client.tenant.ApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "find approval policy "+id, err, "")
+		return
+	}
+	policy := pamtenant.PolicyForTask(policies, id)
+	if byID {
+		policy = pamtenant.PolicyByID(policies, id)
+	}
+	if policy == nil {
+		what := "for task " + id
+		if byID {
+			what = id
+		}
+		resp.Diagnostics.AddError("No such approval policy",
+			fmt.Sprintf("The tenant has no approval policy %s. Import a policy by its GUID or its task; "+
+				"data.o365pam_approval_policies lists them.", what))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), policy.Identity)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(types.StringValue(policy.Task)), &resp.Diagnostics)
 }
 
 // waitUntilVisible polls until the service lists the new policy. Each poll is a list read that

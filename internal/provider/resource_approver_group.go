@@ -49,7 +49,13 @@ type approverGroupAttributes struct {
 type approverGroupModel struct {
 	approverGroupAttributes
 	approverGroupFindings
+	TenantID types.String   `tfsdk:"tenant_id"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// groupObject names a group in diagnostics.
+func groupObject(m approverGroupModel) string {
+	return fmt.Sprintf("o365pam_approver_group %q", m.Name.ValueString())
 }
 
 // groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
@@ -67,6 +73,7 @@ func groupModel(ctx context.Context, s pamtenant.GroupSnapshot, prior approverGr
 			Owners:             setOfStrings(spellingsFor(s.Owners, stringSet(ctx, prior.Owners, diags))),
 		},
 		approverGroupFindings: prior.approverGroupFindings,
+		TenantID:              prior.TenantID,
 		Timeouts:              prior.Timeouts,
 	}
 	if s.Group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
@@ -157,7 +164,8 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
 					"Null when the licences could not be read.",
 			},
-			"timeouts": timeoutsAttribute(ctx),
+			"tenant_id": tenantIDAttribute(),
+			"timeouts":  timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -187,14 +195,20 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if r.client == nil {
 		return
 	}
 	var plan, state approverGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+			return
+		}
 	}
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -236,7 +250,8 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	// Record the group at once, so that nothing is lost if reading it back fails.
 	plan.ID = types.StringValue(created.GUID)
 	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: plan.ID}, &resp.Diagnostics)
+	plan.TenantID = types.StringValue(r.client.tenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(plan.ID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
 	snap, err := r.readSettled(ctx, created.GUID, plan, created)
@@ -305,7 +320,11 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	state.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	snap, err := r.client.tenant.GroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -327,13 +346,26 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	plan.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	id := state.ID.ValueString()
 	action := "update approver group " + state.Name.ValueString()
 
-	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
+	// The plan may be older than the tenant (a saved plan applied later, another admin at work):
+	// changes are computed against the group as it is now, so that the apply converges on the plan.
+	live, err := r.client.tenant.FreshGroupSnapshot(ctx, id, nil)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action+": read it as it is now", err, notFoundHint(err,
+			"The group was removed after the plan was made. Plan again: Terraform then plans to create it."))
+		return
+	}
+	current := groupModel(ctx, *live, state, &resp.Diagnostics)
+	if change, ok := groupChanges(ctx, id, current, plan, &resp.Diagnostics); ok {
 		err := r.client.tenant.UpdateGroup(ctx, state.ObjectID.ValueString(), change)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
@@ -341,7 +373,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 		}
 	}
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
-	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
+	if !plan.Members.IsUnknown() && !sameFold(spellingsFor(live.Members, planned), planned) {
 		err := r.client.tenant.ReplaceGroupMembers(ctx, id, state.ObjectID.ValueString(), planned)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
@@ -395,6 +427,9 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
 	err := r.client.tenant.RemoveGroup(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -413,6 +448,9 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 // anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key := importKey(ctx, req, "id", &resp.Diagnostics)
+	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+		return
+	}
 	group, err := r.client.tenant.LookupGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
@@ -431,7 +469,8 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
-	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(types.StringValue(group.GUID)), &resp.Diagnostics)
 }
 
 // settingsShow reports whether a read shows the settings the plan gives: reads lag writes, and a
