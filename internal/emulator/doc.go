@@ -123,9 +123,9 @@
 //	a tenant in the URL other than the token's (hosted or not): 401       choice      facts (no sample of the
 //	  InvalidAuthenticationToken with WWW-Authenticate, before any                    real answer)
 //	  cmdlet runs
-//	Graph serves the token's tenant (its URLs name none): another         documented  Graph docs (tenant from
-//	  tenant's objects are 404 Request_ResourceNotFound; a token of a                 the token); 401 text
-//	  tenant not hosted is 401 InvalidAuthenticationToken                 + choice    chosen
+//	Graph serves the token's tenant (its URLs name none): another         choice      facts (Graph URLs carry
+//	  tenant's objects are 404 Request_ResourceNotFound; a token of a                 no tenant); 401 text
+//	  tenant not hosted is 401 InvalidAuthenticationToken                             chosen
 //	sign-in at {tenant} by GUID or any domain of the tenant; tokens and   documented  facts (sign-in)
 //	  discovery name the tenant GUID; a user of another tenant is
 //	  AADSTS50034 invalid_grant
