@@ -154,7 +154,7 @@ func TestFleetRefusesAnotherTenantsToken(t *testing.T) {
 	}
 	// ...and a token of a tenant this server does not host is refused.
 	stranger := generatedTenant(7, nil)
-	token, _, err := h.srv.issueAccessToken(stranger, graphAudience, stranger.Apps[0], nil)
+	token, err := h.srv.issueAccessToken(stranger, graphAudience, stranger.Apps[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestFleetRefusesAnotherTenantsToken(t *testing.T) {
 	if r.status != http.StatusUnauthorized || r.body["error"].(map[string]any)["code"] != "InvalidAuthenticationToken" {
 		t.Fatalf("token of an unknown tenant on Graph: %d %s", r.status, r.raw)
 	}
-	exchangeToken, _, _ := h.srv.issueAccessToken(stranger, exchangeAudience, stranger.Apps[0], nil)
+	exchangeToken, _ := h.srv.issueAccessToken(stranger, exchangeAudience, stranger.Apps[0], nil)
 	if r := h.invokeIn(stranger.TenantID, caller{exchangeToken, appA.anchor}, "Get-OrganizationConfig", nil); r.status != http.StatusUnauthorized {
 		t.Fatalf("token of an unknown tenant on Exchange: %d %s", r.status, r.raw)
 	}

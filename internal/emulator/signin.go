@@ -182,7 +182,7 @@ func (s *Server) grantToken(r *http.Request) (map[string]any, *aadError) {
 			return nil, aerr
 		}
 	}
-	access, _, err := s.issueAccessToken(t, audience, app, user)
+	access, err := s.issueAccessToken(t, audience, app, user)
 	if err != nil {
 		return nil, &aadError{http.StatusInternalServerError, "temporarily_unavailable", 50000, "There was an error issuing a token."}
 	}

@@ -59,15 +59,14 @@ type tokenClaims struct {
 }
 
 // issueAccessToken signs a token for app alone (user nil) or for user through app.
-func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *User) (string, time.Time, error) {
+func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *User) (string, error) {
 	now := s.opts.Now()
-	expires := now.Add(s.opts.TokenLifetime)
 	claims := tokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    "https://sts.windows.net/" + t.TenantID + "/",
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
-			ExpiresAt: jwt.NewNumericDate(expires),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.TokenLifetime)),
 			ID:        newGUID(),
 		},
 		TenantID: t.TenantID,
@@ -88,8 +87,7 @@ func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *Us
 		claims.Scope = delegatedScopes[audience]
 		claims.AppIDACR = "0"
 	}
-	signed, err := s.sign(withAudience(claims, audience))
-	return signed, expires, err
+	return s.sign(withAudience(claims, audience))
 }
 
 // withAudience renders the claims with "aud" as a single string, as Entra ID does (the JWT
