@@ -160,23 +160,19 @@ func (h *HostedTenant) TenantID() string { return h.id }
 func (h *HostedTenant) Organization() string { return h.domain }
 
 // ClientID is the tenant's first app registration's client id.
-func (h *HostedTenant) ClientID() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if apps := h.liveLocked().Apps; len(apps) > 0 {
-		return apps[0].ClientID
-	}
-	return ""
-}
+func (h *HostedTenant) ClientID() string { return h.firstApp().ClientID }
 
 // ClientSecret is the tenant's first app registration's secret.
-func (h *HostedTenant) ClientSecret() string {
+func (h *HostedTenant) ClientSecret() string { return h.firstApp().Secret }
+
+// firstApp is a copy of the tenant's first app registration; empty when it has none.
+func (h *HostedTenant) firstApp() App {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if apps := h.liveLocked().Apps; len(apps) > 0 {
-		return apps[0].Secret
+		return *apps[0]
 	}
-	return ""
+	return App{}
 }
 
 // Snapshot returns a deep copy of the tenant's state.
