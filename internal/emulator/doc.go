@@ -17,10 +17,26 @@
 //	{base}/graph/v1.0/...                                   Microsoft Graph
 //	{base}/exchange/adminapi/{beta|v1.0}/{tenant}/InvokeCommand  Exchange Online admin REST
 //
-// {tenant} is the tenant GUID or one of its domains. Tokens are issued only for the
+// {tenant} is the tenant GUID or one of its domains, in any case. Tokens are issued only for the
 // public-cloud resources https://graph.microsoft.com and https://outlook.office365.com
 // (scope "<resource>/.default"); the token's aud is the resource. Tokens are ES256 JWTs signed
 // with a key generated at start, so tokens do not survive a restart.
+//
+// # Fleets (fleet.go)
+//
+// Options.Tenants (-tenants N) hosts N tenants on the one listener: the starting tenant (built-in,
+// -seed or -state) first, then N-1 generated tenants, fleet0001.onmicrosoft.com and on, whose
+// ids, users and object ids derive from their number, so the same N gives the same tenants. Each
+// is a copy of the built-in tenant under its own ids and domain; the starting tenant's first app
+// is consented in all of them with the same client id and secret (a multi-tenant app), with a
+// service principal object id of each tenant's own. A generated tenant is built on first use and
+// lives in memory only; -extra-groups and -state apply to the starting tenant. Every tenant has its
+// own lock, so tenants do not wait on each other. The fleet file (Options.TenantsFile, or a
+// temporary file removed on Close) is a JSON array of {"tenant_id", "organization"} for every
+// hosted tenant, the starting one first; Exports names it as O365PAM_EMULATOR_TENANTS.
+// Server.Tenants and Server.Tenant give a HostedTenant, whose Snapshot, Stats and FailCmdlet
+// address one tenant; the Server's methods of those names address the starting tenant, except
+// Stats and ResetStats, which cover every request.
 //
 // # Tenant JSON (seed and state file)
 //
@@ -104,7 +120,17 @@
 //	  group manager or approver and needs no licence
 //	app anchor "APP:" or "UPN:" + SystemMailbox{bb558c35-…}@<initial      observed    facts (module; ScubaGear,
 //	  domain or tenant id>; user anchor "UPN:<upn>"; otherwise 400                    CIPP)
-//	a tenant in the URL other than the token's: 401                       choice      facts
+//	a tenant in the URL other than the token's (hosted or not): 401       choice      facts (no sample of the
+//	  InvalidAuthenticationToken with WWW-Authenticate, before any                    real answer)
+//	  cmdlet runs
+//	Graph serves the token's tenant (its URLs name none): another         choice      facts (Graph URLs carry
+//	  tenant's objects are 404 Request_ResourceNotFound; a token of a                 no tenant); 401 text
+//	  tenant not hosted is 401 InvalidAuthenticationToken                             chosen
+//	sign-in at {tenant} by GUID or any domain of the tenant; tokens and   documented  facts (sign-in)
+//	  discovery name the tenant GUID; a user of another tenant is
+//	  AADSTS50034 invalid_grant
+//	one app client id and secret in every tenant of a fleet (consented    documented  multi-tenant app docs
+//	  multi-tenant app), each with its own service principal object id
 //	user tokens carry scp AdminApi.AccessAsUser.All; Exchange.Manage is   observed    facts (measured token)
 //	  accepted too; a token with neither (or an app without
 //	  Exchange.ManageAsApp) gets a JSON 403 before any cmdlet runs        choice      (real answer unknown)

@@ -55,8 +55,11 @@ type faultInjector struct {
 	dropRng  *rand.Rand
 	failRate float64
 	dropRate float64
-	forced   map[string][]FaultKind // lower-case cmdlet name -> faults for its next calls
+	forced   map[forcedKey][]FaultKind // faults for a tenant's next calls of a cmdlet
 }
+
+// forcedKey is a tenant id and a lower-case cmdlet name.
+type forcedKey struct{ tenantID, cmdlet string }
 
 func newFaultInjector(opts Options) (*faultInjector, error) {
 	for name, rate := range map[string]float64{"fail rate": opts.FailRate, "drop-after-commit rate": opts.DropAfterCommitRate} {
@@ -70,7 +73,7 @@ func newFaultInjector(opts Options) (*faultInjector, error) {
 		dropRng:  rand.New(rand.NewPCG(seed, 2)),
 		failRate: opts.FailRate,
 		dropRate: opts.DropAfterCommitRate,
-		forced:   map[string][]FaultKind{},
+		forced:   map[forcedKey][]FaultKind{},
 	}, nil
 }
 
@@ -100,11 +103,11 @@ func (f *faultInjector) randomDrop() bool {
 	return f.dropRate > 0 && f.dropRng.Float64() < f.dropRate
 }
 
-// next takes the fault queued for the cmdlet's next call, if any.
-func (f *faultInjector) next(cmdlet string) FaultKind {
+// next takes the fault queued for the tenant's next call of the cmdlet, if any.
+func (f *faultInjector) next(tenantID, cmdlet string) FaultKind {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	key := strings.ToLower(cmdlet)
+	key := forcedKey{strings.ToLower(tenantID), strings.ToLower(cmdlet)}
 	queue := f.forced[key]
 	if len(queue) == 0 {
 		return ""
@@ -113,14 +116,19 @@ func (f *faultInjector) next(cmdlet string) FaultKind {
 	return queue[0]
 }
 
-// FailCmdlet makes the next n calls of the Exchange cmdlet fail with kind, whatever the random
-// rates say. Tests use it to force one failure point of a multi-step change.
+// FailCmdlet makes the starting tenant's next n calls of the Exchange cmdlet fail with kind,
+// whatever the random rates say. Tests use it to force one failure point of a multi-step change;
+// HostedTenant.FailCmdlet does the same in another tenant.
 func (s *Server) FailCmdlet(cmdlet string, n int, kind FaultKind) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	key := strings.ToLower(cmdlet)
+	s.tenants[0].FailCmdlet(cmdlet, n, kind)
+}
+
+func (f *faultInjector) force(tenantID, cmdlet string, n int, kind FaultKind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := forcedKey{strings.ToLower(tenantID), strings.ToLower(cmdlet)}
 	for range n {
-		s.faults.forced[key] = append(s.faults.forced[key], kind)
+		f.forced[key] = append(f.forced[key], kind)
 	}
 }
 
@@ -145,7 +153,7 @@ func (s *Server) injectRandomFault(w http.ResponseWriter, r *http.Request, svc s
 
 // writeFault answers a fault that happens before the request runs.
 func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service, kind FaultKind) {
-	s.stats.add(serviceFault, string(kind))
+	s.count(r, serviceFault, string(kind))
 	infoFrom(r).fault = kind
 	if svc == serviceGraph {
 		requestID, clientRequestID := requestIDs(w, r, false)
@@ -181,7 +189,7 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service,
 // dropConnection cuts the connection without an answer, as a network fault after the service
 // committed the change would.
 func (s *Server) dropConnection(w http.ResponseWriter, r *http.Request) {
-	s.stats.add(serviceFault, string(FaultDropAfterCommit))
+	s.count(r, serviceFault, string(FaultDropAfterCommit))
 	infoFrom(r).fault = FaultDropAfterCommit
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {

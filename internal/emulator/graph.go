@@ -111,7 +111,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		write(failf(http.StatusBadRequest, "BadRequest", "Invalid version."))
 		return
 	}
-	p, problem := s.authenticate(r.Header.Get("Authorization"), graphAudience, s.TenantID())
+	// Graph's URLs name no tenant: the token's tenant is the one served.
+	p, problem := s.authenticate(r.Header.Get("Authorization"), graphAudience)
 	if problem != tokenOK {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.baseURL+`/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
 		write(fail(graphTokenError(problem)))
@@ -139,7 +140,7 @@ func graphTokenError(problem tokenProblem) *graphError {
 	return &graphError{http.StatusUnauthorized, "InvalidAuthenticationToken", msg}
 }
 
-// graphCall routes one request (plain or from a batch) under the tenant lock.
+// graphCall routes one request (plain or from a batch) under the lock of the token's tenant.
 func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte) graphResult {
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(u.Path, graphPrefix+"/v1.0"), "/"), "/")
 	route, ids, gerr := matchGraphRoute(segs)
@@ -150,12 +151,13 @@ func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte)
 	if !found {
 		return failf(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !s.tenant.isAdmin(p.userID)) {
+	ht := p.tenant
+	ht.mu.Lock()
+	defer ht.mu.Unlock()
+	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !ht.liveLocked().isAdmin(p.userID)) {
 		return failf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	return h.run(&graphCall{s: s, t: s.withoutNewGroups(s.readableTenantLocked()), p: p, url: u, body: body, ids: ids})
+	return h.run(&graphCall{s: s, t: s.withoutNewGroups(ht.readableLocked()), p: p, url: u, body: body, ids: ids})
 }
 
 func matchGraphRoute(segs []string) (*graphRoute, []string, *graphError) {
