@@ -47,7 +47,7 @@ func TestAccApproverGroup_deletedMemberDoesNotBlockPlanOrDestroy(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("plan exited %d, want 2 (the member is drift):\n%s", code, out)
 	}
-	wantSaid(t, "the plan", out, append(warning, "- "+fmt.Sprintf("%q", alex))...)
+	wantSaid(t, "the plan", out, append(warning, "+ "+fmt.Sprintf("%q", alex))...)
 
 	// The apply cannot add a person who is not there: it refuses before any change.
 	out, code = ws.run("apply", "-input=false", "-auto-approve")
