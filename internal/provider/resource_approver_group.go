@@ -143,7 +143,9 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
-			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. A member deleted " +
+				"from the directory leaves the group; while it is still listed here the plan warns, shows it as drift and " +
+				"an apply is refused: remove it from `members`. Members of " +
 				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
 				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
 				"and reports the members the group has, without a plan showing changes made outside Terraform."),
