@@ -249,6 +249,32 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 	return answer.Value, nil
 }
 
+// DeleteUser deletes the tenant's user upn from the directory through Microsoft Graph, as an admin
+// would in the admin center, signed in as the emulator's admin megan.bowen. Only on the emulator: a
+// test never deletes a live tenant's users.
+func (tn *Tenant) DeleteUser(upn string) error {
+	if tn.Server == nil {
+		return fmt.Errorf("deleting user %s: only done on the tenant emulator", upn)
+	}
+	token, err := tn.UserToken(tn.Address("megan.bowen"), "https://graph.microsoft.com/.default")
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodDelete,
+		tn.Server.BaseURL()+"/graph/v1.0/users/"+url.PathEscape(upn), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := tn.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		raw, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("deleting user %s: HTTP %d: %s", upn, resp.StatusCode, raw)
+	}
+	return nil
+}
+
 // UserToken signs in as the tenant's user upn with the emulator's built-in password and returns an
 // access token for scope, such as `az account get-access-token` hands a provider that signs in
 // with the Azure CLI.

@@ -162,6 +162,11 @@
 //	  values; writes to mail-enabled groups answer Request_BadRequest
 //	Graph: unsupported query options refused with 400; only mail-enabled choice      facts
 //	  groups exist
+//	Graph DELETE /users/{id or UPN}: 204 without a body; needs            documented  Graph docs
+//	  User.ReadWrite.All or Directory.ReadWrite.All (a user: an admin)
+//	  a deleted user leaves at once every group's members (Graph and      choice      (real timing unknown;
+//	  Get-DistributionGroupMember) and owners, and the system accounts;               links to a deleted
+//	  naming it anywhere answers "not found"; no restore                              object go with it)
 //	transient server exceptions (fault injection): 500 naming             observed    facts (module's retry
 //	  DCOverloadedException, SuitabilityDirectoryException,                           list); namespaces and
 //	  ServerInMMException, ADServerSettingsChangedException,                          texts chosen

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -43,6 +44,7 @@ var (
 	permUserRead   = []string{"User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
 	permOrgRead    = []string{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All", "User.Read"}
 	permGroupWrite = []string{"Group.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
+	permUserWrite  = []string{"User.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
 )
 
 // graphHandler is one method on one route with the permissions it needs. Writes by a user
@@ -81,7 +83,8 @@ var graphRoutes = []graphRoute{
 		http.MethodGet: {permUserRead, false, (*graphCall).listUsers},
 	}},
 	{[]string{"users", "{}"}, map[string]graphHandler{
-		http.MethodGet: {permUserRead, false, (*graphCall).getUser},
+		http.MethodGet:    {permUserRead, false, (*graphCall).getUser},
+		http.MethodDelete: {permUserWrite, true, (*graphCall).deleteUser},
 	}},
 	{[]string{"users", "{}", "licenseDetails"}, map[string]graphHandler{
 		http.MethodGet: {permUserRead, false, (*graphCall).userLicenses},
@@ -370,6 +373,30 @@ func (c *graphCall) getUser() graphResult {
 	return graphOK(obj)
 }
 
+// deleteUser removes a user from the directory (204, as Graph answers). The user leaves every
+// group's members and owners and the privileged access system accounts at once, in both services:
+// links to a deleted directory object go with it (choice, see the fidelity table).
+func (c *graphCall) deleteUser() graphResult {
+	u, gerr := c.lookupUser()
+	if gerr != nil {
+		return fail(gerr)
+	}
+	t := c.s.tenant // the write goes to the tenant itself, not to the view reads see
+	t.Users = slices.DeleteFunc(t.Users, func(x *User) bool { return strings.EqualFold(x.ID, u.ID) })
+	gone := func(id string) bool { return strings.EqualFold(id, u.ID) }
+	for _, g := range t.Groups {
+		g.Members = slices.DeleteFunc(g.Members, gone)
+		g.ManagedBy = slices.DeleteFunc(g.ManagedBy, gone)
+	}
+	t.PAM.SystemAccounts = slices.DeleteFunc(t.PAM.SystemAccounts, gone)
+	now := c.s.opts.Now().UTC()
+	c.s.replica.recordLocked(now, t)
+	if err := c.s.persistLocked(); err != nil {
+		return failf(http.StatusInternalServerError, "InternalServerError", "The emulator could not save its state: %v", err)
+	}
+	return graphResult{status: http.StatusNoContent}
+}
+
 func (c *graphCall) userLicenses() graphResult {
 	u, gerr := c.lookupUser()
 	if gerr != nil {
@@ -399,6 +426,10 @@ func (c *graphCall) subscribedSkus() graphResult {
 func (s *Server) writeGraphResult(w http.ResponseWriter, res graphResult, requestID, clientRequestID string) {
 	if res.err != nil {
 		writeJSON(w, res.err.status, s.graphErrorBody(res.err, requestID, clientRequestID))
+		return
+	}
+	if res.status == http.StatusNoContent {
+		w.WriteHeader(res.status)
 		return
 	}
 	writeJSON(w, res.status, res.body)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -142,7 +143,9 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
-			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. A member deleted " +
+				"from the directory leaves the group; while it is still listed here the plan warns, shows it as drift and " +
+				"an apply is refused: remove it from `members`. Members of " +
 				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
 				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
 				"and reports the members the group has, without a plan showing changes made outside Terraform."),
@@ -217,8 +220,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		addServiceError(&resp.Diagnostics, "look up the members and owners of "+plan.Name.ValueString(), err, "")
 		return
 	}
-	checkPeople("members", stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, &resp.Diagnostics)
-	checkPeople("owners", stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, &resp.Diagnostics)
+	departed := foldSet(loadDeparted(ctx, req.Private, &resp.Diagnostics))
+	checkPeople("members", groupObject(plan), stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, departed, &resp.Diagnostics)
+	checkPeople("owners", groupObject(plan), stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, departed, &resp.Diagnostics)
 	findings := checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("approver_count"), findings.ApproverCount)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
@@ -336,7 +340,9 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, readHint(err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics), state, &resp.Diagnostics))...)
+	read := groupModel(ctx, *snap, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDeparted, r.departed(ctx, req.Private, state, read, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, read, state, &resp.Diagnostics))...)
 }
 
 func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -364,6 +370,9 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 			"The group was removed after the plan was made. Plan again: Terraform then plans to create it."))
 		return
 	}
+	if r.refuseDeparted(ctx, req.Private, plan, &resp.Diagnostics) {
+		return
+	}
 	current := groupModel(ctx, *live, state, &resp.Diagnostics)
 	if change, ok := groupChanges(ctx, id, current, plan, &resp.Diagnostics); ok {
 		err := r.client.tenant.UpdateGroup(ctx, state.ObjectID.ValueString(), change)
@@ -381,12 +390,107 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 	}
+	// The plan lists no one who left the directory (refused above): there is nothing left to warn about.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDeparted, nil)...)
 	snap, err := r.readSettled(ctx, id, plan, nil)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
+}
+
+// privateDeparted is the private state key of the people the group's reads saw leave the directory
+// while members or owners (a JSON list of their spellings). The plan warns about them where it refuses
+// an unknown person: Terraform also plans the configuration before a destroy, and an error there
+// would leave no way to destroy the group, nor to plan at all until the configuration changes.
+const privateDeparted = "departed_people"
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// loadDeparted reads the people recorded under privateDeparted.
+func loadDeparted(ctx context.Context, private privateGetter, diags *diag.Diagnostics) []string {
+	raw, d := private.GetKey(ctx, privateDeparted)
+	diags.Append(d...)
+	var out []string
+	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil {
+		return nil // unreadable bookkeeping only costs the warning its wording
+	}
+	return out
+}
+
+// departed records who left the group between prior and read and is no longer a user of the tenant,
+// with those recorded earlier who are still gone from the group. Only the people who left are looked
+// up, so a read without drift costs nothing more.
+func (r *approverGroupResource) departed(ctx context.Context, private privateGetter, prior, read approverGroupModel, diags *diag.Diagnostics) []byte {
+	present := foldSet(append(stringSet(ctx, read.Members, diags), stringSet(ctx, read.Owners, diags)...))
+	var left []string
+	for _, p := range append(stringSet(ctx, prior.Members, diags), stringSet(ctx, prior.Owners, diags)...) {
+		if !present[strings.ToLower(p)] && !containsFold(left, p) {
+			left = append(left, p)
+		}
+	}
+	out := loadDeparted(ctx, private, diags)
+	if len(left) > 0 {
+		// A failed look-up records nobody: the plan's own look-up then reports the failure.
+		if users, err := r.client.tenant.UsersByName(ctx, left); err == nil {
+			for _, p := range left {
+				if _, found := users[strings.ToLower(p)]; !found {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	var kept []string // those back in the group are no longer departed
+	for _, p := range out {
+		if !present[strings.ToLower(p)] && !containsFold(kept, p) {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	raw, _ := json.Marshal(kept)
+	return raw
+}
+
+// refuseDeparted refuses, before any change, a plan that lists someone the group's reads saw leave
+// the directory and who is still not a user: Exchange would refuse them, and applying the rest would
+// not be what the plan showed.
+func (r *approverGroupResource) refuseDeparted(ctx context.Context, private privateGetter, plan approverGroupModel, diags *diag.Diagnostics) bool {
+	departed := foldSet(loadDeparted(ctx, private, diags))
+	var listed [][2]string // attribute, spelling
+	for _, attr := range []struct {
+		name string
+		set  types.Set
+	}{{"members", plan.Members}, {"owners", plan.Owners}} {
+		for _, p := range stringSet(ctx, attr.set, diags) {
+			if departed[strings.ToLower(p)] {
+				listed = append(listed, [2]string{attr.name, p})
+			}
+		}
+	}
+	if len(listed) == 0 {
+		return false
+	}
+	names := make([]string, len(listed))
+	for i, l := range listed {
+		names[i] = l[1]
+	}
+	users, err := r.client.tenant.UsersByName(ctx, names)
+	if err != nil {
+		return false // Exchange has the last word on the write
+	}
+	refused := false
+	for _, l := range listed {
+		if _, found := users[strings.ToLower(l[1])]; !found {
+			departedFinding(l[0], groupObject(plan), l[1], true).addTo(diags)
+			refused = true
+		}
+	}
+	return refused
 }
 
 // groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.

@@ -132,6 +132,26 @@ func notAUserFinding(spelling string) *finding {
 			"accounts of services, named by UPN; check the spelling.", spelling)}
 }
 
+// departedFinding is about a person the configuration lists who was a member or owner of the group
+// and has since left the directory. At plan it is a warning: Terraform plans the configuration
+// before a destroy too, and an error there would block the destroy. The apply refuses (isError).
+func departedFinding(attr, group, spelling string, isError bool) *finding {
+	detail := fmt.Sprintf("%q in %s of %s was in the group and is no longer a user of this tenant: it was deleted "+
+		"from the directory (or its address changed) outside Terraform, and Exchange dropped it from the group. "+
+		"Terraform cannot add a person who is not there. Remove it from %s (or write the person's new address), "+
+		"then plan again.", spelling, attr, group, attr)
+	if isError {
+		detail += " Nothing was changed."
+	} else {
+		detail += " Until then an apply of this group is refused; destroying it is not."
+	}
+	summary := "Member no longer in the directory"
+	if attr == "owners" {
+		summary = "Owner no longer in the directory"
+	}
+	return &finding{attr: attr, isError: isError, summary: summary, detail: detail}
+}
+
 func hasHave(n int) string {
 	if n == 1 {
 		return "has"

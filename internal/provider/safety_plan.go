@@ -317,8 +317,9 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 }
 
 // checkPeople reports planned people that name no user, and two entries that name the same user;
-// people holds the users the plan's new entries name.
-func checkPeople(attr string, planned, prior []string, people map[string]pamtenant.User, diags *diag.Diagnostics) {
+// people holds the users the plan's new entries name. A person the group's reads saw leave the
+// directory (departed) gets a warning with the way forward instead of the error for a typo.
+func checkPeople(attr, group string, planned, prior []string, people map[string]pamtenant.User, departed map[string]bool, diags *diag.Diagnostics) {
 	known := foldSet(prior)
 	byID := map[string]string{}
 	for _, spelling := range planned {
@@ -326,6 +327,10 @@ func checkPeople(attr string, planned, prior []string, people map[string]pamtena
 			continue
 		}
 		u, found := people[strings.ToLower(spelling)]
+		if !found && departed[strings.ToLower(spelling)] {
+			departedFinding(attr, group, spelling, false).addTo(diags)
+			continue
+		}
 		if !found {
 			diags.AddAttributeError(path.Root(attr), "Unknown user",
 				fmt.Sprintf("%q in %s is not a user of this tenant. Check the spelling; use the person's UPN or "+
