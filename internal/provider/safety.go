@@ -117,12 +117,26 @@ func approvingSystemAccountsFinding(group string, accounts []string) *finding {
 			"service accounts out of the approver group, or out of system_accounts.", who, group)}
 }
 
-// unknownApproverGroupFinding refuses a policy whose approver group does not exist.
-func unknownApproverGroupFinding(address string) *finding {
-	return &finding{attr: "approver_group", isError: true, summary: "Approver group not found",
+// unknownApproverGroupFinding refuses an approver group (attr) that Exchange does not have and that no
+// approver group planned through this provider configuration creates.
+func unknownApproverGroupFinding(attr, address string) *finding {
+	return &finding{attr: attr, isError: true, summary: "Approver group not found",
 		detail: fmt.Sprintf("Exchange has no group %s. Check the address. If the group is created by this "+
 			"configuration, refer to it as o365pam_approver_group.<name>.primary_smtp_address so that Terraform "+
 			"plans it first.", address)}
+}
+
+// notSecurityGroupFinding refuses an approver group (attr) that is a recipient of another kind, such as
+// a distribution list: Exchange accepts only mail-enabled security groups as approvers.
+func notSecurityGroupFinding(attr, address string, g pamtenant.DistributionGroup) *finding {
+	kind := recipientKinds[g.RecipientTypeDetails]
+	if kind == "" {
+		kind = "recipient"
+	}
+	return &finding{attr: attr, isError: true, summary: "Approver group is not a mail-enabled security group",
+		detail: fmt.Sprintf("%s is a %s (%s), not a mail-enabled security group (%s), and Exchange accepts only "+
+			"mail-enabled security groups as approvers. Name a mail-enabled security group, or create one with "+
+			"o365pam_approver_group.", address, kind, g.RecipientTypeDetails, pamtenant.RecipientTypeSecurityGroup)}
 }
 
 // notAUserFinding refuses a system account that names no user.

@@ -200,7 +200,8 @@ func (c *tenantClient) withFindings(ctx context.Context, m, prior approverGroupM
 }
 
 // checkPrivilegedAccessPlan refuses to enable privileged access in a tenant without a licence for
-// it or with system accounts that are not users, and warns about system accounts that can approve.
+// it, with a default approver group that cannot approve or with system accounts that are not users,
+// and warns about system accounts that can approve.
 func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state privilegedAccessModel, creating bool, diags *diag.Diagnostics) {
 	if c == nil {
 		return
@@ -212,6 +213,12 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 		} else {
 			pamSubscriptionFinding(c.tenantID, skus).addTo(diags)
 		}
+	}
+	group := plan.DefaultApproverGroup
+	groupChanged := creating || !strings.EqualFold(state.DefaultApproverGroup.ValueString(), group.ValueString())
+	if groupChanged && !group.IsUnknown() && !group.IsNull() &&
+		!c.checkApproverGroup(ctx, "default_approver_group", group.ValueString(), diags) {
+		return
 	}
 	accounts, known := knownStrings(ctx, plan.SystemAccounts, diags)
 	if !known || len(accounts) == 0 {
@@ -229,8 +236,6 @@ func checkPrivilegedAccessPlan(ctx context.Context, c *tenantClient, plan, state
 			checkSkipped(diags, "system account "+account, err)
 		}
 	}
-	group := plan.DefaultApproverGroup
-	groupChanged := creating || !strings.EqualFold(state.DefaultApproverGroup.ValueString(), group.ValueString())
 	if group.IsUnknown() || (!groupChanged && sameFold(prior, accounts)) {
 		return
 	}
@@ -304,16 +309,27 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	if group.IsUnknown() || group.IsNull() || (!creating && strings.EqualFold(state.ApproverGroup.ValueString(), group.ValueString())) {
 		return
 	}
-	if _, planned := c.plannedGroup(group.ValueString()); planned {
-		return
+	c.checkApproverGroup(ctx, "approver_group", group.ValueString(), diags)
+}
+
+// checkApproverGroup refuses an approver group (attr) that is neither planned through this provider
+// configuration nor a mail-enabled security group of the tenant. It reports whether the group can approve.
+func (c *tenantClient) checkApproverGroup(ctx context.Context, attr, address string, diags *diag.Diagnostics) bool {
+	if _, planned := c.plannedGroup(address); planned {
+		return true
 	}
-	_, err := c.tenant.SecurityGroup(ctx, group.ValueString())
+	group, err := c.tenant.SecurityGroup(ctx, address)
 	switch {
 	case apierr.IsNotFound(err):
-		unknownApproverGroupFinding(group.ValueString()).addTo(diags)
+		unknownApproverGroupFinding(attr, address).addTo(diags)
+		return false
 	case err != nil:
-		checkSkipped(diags, "approver group "+group.ValueString(), err)
+		checkSkipped(diags, "approver group "+address, err)
+	case !group.IsSecurityGroup():
+		notSecurityGroupFinding(attr, address, *group).addTo(diags)
+		return false
 	}
+	return true
 }
 
 // checkPeople reports planned people that name no user, and two entries that name the same user;

@@ -122,7 +122,7 @@ func TestApprovingSystemAccounts(t *testing.T) {
 }
 
 func TestErrorFindings(t *testing.T) {
-	wantDiag(t, diagsOf(unknownApproverGroupFinding("typo@contoso.com")), diag.SeverityError, "approver_group",
+	wantDiag(t, diagsOf(unknownApproverGroupFinding("approver_group", "typo@contoso.com")), diag.SeverityError, "approver_group",
 		"Approver group not found", "Exchange has no group typo@contoso.com", "o365pam_approver_group.<name>.primary_smtp_address")
 	wantDiag(t, diagsOf(notAUserFinding("no.one@contoso.com")), diag.SeverityError, "system_accounts",
 		"System account is not a user", `"no.one@contoso.com" in system_accounts is not a user`)
