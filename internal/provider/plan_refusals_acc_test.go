@@ -46,3 +46,35 @@ resource "o365pam_privileged_access" "this" {
 		},
 	})
 }
+
+// Defect 5 of issue 19: moving a policy to a task the tenant already guards by hand passed plan,
+// removed the old policy, then failed the create: the old task was left unguarded.
+func TestAccPlan_moveToGuardedTaskRefused(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: base + policyHCL("move", moveTask, "Manual")},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
+						"Task": setMailboxTask, "ApprovalType": "Auto", "ApproverGroup": outOfBandGroup(t, tn),
+					})
+				},
+				Config: base + policyHCL("move", setMailboxTask, "Manual"),
+				ExpectError: errorMatching("Task already has an approval policy", setMailboxTask,
+					"would remove policy", "leaving "+moveTask+" unguarded", "import {"),
+			},
+			{
+				PreConfig: func() {
+					if got := movePolicies(t, tn); len(got) != 1 {
+						t.Fatalf("after the refused move want %s still guarded by its policy, got %v", moveTask, got)
+					}
+				},
+				Config:   base + policyHCL("move", moveTask, "Manual"),
+				PlanOnly: true,
+			},
+		},
+	})
+}

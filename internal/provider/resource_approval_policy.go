@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -152,22 +153,35 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	// Terraform plans a replacement twice: with the policy in state, then as a creation that gets the
 	// first plan's private data. The policy id kept there ties the two together.
-	var replaces string
+	var replaces replacedPolicy
 	if creating {
-		raw, d := req.Private.GetKey(ctx, privatePlannedPolicy)
-		resp.Diagnostics.Append(d...)
-		if raw != nil {
-			_ = json.Unmarshal(raw, &replaces)
-		}
+		replaces = replacedPolicyOf(ctx, req.Private, &resp.Diagnostics)
 	} else {
-		raw, _ := json.Marshal(state.ID.ValueString())
+		raw, _ := json.Marshal(replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()})
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
 	}
 	checkApprovalPolicyPlan(ctx, r.client, plan, state, replaces, &resp.Diagnostics)
 }
 
-// privatePlannedPolicy is the private data key holding the id of the policy a plan started from.
+// privatePlannedPolicy is the private data key holding the policy a plan started from.
 const privatePlannedPolicy = "planned_policy"
+
+// replacedPolicy is the policy a planned creation replaces; empty when it replaces none.
+type replacedPolicy struct{ ID, Task string }
+
+// replacedPolicyOf reads the policy a planned creation replaces from its private data.
+func replacedPolicyOf(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}, diags *diag.Diagnostics,
+) replacedPolicy {
+	var replaced replacedPolicy
+	raw, d := private.GetKey(ctx, privatePlannedPolicy)
+	diags.Append(d...)
+	if raw != nil {
+		_ = json.Unmarshal(raw, &replaced)
+	}
+	return replaced
+}
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
 // (an approver group created in the same apply) count as a change.
@@ -195,14 +209,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	}
 	if existing := pamtenant.PolicyForTask(policies, plan.Task.ValueString()); existing != nil {
 		// Never taken over, even with the same settings: nothing proves that this configuration made it.
-		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
-			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
-				"have only one policy, and Terraform does not take over one it did not create in this apply. If it is "+
-				"yours (for example left by an apply that was stopped before it saved its state), import it, then "+
-				"plan again:\n\n%s\nIf another resource of this configuration that this apply removes held the task, "+
-				"apply again once it is gone (use a moved block to rename a resource without removing its policy).",
-				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup,
-				importBlock("o365pam_approval_policy", existing.Identity)))
+		taskHasPolicyFinding(*existing, replacedPolicy{}).addTo(&resp.Diagnostics)
 		return
 	}
 	if limit := policyLimitFinding(len(policies)+1, plan.Task.ValueString()); limit != nil {

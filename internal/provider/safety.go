@@ -89,6 +89,26 @@ func policyLimitFinding(count int, task string) *finding {
 			task, count, maxApprovalPolicies)}
 }
 
+// taskHasPolicyFinding refuses a policy for a task that another policy of the tenant guards already.
+// A replacement (a new task) would remove the policy it replaces before the create is refused,
+// leaving that policy's task unguarded.
+func taskHasPolicyFinding(existing pamtenant.ApprovalPolicy, replaces replacedPolicy) *finding {
+	moving := ""
+	if replaces.ID != "" {
+		moving = fmt.Sprintf(" Applying this plan would remove policy %s of %s first, then fail to create the new one, "+
+			"leaving %s unguarded.", replaces.ID, replaces.Task, replaces.Task)
+	}
+	return &finding{attr: "task", isError: true, summary: "Task already has an approval policy",
+		detail: fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s), and a task "+
+			"can have only one.%s Terraform does not take over a policy it did not create. If that policy is yours (for "+
+			"example left by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
+			"If another resource of this configuration holds the task and this plan removes it or moves it to another "+
+			"task, apply that change first, then this one (use a moved block to rename a resource without removing "+
+			"its policy). Otherwise remove that policy in the tenant, or choose another task.",
+			existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup, moving,
+			importBlock("o365pam_approval_policy", existing.Identity))}
+}
+
 // approvingSystemAccounts lists the system accounts that are also approvers.
 func approvingSystemAccounts(accounts []string, approvers []pamtenant.User) []string {
 	var both []string

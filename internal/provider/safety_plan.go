@@ -269,9 +269,9 @@ func (c *tenantClient) approversOf(ctx context.Context, address string) ([]pamte
 
 // checkApprovalPolicyPlan records the planned policy for the run's counts, and refuses a second
 // resource for one task, a plan that passes the tenant's policy limit, and a policy whose approver
-// group neither exists nor is planned by this configuration. replaces is the id of the policy a
-// planned creation replaces, if any.
-func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state approvalPolicyModel, replaces string, diags *diag.Diagnostics) {
+// group neither exists nor is planned by this configuration. replaces is the policy a planned
+// creation replaces, if any.
+func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state approvalPolicyModel, replaces replacedPolicy, diags *diag.Diagnostics) {
 	if c == nil {
 		return
 	}
@@ -280,9 +280,9 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	switch {
 	case !creating:
 		c.policies.noteKept(key)
-	case replaces != "":
-		key = replaces
-		c.policies.noteRemoved(replaces)
+	case replaces.ID != "":
+		key = replaces.ID
+		c.policies.noteRemoved(replaces.ID)
 		c.policies.noteCreated()
 	default:
 		key = c.policies.newKey()
@@ -299,11 +299,18 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 		}
 	}
 	if creating && !plan.Task.IsUnknown() {
-		limit, err := c.checkPolicyLimit(ctx, plan.Task.ValueString())
+		policies, err := c.tenant.ApprovalPolicies(ctx)
 		if err != nil {
-			checkSkipped(diags, "how many approval policies the tenant has", err)
+			checkSkipped(diags, "the tenant's approval policies", err)
+			return
 		}
-		limit.addTo(diags)
+		// Only the policy this resource replaces may hold the task: any other makes the create fail,
+		// after a replacement has already removed the old policy.
+		if existing := pamtenant.PolicyForTask(policies, plan.Task.ValueString()); existing != nil && !strings.EqualFold(existing.Identity, replaces.ID) {
+			taskHasPolicyFinding(*existing, replaces).addTo(diags)
+			return
+		}
+		c.checkPolicyLimit(ctx, policies, plan.Task.ValueString()).addTo(diags)
 	}
 	group := plan.ApproverGroup
 	if group.IsUnknown() || group.IsNull() || (!creating && strings.EqualFold(state.ApproverGroup.ValueString(), group.ValueString())) {
@@ -360,11 +367,7 @@ func checkPeople(attr string, planned, prior []string, people map[string]pamtena
 // allows, counting what the same plan creates and removes. Removals are planned in no set order, so
 // while the count is too high and some tenant policies have not been planned yet it waits (at most
 // policyLimitWait) for them.
-func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*finding, error) {
-	policies, err := c.tenant.ApprovalPolicies(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (c *tenantClient) checkPolicyLimit(ctx context.Context, policies []pamtenant.ApprovalPolicy, task string) *finding {
 	book := &c.policies
 	book.setBaseline(policies)
 	clock := c.tenant.Clock()
@@ -372,13 +375,13 @@ func (c *tenantClient) checkPolicyLimit(ctx context.Context, task string) (*find
 	for {
 		count, settled := book.projected()
 		if count <= maxApprovalPolicies {
-			return nil, nil
+			return nil
 		}
 		if settled || clock.Now().After(deadline) {
-			return policyLimitFinding(count, task), nil
+			return policyLimitFinding(count, task)
 		}
 		if err := clock.Sleep(ctx, 100*time.Millisecond); err != nil {
-			return policyLimitFinding(count, task), nil //nolint:nilerr // a plan out of time reports the count it has
+			return policyLimitFinding(count, task)
 		}
 	}
 }
