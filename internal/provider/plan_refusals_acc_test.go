@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -77,4 +79,58 @@ func TestAccPlan_moveToGuardedTaskRefused(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Defect 6 of issue 19: a saved plan changes a policy that another admin has replaced by hand since;
+// the update cannot create the new policy nor put the old one back, and the error used to say that
+// the old one was put back and that the task stayed guarded by the old settings.
+func TestAccApprovalPolicy_failedSwapSaysOnlyWhatWasVerified(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	group := outOfBandGroup(t, tn)
+	policy := func(approvalType string) string {
+		return cliProvider + fmt.Sprintf(`
+resource "o365pam_approval_policy" "move" {
+  task           = %q
+  approval_type  = %q
+  approver_group = %q
+}
+`, moveTask, approvalType, group)
+	}
+	ws := newCLIWorkspace(t, policy("Manual"), tenantEnv(tn)...)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), policy("Auto"))
+	ws.mustRun("plan", "-input=false", "-out=tfplan")
+
+	// Another admin replaces the policy by hand, approved by another group.
+	tn.Exchange(t, "New-DistributionGroup", map[string]any{
+		"Name": "admins", "PrimarySmtpAddress": tn.Address("admins"), "Type": "Security", "Members": []string{tn.Address("lee.gu")},
+	})
+	for _, p := range movePolicies(t, tn) {
+		tn.Exchange(t, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]})
+	}
+	made := tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
+		"Task": moveTask, "ApprovalType": "Manual", "ApproverGroup": tn.Address("admins"),
+	})
+	theirs := fmt.Sprint(made[0]["Identity"])
+
+	out, code := ws.run("apply", "-input=false", "tfplan")
+	flat := strings.Join(strings.Fields(out), " ")
+	if code == 0 {
+		t.Fatalf("the apply succeeded over another admin's policy:\n%s", out)
+	}
+	for _, claim := range []string{"old one was put back", "guarded by the old settings", "with the old settings"} {
+		if strings.Contains(flat, claim) {
+			t.Errorf("the error claims %q, but the tenant holds another admin's policy %s:\n%s", claim, theirs, out)
+		}
+	}
+	if got := movePolicies(t, tn); len(got) != 1 || fmt.Sprint(got[0]["Identity"]) != theirs {
+		t.Fatalf("want the other admin's policy %s left alone, got %v", theirs, got)
+	}
+	if state := ws.mustRun("state", "list"); strings.Contains(state, "o365pam_approval_policy.move") {
+		if shown := ws.mustRun("state", "show", "o365pam_approval_policy.move"); strings.Contains(shown, theirs) &&
+			strings.Contains(shown, group) {
+			t.Errorf("state records the other admin's policy %s with this configuration's settings:\n%s", theirs, shown)
+		}
+	}
 }

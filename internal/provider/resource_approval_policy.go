@@ -80,7 +80,8 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"manage those by hand.\n\n" +
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
-			"the old one is put back before the error is reported, so the task is never left unguarded. " +
+			"the old one is put back before the error is reported, so the task is not left unguarded (the error says " +
+			"which policy guards the task when another admin replaced it meanwhile). " +
 			"The policy's `id` changes when that happens.\n\n" +
 			"Creating a policy for a task that already has one fails with the existing policy's id and the import " +
 			"block that brings it under Terraform, also when it has exactly the configured settings (as an apply " +
@@ -329,10 +330,21 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 				state.Task.ValueString()))
 		return
 	}
+	if !pamtenant.HasSettings(*restored, state.ApprovalType.ValueString(), state.ApproverGroup.ValueString()) {
+		// Someone else's policy holds the task now: say what it is, and do not take it over.
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, action, createErr,
+			fmt.Sprintf("The new policy could not be created, and the old one was not put back: task %s is guarded now by "+
+				"policy %s (approval type %s, approver group %s), which this apply did not create; another admin may "+
+				"have replaced the policy since the plan. It is not recorded in state. Review it, then import it to "+
+				"manage it:\n\n%s\nor remove it in the tenant and apply again.", restored.Task, restored.Identity,
+				restored.ApprovalType, restored.ApproverGroup, importBlock("o365pam_approval_policy", restored.Identity)))
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, state))...)
 	addServiceError(&resp.Diagnostics, action, createErr,
-		fmt.Sprintf("The new policy could not be created, so the old one was put back (new id %s). The task "+
-			"stays guarded by the old settings.", restored.Identity))
+		fmt.Sprintf("The new policy could not be created. Task %s is guarded by policy %s with the old settings "+
+			"(approval type %s, approver group %s).", restored.Task, restored.Identity, restored.ApprovalType, restored.ApproverGroup))
 }
 
 func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
