@@ -23,8 +23,34 @@ type plannedGroup struct {
 // o365pam_approver_group.<name>.primary_smtp_address is checked after that group was planned, and
 // a group this configuration is about to create is not reported missing.
 type groupBook struct {
-	mu     sync.Mutex
-	groups map[string]plannedGroup // by lower-case primary SMTP address
+	mu       sync.Mutex
+	groups   map[string]plannedGroup // by lower-case primary SMTP address
+	removed  map[string]bool         // lower-case addresses of the groups the plan removes
+	pamGroup string                  // lower-case default approver group privileged access has in state
+}
+
+// noteRemovedGroup records a group the plan removes, and reports whether privileged access, as
+// planned before, uses it as its default approver group.
+func (c *tenantClient) noteRemovedGroup(address string) (pamUses bool) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	key := strings.ToLower(address)
+	if book.removed == nil {
+		book.removed = map[string]bool{}
+	}
+	book.removed[key] = true
+	return book.pamGroup == key
+}
+
+// notePAMGroup records the default approver group privileged access has now, and reports whether a
+// group planned before removes it.
+func (c *tenantClient) notePAMGroup(address string) (removed bool) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	book.pamGroup = strings.ToLower(address)
+	return book.removed[book.pamGroup]
 }
 
 func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {

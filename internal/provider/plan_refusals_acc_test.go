@@ -134,3 +134,33 @@ resource "o365pam_approval_policy" "move" {
 		}
 	}
 }
+
+// Defect 13 of issue 19: rotating approver groups without create_before_destroy fails at apply, and
+// the plan used to give no warning that the group it removes is still in use.
+func TestAccApproverGroup_rotationWithoutCreateBeforeDestroyWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	newGroup := fmt.Sprintf(`
+resource "o365pam_approver_group" "rotated" {
+  name                 = "PAM Approvers 2"
+  primary_smtp_address = %q
+  members              = [%q, %q]
+}
+`, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	ws := newCLIWorkspace(t, cliProvider+oldGroup+newGroup+approvedBy("approvers"), tenantEnv(tn)...)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), cliProvider+newGroup+approvedBy("rotated"))
+	out := strings.Join(strings.Fields(ws.mustRun("plan", "-input=false")), " ")
+	for _, want := range []string{
+		"Warning: Approver group still in use",
+		"removes approver group " + tn.Address("pam-approvers"),
+		"the approver group of the policy for " + moveTask,
+		"the default approver group of privileged access",
+		"apply twice",
+	} {
+		if !strings.Contains(out, strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+}

@@ -187,7 +187,13 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if r.client == nil {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		var state approverGroupModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		checkGroupRemoval(ctx, r.client, state.PrimarySMTPAddress.ValueString(), &resp.Diagnostics)
 		return
 	}
 	var plan, state approverGroupModel
@@ -401,11 +407,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
-				"approver group of a policy, and Terraform removes a group before it updates what uses it unless the group "+
-				"was applied with lifecycle { create_before_destroy = true }. To move them to another group, apply twice: "+
-				"first with the old group back in the configuration (add create_before_destroy to it there) and everything "+
-				"pointing at the new one, then without the old group. With create_before_destroy recorded, later rotations "+
-				"take one apply.")
+				"approver group of a policy, and "+rotationRemedy)
 	}
 }
 

@@ -159,6 +159,24 @@ func notSecurityGroupFinding(attr, address string, g pamtenant.DistributionGroup
 			"o365pam_approver_group.", address, kind, g.RecipientTypeDetails, pamtenant.RecipientTypeSecurityGroup)}
 }
 
+// rotationRemedy says how to move what a group approves to another group.
+const rotationRemedy = "Terraform removes a group before it updates what uses it unless the group was applied with " +
+	"lifecycle { create_before_destroy = true }. To move them to another group, apply twice: first with the old group " +
+	"back in the configuration (add create_before_destroy to it there) and everything pointing at the new one, then " +
+	"without the old group. With create_before_destroy recorded, later rotations take one apply."
+
+// groupInUseFinding warns that a group the plan removes still approves something in the tenant: uses
+// lists what, in words.
+func groupInUseFinding(address string, uses []string) *finding {
+	if len(uses) == 0 {
+		return nil
+	}
+	return &finding{summary: "Approver group still in use",
+		detail: fmt.Sprintf("This plan removes approver group %s, which is still %s. Exchange refuses to remove a group "+
+			"in use, so the apply fails at the removal unless what uses the group has moved to another group by then. "+
+			"%s", address, strings.Join(uses, " and "), rotationRemedy)}
+}
+
 // notAUserFinding refuses a system account that names no user.
 func notAUserFinding(spelling string) *finding {
 	return &finding{attr: "system_accounts", isError: true, summary: "System account is not a user",

@@ -339,6 +339,27 @@ func (c *tenantClient) checkApproverGroup(ctx context.Context, attr, address str
 	return true
 }
 
+// checkGroupRemoval warns when a group the plan removes still approves policies in the tenant, or is
+// the default approver group of privileged access in this configuration. Exchange is not known to
+// report the default approver group, so that use is known only from the plan of
+// o365pam_privileged_access: whichever of the two is planned second warns.
+func checkGroupRemoval(ctx context.Context, c *tenantClient, address string, diags *diag.Diagnostics) {
+	var uses []string
+	if c.noteRemovedGroup(address) {
+		uses = append(uses, "the default approver group of privileged access")
+	}
+	policies, err := c.tenant.ApprovalPolicies(ctx)
+	if err != nil {
+		checkSkipped(diags, "which approval policies "+address+" approves", err)
+	}
+	for _, p := range policies {
+		if pamtenant.SameSetting(p.ApproverGroup, address) {
+			uses = append(uses, fmt.Sprintf("the approver group of the policy for %s (%s)", p.Task, p.Identity))
+		}
+	}
+	groupInUseFinding(address, uses).addTo(diags)
+}
+
 // checkPeople reports planned people that name no user, and two entries that name the same user;
 // people holds the users the plan's new entries name.
 func checkPeople(attr string, planned, prior []string, people map[string]pamtenant.User, diags *diag.Diagnostics) {
