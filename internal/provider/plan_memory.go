@@ -70,8 +70,8 @@ func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
 
 // policyBook remembers the approval policies one configured provider plans (and, during an apply,
 // removes), so that a plan can refuse two resources for one task and count the policies the whole
-// plan leaves in the tenant. Terraform plans resources in parallel and in no set order, so a count
-// that passes the limit waits a little for the removals planned alongside.
+// plan leaves in the tenant. Terraform plans resources in no set order, so what the book holds when a
+// resource is planned is what the resources planned before it showed.
 type policyBook struct {
 	mu       sync.Mutex
 	tasks    map[string]taskClaim // by lower-case task
@@ -148,11 +148,11 @@ func (b *policyBook) setBaseline(policies []pamtenant.ApprovalPolicy) {
 }
 
 // projected is how many policies the tenant holds once the run is done, counting every policy this
-// run has not planned as staying; settled is true when every one of them has been planned.
-func (b *policyBook) projected() (count int, settled bool) {
+// run has not planned as staying; unplanned is how many of those there are.
+func (b *policyBook) projected() (count, unplanned int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	count, settled = b.created, true
+	count = b.created
 	for id := range b.baseline {
 		switch {
 		case b.removed[id]:
@@ -160,8 +160,8 @@ func (b *policyBook) projected() (count int, settled bool) {
 			count++
 		default:
 			count++
-			settled = false
+			unplanned++
 		}
 	}
-	return count, settled
+	return count, unplanned
 }

@@ -88,8 +88,9 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"stopped before it saved its state leaves it): Terraform never takes over a policy it did not create. " +
 			"Two resources for one task (compared without regard to case) in one configuration are refused at plan.\n\n" +
 			"A plan that would leave the tenant with more than 30 policies fails, counting the policies the same " +
-			"plan creates and removes; a plan near the limit may wait a few seconds for the removals planned " +
-			"alongside. Destroying policies is never refused.",
+			"plan creates and removes. Terraform plans resources in no set order, so when the count depends on " +
+			"removals of policies the plan has not reached yet, the plan warns instead, and the apply refuses a " +
+			"create that would pass the limit. Destroying policies is never refused.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -360,7 +361,7 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
 		return
 	}
-	// A creation planned alongside may be waiting for this removal to fit the tenant's limit.
+	// The plans Terraform makes during the apply for creations after this one count it as gone.
 	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 

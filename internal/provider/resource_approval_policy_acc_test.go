@@ -335,10 +335,10 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 					plancheck.ExpectResourceAction("o365pam_approval_policy.third", plancheck.ResourceActionCreate),
 				}},
 			},
-			// One more than the limit fails at plan.
+			// One more than the limit: the plan cannot tell whether it removes the policies made by hand (it
+			// never plans them), so it warns, and the apply refuses the create before making it.
 			{
 				Config:      atLimit + policyHCL("move", moveTask, "Manual"),
-				PlanOnly:    true,
 				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
 			},
 			// The final destroy (checked by CheckDestroy) plans the configuration at 30 first.

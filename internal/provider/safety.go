@@ -89,6 +89,20 @@ func policyLimitFinding(count int, task string) *finding {
 			task, count, maxApprovalPolicies)}
 }
 
+// policyLimitUnsureFinding warns that a new policy passes the limit unless the plan removes some of the
+// tenant's policies it has not reached yet: count assumes they all stay; unplanned is how many there are.
+func policyLimitUnsureFinding(count, unplanned int, task string) *finding {
+	if count <= maxApprovalPolicies {
+		return nil
+	}
+	return &finding{attr: "task", summary: "Approval policy limit may be reached",
+		detail: fmt.Sprintf("The tenant would hold %d approval policies with the one for %s, more than the %d Exchange "+
+			"allows, unless this plan removes some of the %d policies of the tenant it had not reached when it planned "+
+			"this one (Terraform plans resources in no set order, so this check cannot tell yet). If fewer go, the "+
+			"apply refuses to create this policy, and other changes of the same apply may have been made by then. "+
+			"Policies made outside this configuration always stay.", count, task, maxApprovalPolicies, unplanned)}
+}
+
 // taskHasPolicyFinding refuses a policy for a task that another policy of the tenant guards already.
 // A replacement (a new task) would remove the policy it replaces before the create is refused,
 // leaving that policy's task unguarded.

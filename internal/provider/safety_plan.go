@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,10 +12,6 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
 )
-
-// policyLimitWait bounds how long a planned creation that would pass the tenant's policy limit waits
-// for the rest of the run to show the policies it removes.
-const policyLimitWait = 10 * time.Second
 
 // Every plan-time check runs from here, called by the resources' ModifyPlan; safety.go words what
 // they find, plan_memory.go keeps what the run's plans have seen. The checks skip values not known
@@ -310,7 +305,7 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 			taskHasPolicyFinding(*existing, replaces).addTo(diags)
 			return
 		}
-		c.checkPolicyLimit(ctx, policies, plan.Task.ValueString()).addTo(diags)
+		c.checkPolicyLimit(policies, plan.Task.ValueString()).addTo(diags)
 	}
 	group := plan.ApproverGroup
 	if group.IsUnknown() || group.IsNull() || (!creating && strings.EqualFold(state.ApproverGroup.ValueString(), group.ValueString())) {
@@ -385,24 +380,16 @@ func checkPeople(attr string, planned, prior []string, people map[string]pamtena
 }
 
 // checkPolicyLimit refuses a planned creation that leaves the tenant with more policies than Exchange
-// allows, counting what the same plan creates and removes. Removals are planned in no set order, so
-// while the count is too high and some tenant policies have not been planned yet it waits (at most
-// policyLimitWait) for them.
-func (c *tenantClient) checkPolicyLimit(ctx context.Context, policies []pamtenant.ApprovalPolicy, task string) *finding {
+// allows, counting what the same plan creates and removes. Terraform plans resources in no set order
+// (one at a time under -parallelism=1), so policies of the tenant this run has not planned yet may
+// still be removed by it: the plan is refused only when the count passes the limit even if they all
+// go, or when none is left unplanned; otherwise it warns. The apply refuses the create at the limit.
+func (c *tenantClient) checkPolicyLimit(policies []pamtenant.ApprovalPolicy, task string) *finding {
 	book := &c.policies
 	book.setBaseline(policies)
-	clock := c.tenant.Clock()
-	deadline := clock.Now().Add(policyLimitWait)
-	for {
-		count, settled := book.projected()
-		if count <= maxApprovalPolicies {
-			return nil
-		}
-		if settled || clock.Now().After(deadline) {
-			return policyLimitFinding(count, task)
-		}
-		if err := clock.Sleep(ctx, 100*time.Millisecond); err != nil {
-			return policyLimitFinding(count, task)
-		}
+	count, unplanned := book.projected()
+	if count-unplanned > maxApprovalPolicies || (unplanned == 0 && count > maxApprovalPolicies) {
+		return policyLimitFinding(count, task)
 	}
+	return policyLimitUnsureFinding(count, unplanned, task)
 }
