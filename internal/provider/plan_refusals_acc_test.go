@@ -164,3 +164,47 @@ resource "o365pam_approver_group" "rotated" {
 		}
 	}
 }
+
+// Defect 3 of issue 19: -replace under create_before_destroy failed at apply on the name or task
+// already in use, then suggested importing the object already in state. Exchange allows no two groups
+// of one name nor two policies for one task, and the provider is not told whether
+// create_before_destroy is set: such a replacement is refused at plan with what works instead.
+func TestAccReplace_createBeforeDestroy(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	cbd := func(hcl string) string {
+		return strings.Replace(hcl, "\n}\n", "\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n", 1)
+	}
+	group := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	policy := policyHCL("move", moveTask, "Manual")
+	ws := newCLIWorkspace(t, cliProvider+cbd(group)+cbd(policy), tenantEnv(tn)...)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	refused := func(address string, phrases ...string) {
+		t.Helper()
+		out, code := ws.run("apply", "-input=false", "-auto-approve", "-replace="+address)
+		flat := strings.Join(strings.Fields(out), " ")
+		if code == 0 || strings.Contains(flat, "import {") || strings.Contains(flat, "Error running apply") {
+			t.Errorf("-replace=%s: want a refusal at plan without an import suggested, got exit %d:\n%s", address, code, out)
+		}
+		for _, p := range phrases {
+			if !strings.Contains(flat, p) {
+				t.Errorf("-replace=%s: want %q in:\n%s", address, p, out)
+			}
+		}
+	}
+	before := movePolicies(t, tn)
+	refused(policyAddr, "Replacement keeps the name or task", "the policy for "+moveTask,
+		"terraform apply -destroy -target=<address>")
+	refused(groupAddr, "Approver group cannot be replaced while in use", "approver group of the policy for "+moveTask,
+		"another name and address")
+	if got := movePolicies(t, tn); len(got) != 1 || len(before) != 1 || got[0]["Identity"] != before[0]["Identity"] {
+		t.Fatalf("the refused replacements changed the policy: before %v, after %v", before, got)
+	}
+
+	// What the refusal says works.
+	ws.mustRun("apply", "-input=false", "-auto-approve", "-destroy", "-target="+policyAddr)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	if got := movePolicies(t, tn); len(got) != 1 || got[0]["Identity"] == before[0]["Identity"] {
+		t.Errorf("want one new policy for the task in place of %v, got %v", before, got)
+	}
+}

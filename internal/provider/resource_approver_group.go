@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -204,6 +205,16 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if req.State.Raw.IsNull() {
+		checkGroupReplacement(ctx, r.client, plan, replacedGroupOf(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+	} else {
+		raw, _ := json.Marshal(replacedGroup{ID: state.ID.ValueString(), ObjectID: state.ObjectID.ValueString(),
+			Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()})
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedGroup, raw)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	people, err := r.client.tenant.UsersByName(ctx, newPeople(ctx, plan, state, &resp.Diagnostics))
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "look up the members and owners of "+plan.Name.ValueString(), err, "")
@@ -258,6 +269,26 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
+// privatePlannedGroup is the private data key holding the group a plan started from.
+const privatePlannedGroup = "planned_group"
+
+// replacedGroup is the group a planned creation replaces; empty when it replaces none.
+type replacedGroup struct{ ID, ObjectID, Name, Address string }
+
+// replacedGroupOf reads the group a planned creation replaces from its private data.
+func replacedGroupOf(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}, diags *diag.Diagnostics,
+) replacedGroup {
+	var replaced replacedGroup
+	raw, d := private.GetKey(ctx, privatePlannedGroup)
+	diags.Append(d...)
+	if raw != nil {
+		_ = json.Unmarshal(raw, &replaced)
+	}
+	return replaced
+}
+
 // existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
 // security group of that name is not taken over, even if an apply stopped before saving its state
 // made it: nothing proves it is this configuration's. The hint gives the import block instead.
@@ -271,10 +302,10 @@ func (r *approverGroupResource) existingGroupHint(ctx context.Context, in pamten
 			continue
 		}
 		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
-			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
-			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
-			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
-			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+			"over a group it did not create in this apply. %s If it is not in state (for example made by an apply "+
+			"that was stopped before it saved its state) and this resource stands for it, import it, then plan "+
+			"again:\n\n%s\nOtherwise choose another name and address.", group.Name, group.PrimarySmtpAddress,
+			group.GUID, replacedInStateHint, importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
 	}
 	// Exchange may not show a group made seconds ago (an apply stopped just after creating it), so
 	// the import block is offered for the planned address too.

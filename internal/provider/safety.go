@@ -114,13 +114,13 @@ func taskHasPolicyFinding(existing pamtenant.ApprovalPolicy, replaces replacedPo
 	}
 	return &finding{attr: "task", isError: true, summary: "Task already has an approval policy",
 		detail: fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s), and a task "+
-			"can have only one.%s Terraform does not take over a policy it did not create. If that policy is yours (for "+
-			"example left by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
+			"can have only one.%s Terraform does not take over a policy it did not create. If that policy is yours and not in "+
+			"state (for example left by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
 			"If another resource of this configuration holds the task and this plan removes it or moves it to another "+
 			"task, apply that change first, then this one (use a moved block to rename a resource without removing "+
-			"its policy). Otherwise remove that policy in the tenant, or choose another task.",
+			"its policy). %s Otherwise remove that policy in the tenant, or choose another task.",
 			existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup, moving,
-			importBlock("o365pam_approval_policy", existing.Identity))}
+			importBlock("o365pam_approval_policy", existing.Identity), replacedInStateHint)}
 }
 
 // approvingSystemAccounts lists the system accounts that are also approvers.
@@ -178,6 +178,31 @@ const rotationRemedy = "Terraform removes a group before it updates what uses it
 	"lifecycle { create_before_destroy = true }. To move them to another group, apply twice: first with the old group " +
 	"back in the configuration (add create_before_destroy to it there) and everything pointing at the new one, then " +
 	"without the old group. With create_before_destroy recorded, later rotations take one apply."
+
+// replaceGroupRemedy says how to get a new group in place of one in use.
+const replaceGroupRemedy = "To replace a group in use, give the new group another name and address (with " +
+	"create_before_destroy recorded on the group, one apply then creates it, moves what uses the old group and removes " +
+	"the old one), or point what uses it at another group first."
+
+// replacedInStateHint warns, where a create is refused because its name or task is taken, against
+// importing the object that a replacement under create_before_destroy still holds in state.
+const replacedInStateHint = "If this create replaces an object of this configuration (-replace, or a tainted resource) " +
+	"under lifecycle { create_before_destroy = true }, that object still holds the name or task and is in state " +
+	"already: do not import it. Replace it without create_before_destroy (remove the setting for that apply, or " +
+	"destroy it first with terraform apply -destroy -target=<address>), then apply."
+
+// sameNameReplacementFinding refuses a -replace of what whose new object keeps the old one's name or
+// task: Exchange allows no two at once (why), so under create_before_destroy the create is refused while
+// the old object holds it. The provider is not told whether create_before_destroy is set, and Terraform
+// shows only errors from the plan of a replacement's create, so the plan refuses and says what works.
+func sameNameReplacementFinding(what, why string) *finding {
+	return &finding{isError: true, summary: "Replacement keeps the name or task of the object it replaces",
+		detail: fmt.Sprintf("This plan replaces %s by a new one of the same name or task, and Exchange allows no two at "+
+			"once (%s): under lifecycle { create_before_destroy = true }, which Terraform does not tell the provider "+
+			"about, the create would be refused while the old one holds it, and the old one stays in state. To recreate "+
+			"it, remove it first, then create it: terraform apply -destroy -target=<address>, then terraform apply. Or "+
+			"give the new one another name or task.", what, why)}
+}
 
 // groupInUseFinding warns that a group the plan removes still approves something in the tenant: uses
 // lists what, in words.

@@ -278,6 +278,11 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	case replaces.ID != "":
 		key = replaces.ID
 		c.policies.noteRemoved(replaces.ID)
+		if strings.EqualFold(replaces.Task, plan.Task.ValueString()) {
+			sameNameReplacementFinding("the policy for "+replaces.Task, "a task has one policy").addTo(diags)
+			return
+		}
+		c.policies.noteReplacement(plan.Task.ValueString(), replaces.ID)
 		c.policies.noteCreated()
 	default:
 		key = c.policies.newKey()
@@ -339,20 +344,50 @@ func (c *tenantClient) checkApproverGroup(ctx context.Context, attr, address str
 // report the default approver group, so that use is known only from the plan of
 // o365pam_privileged_access: whichever of the two is planned second warns.
 func checkGroupRemoval(ctx context.Context, c *tenantClient, address string, diags *diag.Diagnostics) {
-	var uses []string
-	if c.noteRemovedGroup(address) {
-		uses = append(uses, "the default approver group of privileged access")
-	}
-	policies, err := c.tenant.ApprovalPolicies(ctx)
+	uses, err := c.groupUses(ctx, address, true)
 	if err != nil {
 		checkSkipped(diags, "which approval policies "+address+" approves", err)
 	}
+	groupInUseFinding(address, uses).addTo(diags)
+}
+
+// groupUses lists, in words, what a group approves: the tenant's policies and, as far as the plans
+// of this run show, privileged access. removing notes that the plan removes the group.
+func (c *tenantClient) groupUses(ctx context.Context, address string, removing bool) ([]string, error) {
+	var uses []string
+	if (removing && c.noteRemovedGroup(address)) || (!removing && c.pamUses(address)) {
+		uses = append(uses, "the default approver group of privileged access")
+	}
+	policies, err := c.tenant.ApprovalPolicies(ctx)
 	for _, p := range policies {
 		if pamtenant.SameSetting(p.ApproverGroup, address) {
 			uses = append(uses, fmt.Sprintf("the approver group of the policy for %s (%s)", p.Task, p.Identity))
 		}
 	}
-	groupInUseFinding(address, uses).addTo(diags)
+	return uses, err
+}
+
+// checkGroupReplacement runs when a planned creation replaces a group (-replace) under the same name
+// or address. Exchange lets no two groups share either, so under create_before_destroy the create
+// fails while the old group holds them; without it, the old group is removed first, which Exchange
+// refuses while the group approves policies or privileged access. The provider is not told which
+// order Terraform uses, so the plan is refused, saying what works.
+func checkGroupReplacement(ctx context.Context, c *tenantClient, plan approverGroupModel, old replacedGroup, diags *diag.Diagnostics) {
+	if old.ID == "" || (!strings.EqualFold(old.Name, plan.Name.ValueString()) && !strings.EqualFold(old.Address, plan.PrimarySMTPAddress.ValueString())) {
+		return
+	}
+	uses, err := c.groupUses(ctx, old.Address, false)
+	if err != nil {
+		checkSkipped(diags, "which approval policies "+old.Address+" approves", err)
+	}
+	if len(uses) > 0 {
+		diags.AddError("Approver group cannot be replaced while in use",
+			fmt.Sprintf("This plan replaces approver group %s (id %s) by a new group of the same name or address. Exchange "+
+				"lets no two groups share a name or address, and refuses to remove a group that is still %s, so neither "+
+				"order of a replacement can work. %s", old.Address, old.ID, strings.Join(uses, " and "), replaceGroupRemedy))
+		return
+	}
+	sameNameReplacementFinding("approver group "+old.Address, "no two groups may share a name or address").addTo(diags)
 }
 
 // checkPeople reports planned people that name no user, and two entries that name the same user;
