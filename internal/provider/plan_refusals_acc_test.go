@@ -208,3 +208,41 @@ func TestAccReplace_createBeforeDestroy(t *testing.T) {
 		t.Errorf("want one new policy for the task in place of %v, got %v", before, got)
 	}
 }
+
+// Defect 8 of issue 19: a policy under a provider alias cannot see a group planned under the default
+// provider configuration (another provider process), and the error told the user to refer to the
+// group as o365pam_approver_group.<name>.primary_smtp_address, which the configuration already did.
+func TestAccPlan_groupPlannedUnderAnotherAlias(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	config := cliProvider + `
+provider "o365pam" {
+  alias = "second"
+}
+` + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber")) + `
+resource "o365pam_approval_policy" "move" {
+  provider       = o365pam.second
+  task           = "Exchange\\New-MoveRequest"
+  approver_group = o365pam_approver_group.approvers.primary_smtp_address
+}
+`
+	ws := newCLIWorkspace(t, config, tenantEnv(tn)...)
+	out, code := ws.run("plan", "-input=false")
+	flat := strings.Join(strings.Fields(out), " ")
+	if code == 0 {
+		t.Fatalf("the plan passed; the policy's provider process cannot have seen the group:\n%s", out)
+	}
+	for _, want := range []string{
+		"Approver group not found",
+		"no o365pam_approver_group planned through this resource's provider configuration",
+		"planned through another provider configuration (an alias) and not created yet",
+		"terraform apply -target=o365pam_approver_group.<name>",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the error does not say %q:\n%s", want, out)
+		}
+	}
+	// What it says works.
+	ws.mustRun("apply", "-input=false", "-auto-approve", "-target="+groupAddr)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+}

@@ -152,12 +152,16 @@ func approvingSystemAccountsFinding(group string, accounts []string) *finding {
 }
 
 // unknownApproverGroupFinding refuses an approver group (attr) that Exchange does not have and that no
-// approver group planned through this provider configuration creates.
+// approver group planned through this provider configuration creates. Each provider configuration (an
+// alias) is planned by a provider process of its own, which cannot see what another one plans.
 func unknownApproverGroupFinding(attr, address string) *finding {
 	return &finding{attr: attr, isError: true, summary: "Approver group not found",
-		detail: fmt.Sprintf("Exchange has no group %s. Check the address. If the group is created by this "+
-			"configuration, refer to it as o365pam_approver_group.<name>.primary_smtp_address so that Terraform "+
-			"plans it first.", address)}
+		detail: fmt.Sprintf("Exchange has no group %s, and no o365pam_approver_group planned through this resource's "+
+			"provider configuration has that address. Check the address. If this configuration creates the group, refer "+
+			"to it as o365pam_approver_group.<name>.primary_smtp_address so that Terraform plans it first. If the group "+
+			"is planned through another provider configuration (an alias) and not created yet, this check cannot see "+
+			"that plan: give the group and this resource the same provider configuration, or create the group first "+
+			"(terraform apply -target=o365pam_approver_group.<name>), then plan again.", address)}
 }
 
 // notSecurityGroupFinding refuses an approver group (attr) that is a recipient of another kind, such as

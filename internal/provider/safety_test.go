@@ -124,7 +124,8 @@ func TestApprovingSystemAccounts(t *testing.T) {
 
 func TestErrorFindings(t *testing.T) {
 	wantDiag(t, diagsOf(unknownApproverGroupFinding("approver_group", "typo@contoso.com")), diag.SeverityError, "approver_group",
-		"Approver group not found", "Exchange has no group typo@contoso.com", "o365pam_approver_group.<name>.primary_smtp_address")
+		"Approver group not found", "Exchange has no group typo@contoso.com", "o365pam_approver_group.<name>.primary_smtp_address",
+		"another provider configuration (an alias)", "terraform apply -target=")
 	wantDiag(t, diagsOf(notAUserFinding("no.one@contoso.com")), diag.SeverityError, "system_accounts",
 		"System account is not a user", `"no.one@contoso.com" in system_accounts is not a user`)
 }
