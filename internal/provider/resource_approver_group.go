@@ -92,7 +92,11 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
 			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
 			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
-			"as a UPN and reported by its SMTP address, or in other case, is no change.",
+			"as a UPN and reported by its SMTP address, or in other case, is no change.\n\n" +
+			"Exchange lets no two groups share a name or address, so `-replace` of a group that keeps them is refused " +
+			"at plan (under `create_before_destroy` the create would be refused): to recreate a group, run " +
+			"`terraform apply -destroy -target=<address>`, then apply. To rotate approvers, give the new group another " +
+			"name and address; with `create_before_destroy` recorded on the old group, one apply moves what uses it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
