@@ -141,13 +141,7 @@ func TestAccApproverGroup_rotationWithoutCreateBeforeDestroyWarnsAtPlan(t *testi
 	t.Parallel()
 	tn := acctest.NewTenant(t)
 	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
-	newGroup := fmt.Sprintf(`
-resource "o365pam_approver_group" "rotated" {
-  name                 = "PAM Approvers 2"
-  primary_smtp_address = %q
-  members              = [%q, %q]
-}
-`, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	newGroup := rotatedGroupHCL(tn)
 	ws := newCLIWorkspace(t, cliProvider+oldGroup+newGroup+approvedBy("approvers"), tenantEnv(tn)...)
 	ws.mustRun("apply", "-input=false", "-auto-approve")
 	writeFile(t, filepath.Join(ws.dir, "main.tf"), cliProvider+newGroup+approvedBy("rotated"))

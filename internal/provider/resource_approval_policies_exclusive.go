@@ -145,12 +145,7 @@ func (r *exclusivePoliciesResource) Update(ctx context.Context, req resource.Upd
 	var plan, state exclusivePoliciesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	seen := map[string]string{}
-	raw, d := req.Private.GetKey(ctx, privateSeenPolicies)
-	resp.Diagnostics.Append(d...)
-	if raw != nil {
-		_ = json.Unmarshal(raw, &seen)
-	}
+	seen := privateJSON[map[string]string](ctx, req.Private, privateSeenPolicies, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -157,7 +156,7 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	// first plan's private data. The policy id kept there ties the two together.
 	var replaces replacedPolicy
 	if creating {
-		replaces = replacedPolicyOf(ctx, req.Private, &resp.Diagnostics)
+		replaces = privateJSON[replacedPolicy](ctx, req.Private, privatePlannedPolicy, &resp.Diagnostics)
 	} else {
 		raw, _ := json.Marshal(replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()})
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
@@ -170,20 +169,6 @@ const privatePlannedPolicy = "planned_policy"
 
 // replacedPolicy is the policy a planned creation replaces; empty when it replaces none.
 type replacedPolicy struct{ ID, Task string }
-
-// replacedPolicyOf reads the policy a planned creation replaces from its private data.
-func replacedPolicyOf(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}, diags *diag.Diagnostics,
-) replacedPolicy {
-	var replaced replacedPolicy
-	raw, d := private.GetKey(ctx, privatePlannedPolicy)
-	diags.Append(d...)
-	if raw != nil {
-		_ = json.Unmarshal(raw, &replaced)
-	}
-	return replaced
-}
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
 // (an approver group created in the same apply) count as a change.

@@ -210,7 +210,7 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if req.State.Raw.IsNull() {
-		checkGroupReplacement(ctx, r.client, plan, replacedGroupOf(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+		checkGroupReplacement(ctx, r.client, plan, privateJSON[replacedGroup](ctx, req.Private, privatePlannedGroup, &resp.Diagnostics), &resp.Diagnostics)
 	} else {
 		raw, _ := json.Marshal(replacedGroup{ID: state.ID.ValueString(), ObjectID: state.ObjectID.ValueString(),
 			Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()})
@@ -278,20 +278,6 @@ const privatePlannedGroup = "planned_group"
 
 // replacedGroup is the group a planned creation replaces; empty when it replaces none.
 type replacedGroup struct{ ID, ObjectID, Name, Address string }
-
-// replacedGroupOf reads the group a planned creation replaces from its private data.
-func replacedGroupOf(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}, diags *diag.Diagnostics,
-) replacedGroup {
-	var replaced replacedGroup
-	raw, d := private.GetKey(ctx, privatePlannedGroup)
-	diags.Append(d...)
-	if raw != nil {
-		_ = json.Unmarshal(raw, &replaced)
-	}
-	return replaced
-}
 
 // existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
 // security group of that name is not taken over, even if an apply stopped before saving its state

@@ -278,10 +278,6 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	case replaces.ID != "":
 		key = replaces.ID
 		c.policies.noteRemoved(replaces.ID)
-		if strings.EqualFold(replaces.Task, plan.Task.ValueString()) {
-			sameNameReplacementFinding("the policy for "+replaces.Task, "a task has one policy").addTo(diags)
-			return
-		}
 		c.policies.noteReplacement(plan.Task.ValueString(), replaces.ID)
 		c.policies.noteCreated()
 	default:
@@ -302,6 +298,12 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 		policies, err := c.tenant.ApprovalPolicies(ctx)
 		if err != nil {
 			checkSkipped(diags, "the tenant's approval policies", err)
+			return
+		}
+		// Private data outlives the object it was planned from (deleted by hand, say): only a policy
+		// still in the tenant is being replaced.
+		if replaces.ID != "" && strings.EqualFold(replaces.Task, plan.Task.ValueString()) && pamtenant.PolicyByID(policies, replaces.ID) != nil {
+			sameNameReplacementFinding("the policy for "+replaces.Task, "a task has one policy").addTo(diags)
 			return
 		}
 		// Only the policy this resource replaces may hold the task: any other makes the create fail,
@@ -374,6 +376,10 @@ func (c *tenantClient) groupUses(ctx context.Context, address string, removing b
 // order Terraform uses, so the plan is refused, saying what works.
 func checkGroupReplacement(ctx context.Context, c *tenantClient, plan approverGroupModel, old replacedGroup, diags *diag.Diagnostics) {
 	if old.ID == "" || (!strings.EqualFold(old.Name, plan.Name.ValueString()) && !strings.EqualFold(old.Address, plan.PrimarySMTPAddress.ValueString())) {
+		return
+	}
+	// Private data outlives the object it was planned from: a group deleted by hand is not replaced.
+	if _, err := c.tenant.SecurityGroup(ctx, old.ID); apierr.IsNotFound(err) {
 		return
 	}
 	uses, err := c.groupUses(ctx, old.Address, false)
