@@ -88,27 +88,6 @@ type policyBook struct {
 	kept     map[string]bool      // lower-case ids of baseline policies this run keeps
 	created  int                  // policies this run creates
 	newKeys  int
-	// replacing holds, by lower-case task, the id of the policy a planned creation replaces. Terraform
-	// plans each resource again during the apply, so Create finds there what its plan replaces.
-	replacing map[string]string
-}
-
-// noteReplacement records that the creation planned for task replaces the policy id.
-func (b *policyBook) noteReplacement(task, id string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.replacing == nil {
-		b.replacing = map[string]string{}
-	}
-	b.replacing[strings.ToLower(task)] = id
-}
-
-// replaces reports whether the creation planned for task replaces the policy id.
-func (b *policyBook) replaces(task, id string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	replaced, ok := b.replacing[strings.ToLower(task)]
-	return ok && strings.EqualFold(replaced, id)
 }
 
 // taskClaim is the resource that plans a task's policy: its policy id, or a key of its own while it

@@ -278,7 +278,6 @@ func checkApprovalPolicyPlan(ctx context.Context, c *tenantClient, plan, state a
 	case replaces.ID != "":
 		key = replaces.ID
 		c.policies.noteRemoved(replaces.ID)
-		c.policies.noteReplacement(plan.Task.ValueString(), replaces.ID)
 		c.policies.noteCreated()
 	default:
 		key = c.policies.newKey()
