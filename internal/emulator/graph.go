@@ -100,6 +100,7 @@ var graphRoutes = []graphRoute{
 // graphCall is one Graph request being answered while the tenant lock is held.
 type graphCall struct {
 	s    *Server
+	h    *HostedTenant // the token's tenant, whose lock the call holds
 	t    *Tenant
 	p    *principal
 	url  *url.URL
@@ -160,7 +161,7 @@ func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte)
 	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !ht.liveLocked().isAdmin(p.userID)) {
 		return failf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	return h.run(&graphCall{s: s, t: s.withoutNewGroups(ht.readableLocked()), p: p, url: u, body: body, ids: ids})
+	return h.run(&graphCall{s: s, h: ht, t: s.withoutNewGroups(ht.readableLocked()), p: p, url: u, body: body, ids: ids})
 }
 
 func matchGraphRoute(segs []string) (*graphRoute, []string, *graphError) {
@@ -381,7 +382,7 @@ func (c *graphCall) deleteUser() graphResult {
 	if gerr != nil {
 		return fail(gerr)
 	}
-	t := c.s.tenant // the write goes to the tenant itself, not to the view reads see
+	t := c.h.liveLocked() // the write goes to the tenant itself, not to the view reads see
 	t.Users = slices.DeleteFunc(t.Users, func(x *User) bool { return strings.EqualFold(x.ID, u.ID) })
 	gone := func(id string) bool { return strings.EqualFold(id, u.ID) }
 	for _, g := range t.Groups {
@@ -390,8 +391,8 @@ func (c *graphCall) deleteUser() graphResult {
 	}
 	t.PAM.SystemAccounts = slices.DeleteFunc(t.PAM.SystemAccounts, gone)
 	now := c.s.opts.Now().UTC()
-	c.s.replica.recordLocked(now, t)
-	if err := c.s.persistLocked(); err != nil {
+	c.h.replica.recordLocked(now, t)
+	if err := c.h.persistLocked(); err != nil {
 		return failf(http.StatusInternalServerError, "InternalServerError", "The emulator could not save its state: %v", err)
 	}
 	return graphResult{status: http.StatusNoContent}

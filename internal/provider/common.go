@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -245,4 +246,19 @@ func keepSpelling(prior types.String, current string) types.String {
 // errors that refuse to take an object over silently. The provider cannot know the resource's name.
 func importBlock(typeName, id string) string {
 	return fmt.Sprintf("import {\n  to = %s.<name of the resource in your configuration>\n  id = %q\n}\n", typeName, id)
+}
+
+// privateJSON reads a value a plan or read kept as JSON in the resource's private data; the zero
+// value when there is none.
+func privateJSON[T any](ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}, key string, diags *diag.Diagnostics,
+) T {
+	var v T
+	raw, d := private.GetKey(ctx, key)
+	diags.Append(d...)
+	if raw != nil {
+		_ = json.Unmarshal(raw, &v)
+	}
+	return v
 }

@@ -87,15 +87,17 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"manage those by hand.\n\n" +
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
-			"the old one is put back before the error is reported, so the task is never left unguarded. " +
+			"the old one is put back before the error is reported, so the task is not left unguarded (the error says " +
+			"which policy guards the task when another admin replaced it meanwhile). " +
 			"The policy's `id` changes when that happens.\n\n" +
 			"Creating a policy for a task that already has one fails with the existing policy's id and the import " +
 			"block that brings it under Terraform, also when it has exactly the configured settings (as an apply " +
 			"stopped before it saved its state leaves it): Terraform never takes over a policy it did not create. " +
 			"Two resources for one task (compared without regard to case) in one configuration are refused at plan.\n\n" +
 			"A plan that would leave the tenant with more than 30 policies fails, counting the policies the same " +
-			"plan creates and removes; a plan near the limit may wait a few seconds for the removals planned " +
-			"alongside. Destroying policies is never refused.",
+			"plan creates and removes. Terraform plans resources in no set order, so when the count depends on " +
+			"removals of policies the plan has not reached yet, the plan warns instead, and the apply refuses a " +
+			"create that would pass the limit. Destroying policies is never refused.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -164,22 +166,21 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	// Terraform plans a replacement twice: with the policy in state, then as a creation that gets the
 	// first plan's private data. The policy id kept there ties the two together.
-	var replaces string
+	var replaces replacedPolicy
 	if creating {
-		raw, d := req.Private.GetKey(ctx, privatePlannedPolicy)
-		resp.Diagnostics.Append(d...)
-		if raw != nil {
-			_ = json.Unmarshal(raw, &replaces)
-		}
+		replaces = privateJSON[replacedPolicy](ctx, req.Private, privatePlannedPolicy, &resp.Diagnostics)
 	} else {
-		raw, _ := json.Marshal(state.ID.ValueString())
+		raw, _ := json.Marshal(replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()})
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
 	}
 	checkApprovalPolicyPlan(ctx, r.client, plan, state, replaces, &resp.Diagnostics)
 }
 
-// privatePlannedPolicy is the private data key holding the id of the policy a plan started from.
+// privatePlannedPolicy is the private data key holding the policy a plan started from.
 const privatePlannedPolicy = "planned_policy"
+
+// replacedPolicy is the policy a planned creation replaces; empty when it replaces none.
+type replacedPolicy struct{ ID, Task string }
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
 // (an approver group created in the same apply) count as a change.
@@ -207,14 +208,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	}
 	if existing := pamtenant.PolicyForTask(policies, plan.Task.ValueString()); existing != nil {
 		// Never taken over, even with the same settings: nothing proves that this configuration made it.
-		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
-			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
-				"have only one policy, and Terraform does not take over one it did not create in this apply. If it is "+
-				"yours (for example left by an apply that was stopped before it saved its state), import it, then "+
-				"plan again:\n\n%s\nIf another resource of this configuration that this apply removes held the task, "+
-				"apply again once it is gone (use a moved block to rename a resource without removing its policy).",
-				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup,
-				importBlock("o365pam_approval_policy", existing.Identity)))
+		taskHasPolicyFinding(*existing, replacedPolicy{}).addTo(&resp.Diagnostics)
 		return
 	}
 	if limit := policyLimitFinding(len(policies)+1, plan.Task.ValueString()); limit != nil {
@@ -355,10 +349,21 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 				state.Task.ValueString()))
 		return
 	}
+	if !pamtenant.HasSettings(*restored, state.ApprovalType.ValueString(), state.ApproverGroup.ValueString()) {
+		// Someone else's policy holds the task now: say what it is, and do not take it over.
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, action, createErr,
+			fmt.Sprintf("The new policy could not be created, and the old one was not put back: task %s is guarded now by "+
+				"policy %s (approval type %s, approver group %s), which this apply did not create; another admin may "+
+				"have replaced the policy since the plan. It is not recorded in state. Review it, then import it to "+
+				"manage it:\n\n%s\nor remove it in the tenant and apply again.", restored.Task, restored.Identity,
+				restored.ApprovalType, restored.ApproverGroup, importBlock("o365pam_approval_policy", restored.Identity)))
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, state))...)
 	addServiceError(&resp.Diagnostics, action, createErr,
-		fmt.Sprintf("The new policy could not be created, so the old one was put back (new id %s). The task "+
-			"stays guarded by the old settings.", restored.Identity))
+		fmt.Sprintf("The new policy could not be created. Task %s is guarded by policy %s with the old settings "+
+			"(approval type %s, approver group %s).", restored.Task, restored.Identity, restored.ApprovalType, restored.ApproverGroup))
 }
 
 // changedSincePlan refuses an update whose policy is no longer in the tenant: removed, or replaced
@@ -390,7 +395,7 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
 		return
 	}
-	// A creation planned alongside may be waiting for this removal to fit the tenant's limit.
+	// The plans Terraform makes during the apply for creations after this one count it as gone.
 	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 

@@ -99,7 +99,11 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
 			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
 			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
-			"as a UPN and reported by its SMTP address, or in other case, is no change.",
+			"as a UPN and reported by its SMTP address, or in other case, is no change.\n\n" +
+			"Exchange lets no two groups share a name or address, so `-replace` of a group that keeps them is refused " +
+			"at plan (under `create_before_destroy` the create would be refused): to recreate a group, run " +
+			"`terraform apply -destroy -target=<address>`, then apply. To rotate approvers, give the new group another " +
+			"name and address; with `create_before_destroy` recorded on the old group, one apply moves what uses it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -209,9 +213,22 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 	}
 	if req.Plan.Raw.IsNull() {
+		if !req.State.Raw.IsNull() {
+			checkGroupRemoval(ctx, r.client, state.PrimarySMTPAddress.ValueString(), &resp.Diagnostics)
+		}
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		checkGroupReplacement(ctx, r.client, plan, privateJSON[replacedGroup](ctx, req.Private, privatePlannedGroup, &resp.Diagnostics), &resp.Diagnostics)
+	} else {
+		raw, _ := json.Marshal(replacedGroup{ID: state.ID.ValueString(), ObjectID: state.ObjectID.ValueString(),
+			Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()})
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedGroup, raw)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -271,6 +288,12 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
 
+// privatePlannedGroup is the private data key holding the group a plan started from.
+const privatePlannedGroup = "planned_group"
+
+// replacedGroup is the group a planned creation replaces; empty when it replaces none.
+type replacedGroup struct{ ID, ObjectID, Name, Address string }
+
 // existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
 // security group of that name is not taken over, even if an apply stopped before saving its state
 // made it: nothing proves it is this configuration's. The hint gives the import block instead.
@@ -284,10 +307,10 @@ func (r *approverGroupResource) existingGroupHint(ctx context.Context, in pamten
 			continue
 		}
 		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
-			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
-			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
-			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
-			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+			"over a group it did not create in this apply. %s If it is not in state (for example made by an apply "+
+			"that was stopped before it saved its state) and this resource stands for it, import it, then plan "+
+			"again:\n\n%s\nOtherwise choose another name and address.", group.Name, group.PrimarySmtpAddress,
+			group.GUID, replacedInStateHint, importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
 	}
 	// Exchange may not show a group made seconds ago (an apply stopped just after creating it), so
 	// the import block is offered for the planned address too.
@@ -540,11 +563,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
-				"approver group of a policy, and Terraform removes a group before it updates what uses it unless the group "+
-				"was applied with lifecycle { create_before_destroy = true }. To move them to another group, apply twice: "+
-				"first with the old group back in the configuration (add create_before_destroy to it there) and everything "+
-				"pointing at the new one, then without the old group. With create_before_destroy recorded, later rotations "+
-				"take one apply.")
+				"approver group of a policy, and "+rotationRemedy)
 	}
 }
 

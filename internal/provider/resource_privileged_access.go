@@ -156,6 +156,9 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.client != nil && !state.DefaultApproverGroup.IsNull() && r.client.notePAMGroup(state.DefaultApproverGroup.ValueString()) {
+		groupInUseFinding(state.DefaultApproverGroup.ValueString(), []string{"the default approver group of privileged access"}).addTo(&resp.Diagnostics)
+	}
 	sends := creating || settingsSent(ctx, state, plan, &resp.Diagnostics)
 	if sends && plan.DefaultApproverGroup.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("default_approver_group"), "Default approver group not set",
