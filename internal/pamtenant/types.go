@@ -22,9 +22,6 @@ type (
 	Warnings               = exchange.Warnings
 	User                   = graph.User
 	Sku                    = graph.Sku
-
-	// Clock is the time every wait of a run uses; tests replace it to drive the waits.
-	Clock = exchange.Clock
 )
 
 // The service's words, as internal/exchange defines them.
