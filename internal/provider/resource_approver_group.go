@@ -239,7 +239,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: plan.ID}, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
-	snap, err := r.readSettled(ctx, created.GUID, plan, created)
+	snap, err := r.readSettled(ctx, created.GUID, plan, created, &resp.Diagnostics)
 	if err != nil {
 		// The group exists: record it as created rather than fail, which would taint it and make the
 		// next apply replace it.
@@ -349,7 +349,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 	}
-	snap, err := r.readSettled(ctx, id, plan, nil)
+	snap, err := r.readSettled(ctx, id, plan, nil, &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
@@ -436,11 +436,11 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 
 // readSettled reads the group until both services show what was just written: new groups and
 // membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
-// the group as a create returned it, nil after other writes.
-func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup) (*pamtenant.GroupSnapshot, error) {
+// the group as a create returned it, nil after other writes. Reading the plan's members adds to
+// diags.
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup, diags *diag.Diagnostics) (*pamtenant.GroupSnapshot, error) {
 	var snap *pamtenant.GroupSnapshot
-	var diags diag.Diagnostics
-	want := stringSet(ctx, plan.Members, &diags)
+	want := stringSet(ctx, plan.Members, diags)
 	err := r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
 		s, err := r.client.tenant.FreshGroupSnapshot(ctx, id, written)
 		if apierr.IsNotFound(err) || errors.Is(err, pamtenant.ErrGraphLag) {
