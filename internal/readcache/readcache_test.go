@@ -85,7 +85,7 @@ func testValueReadAfterWriteSeesTheWrite(t *testing.T) {
 	loads := atomic.Int32{}
 	started := make(chan struct{}, 2)
 	release := make(chan struct{})
-	v := NewValue(func(ctx context.Context) (int, error) {
+	v := NewValue(func(context.Context) (int, error) {
 		n := loads.Add(1)
 		started <- struct{}{}
 		<-release
