@@ -91,7 +91,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
 			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
 			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
-			"as a UPN and reported by its SMTP address, or in other case, is no change.",
+			"as a UPN and reported by its SMTP address, or in different upper and lower case, is not a change.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
