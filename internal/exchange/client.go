@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
 
 const (
@@ -46,9 +47,9 @@ type Config struct {
 	Credential   azcore.TokenCredential
 	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
 	UserAgent    string
-	Clock        Clock   // nil = real time
-	MaxAttempts  int     // tries per request including the first; 0 = 5
-	Log          LogFunc // debug lines, one per HTTP request and per wait; nil = none
+	Clock        runenv.Clock   // nil = real time
+	MaxAttempts  int            // tries per request including the first; 0 = 5
+	Log          runenv.LogFunc // debug lines, one per HTTP request and per wait; nil = none
 }
 
 // Client runs cmdlets. It is safe for concurrent use.
@@ -59,9 +60,9 @@ type Client struct {
 	credential   azcore.TokenCredential
 	http         *http.Client
 	userAgent    string
-	clock        Clock
+	clock        runenv.Clock
 	maxAttempts  int
-	logf         LogFunc
+	logf         runenv.LogFunc
 	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
 	jitter func(d time.Duration) time.Duration
 	// created remembers the objects this client created, for calls that name them while Exchange
@@ -105,7 +106,7 @@ func New(cfg Config) (*Client, error) {
 		c.userAgent = defaultUserAgent
 	}
 	if c.clock == nil {
-		c.clock = RealClock{}
+		c.clock = runenv.RealClock{}
 	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = defaultMaxAttempts

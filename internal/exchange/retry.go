@@ -26,29 +26,6 @@ const (
 	retryAfterCap = 5 * time.Minute
 )
 
-// Clock is the client's source of time, so tests can run retries without waiting.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d, or returns ctx.Err() as soon as ctx ends.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// RealClock is the wall clock.
-type RealClock struct{}
-
-func (RealClock) Now() time.Time { return time.Now() }
-
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // retryClass says what a failed attempt allows.
 type retryClass int
 

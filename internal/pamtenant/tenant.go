@@ -19,10 +19,8 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
-
-// LogFunc receives debug lines: the clients' requests and the reads answered without a call.
-type LogFunc func(ctx context.Context, message string, fields map[string]any)
 
 // Config says which tenant to reach and how.
 type Config struct {
@@ -34,9 +32,9 @@ type Config struct {
 	// TenantID given as a domain is resolved to the tenant's GUID the same way.
 	TenantID     string
 	Organization string
-	Log          LogFunc // nil = none
+	Log          runenv.LogFunc // nil = none; the clients' requests and the reads answered without a call
 	// Clock is the time every wait uses, the Exchange client's retries included; nil = real time.
-	Clock Clock
+	Clock runenv.Clock
 }
 
 // Clients are the two service clients signed in with one credential. Tools that ask the services
@@ -49,8 +47,8 @@ type Clients struct {
 	TenantID     string
 	Organization string
 
-	clock Clock
-	log   LogFunc
+	clock runenv.Clock
+	log   runenv.LogFunc
 }
 
 // Connect builds the clients. When the configuration leaves the tenant id or the organization
@@ -58,7 +56,7 @@ type Clients struct {
 func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	clock := cfg.Clock
 	if clock == nil {
-		clock = exchange.RealClock{}
+		clock = runenv.RealClock{}
 	}
 	graphClient, err := graph.New(graph.Config{
 		Endpoint:   cfg.Cloud.GraphEndpoint,
@@ -66,7 +64,7 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 		Credential: cfg.Credential,
 		HTTPClient: cfg.HTTPClient,
 		UserAgent:  cfg.UserAgent,
-		Log:        graph.LogFunc(cfg.Log),
+		Log:        cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Microsoft Graph client: %w", err)
@@ -97,7 +95,7 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 		HTTPClient:   cfg.HTTPClient,
 		UserAgent:    cfg.UserAgent,
 		Clock:        clock,
-		Log:          exchange.LogFunc(cfg.Log),
+		Log:          cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
@@ -126,8 +124,8 @@ func (e *OrganizationError) Unwrap() error { return e.Err }
 type Tenant struct {
 	exchange *exchange.Client
 	graph    *graph.Client
-	clock    Clock
-	log      LogFunc
+	clock    runenv.Clock
+	log      runenv.LogFunc
 	reads    *runReads
 }
 
@@ -139,4 +137,4 @@ func New(c *Clients) *Tenant {
 }
 
 // Clock is the time this run waits by.
-func (t *Tenant) Clock() Clock { return t.clock }
+func (t *Tenant) Clock() runenv.Clock { return t.clock }

@@ -99,7 +99,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
 			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
 			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
-			"as a UPN and reported by its SMTP address, or in other case, is no change.\n\n" +
+			"as a UPN and reported by its SMTP address, or in different upper and lower case, is not a change.\n\n" +
 			"Exchange lets no two groups share a name or address, so `-replace` of a group that keeps them is refused " +
 			"at plan (under `create_before_destroy` the create would be refused): to recreate a group, run " +
 			"`terraform apply -destroy -target=<address>`, then apply. To rotate approvers, give the new group another " +
@@ -275,7 +275,7 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	recordIdentity(ctx, resp.Identity, r.identity(plan.ID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
-	snap, err := r.readSettled(ctx, created.GUID, plan, created)
+	snap, err := r.readSettled(ctx, created.GUID, plan, created, &resp.Diagnostics)
 	if err != nil {
 		// The group exists: record it as created rather than fail, which would taint it and make the
 		// next apply replace it.
@@ -415,7 +415,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	// The plan lists no one who left the directory (refused above): there is nothing left to warn about.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDeparted, nil)...)
-	snap, err := r.readSettled(ctx, id, plan, nil)
+	snap, err := r.readSettled(ctx, id, plan, nil, &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
@@ -610,11 +610,11 @@ func settingsShow(g pamtenant.DistributionGroup, plan approverGroupModel) bool {
 
 // readSettled reads the group until both services show what was just written: new groups and
 // membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
-// the group as a create returned it, nil after other writes.
-func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup) (*pamtenant.GroupSnapshot, error) {
+// the group as a create returned it, nil after other writes. Reading the plan's members adds to
+// diags.
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup, diags *diag.Diagnostics) (*pamtenant.GroupSnapshot, error) {
 	var snap *pamtenant.GroupSnapshot
-	var diags diag.Diagnostics
-	want := stringSet(ctx, plan.Members, &diags)
+	want := stringSet(ctx, plan.Members, diags)
 	err := r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
 		s, err := r.client.tenant.FreshGroupSnapshot(ctx, id, written)
 		if apierr.IsNotFound(err) || errors.Is(err, pamtenant.ErrGraphLag) {

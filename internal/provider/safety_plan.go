@@ -96,7 +96,7 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 	if creating || !sameFold(prior, members) {
 		approverCountFinding(group, members).addTo(diags)
 	}
-	unlicensed, err := c.unlicensedAmong(ctx, members, state, people)
+	unlicensed, err := c.unlicensedAmong(ctx, members, state, people, diags)
 	if err != nil {
 		checkSkipped(diags, "the licences of the members of "+group, err)
 		return findings
@@ -115,11 +115,10 @@ func checkApproverGroupPlan(ctx context.Context, c *tenantClient, plan, state ap
 // unlicensedAmong lists the members without a privileged access licence. A member the prior
 // model already had keeps its earlier finding; the others are taken from people or, when not
 // there, looked up together in batched Graph reads, so a plan or refresh costs calls only for
-// changed membership, never one per member.
-func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]pamtenant.User) ([]string, error) {
-	var diags diag.Diagnostics
-	priorMembers := foldSet(stringSet(ctx, prior.Members, &diags))
-	priorUnlicensed := foldSet(stringSet(ctx, prior.UnlicensedMembers, &diags))
+// changed membership, never one per member. Reading the prior model's sets adds to diags.
+func (c *tenantClient) unlicensedAmong(ctx context.Context, members []string, prior approverGroupModel, people map[string]pamtenant.User, diags *diag.Diagnostics) ([]string, error) {
+	priorMembers := foldSet(stringSet(ctx, prior.Members, diags))
+	priorUnlicensed := foldSet(stringSet(ctx, prior.UnlicensedMembers, diags))
 	if prior.UnlicensedMembers.IsNull() || prior.UnlicensedMembers.IsUnknown() {
 		priorMembers = nil // nothing was found before: look at every member
 	}
@@ -182,7 +181,7 @@ func withUsers(people, more map[string]pamtenant.User) map[string]pamtenant.User
 func (c *tenantClient) withFindings(ctx context.Context, m, prior approverGroupModel, diags *diag.Diagnostics) approverGroupModel {
 	members := stringSet(ctx, m.Members, diags)
 	m.ApproverCount = types.Int64Value(int64(len(members)))
-	unlicensed, err := c.unlicensedAmong(ctx, members, prior, nil)
+	unlicensed, err := c.unlicensedAmong(ctx, members, prior, nil, diags)
 	if err != nil {
 		diags.AddWarning("Licences of approvers not read",
 			fmt.Sprintf("Could not read the licences of the members of %s, so unlicensed_members is left unset: %s",
