@@ -34,7 +34,7 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 // writes and whose requests fail at random. Each must pass.
 var defaultSeeds = []int64{1, 4}
 
-// TestSequence runs random sequences of steps with the real CLI against the emulator and checks
+// TestAccSequence runs random sequences of steps with the real CLI against the emulator and checks
 // the invariants after every run (see check). Which sequences:
 //
 //	SEQ_SEED=n            one seed
@@ -43,7 +43,7 @@ var defaultSeeds = []int64{1, 4}
 //	SEQ_ROUNDS=n          rounds per generated sequence (default 6)
 //
 // and otherwise defaultSeeds.
-func TestSequence(t *testing.T) {
+func TestAccSequence(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
 	}
@@ -139,8 +139,8 @@ func (r *runner) fail(format string, a ...any) {
 		fmt.Fprintf(&b, "%s %2d. %s\n", mark, i+1, s)
 		lines = append(lines, s.String())
 	}
-	fmt.Fprintf(&b, "\nreplay: SEQ_SEED=%d TF_ACC=1 go test -count=1 -run TestSequence ./internal/seqtest/\n", r.seed)
-	fmt.Fprintf(&b, "replay these steps (cut them down freely): SEQ_SEED=%d SEQ_STEPS='%s' TF_ACC=1 go test -count=1 -run TestSequence ./internal/seqtest/\n",
+	fmt.Fprintf(&b, "\nreplay: SEQ_SEED=%d TF_ACC=1 go test -count=1 -run TestAccSequence ./internal/seqtest/\n", r.seed)
+	fmt.Fprintf(&b, "replay these steps (cut them down freely): SEQ_SEED=%d SEQ_STEPS='%s' TF_ACC=1 go test -count=1 -run TestAccSequence ./internal/seqtest/\n",
 		r.seed, strings.Join(lines[:r.at+1], "; "))
 	r.t.Fatal(b.String())
 }
