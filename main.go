@@ -45,7 +45,7 @@ func main() {
 
 	// Terraform starts the provider without arguments, so a subcommand never meets the CLI.
 	if flag.Arg(0) == "probe" {
-		os.Exit(probe.Run(context.Background(), version, flag.Args()[1:], os.Stdout, os.Stderr))
+		os.Exit(probe.Run(context.Background(), version, flag.Args()[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 
 	// A provider started with -debug writes its logs to its own terminal, for the developer.

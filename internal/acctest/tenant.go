@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -18,7 +19,10 @@ import (
 
 // Tenant is one tenant for one test: an emulator, or in live mode the real tenant.
 type Tenant struct {
-	Server *emulator.Server // nil in live mode
+	Server *emulator.Server // nil in live mode; shared by the tenants of a fleet
+	// Hosted is this tenant inside Server (its state, request counts and forced faults); for
+	// NewTenant it is Server's starting tenant.
+	Hosted *emulator.HostedTenant
 	ep     endpoints
 	live   *liveTenant // nil unless in live mode
 	http   *http.Client
@@ -59,6 +63,32 @@ func NewTenant(t testing.TB) *Tenant {
 // address and CA are always the harness's own, and lags left zero get the defaults above.
 func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 	t.Helper()
+	return startEmulator(t, opts)[0]
+}
+
+// NewFleet starts one emulator hosting n tenants (the built-in tenant first, then generated
+// ones, see emulator.Options.Tenants) and returns them in that order. Each Tenant works as
+// NewTenant's does, in its own tenant: its provider settings, out-of-band cmdlets and addresses.
+// Fleet tests read one tenant's state and request counts through Tenant.Hosted; Server is the
+// emulator they share.
+func NewFleet(t testing.TB, n int) []*Tenant {
+	t.Helper()
+	return NewFleetWith(t, n, emulator.Options{})
+}
+
+// NewFleetWith is NewFleet with emulator options, which apply to every tenant.
+func NewFleetWith(t testing.TB, n int, opts emulator.Options) []*Tenant {
+	t.Helper()
+	if n < 1 {
+		t.Fatalf("acctest: a fleet needs at least one tenant, not %d", n)
+	}
+	opts.Tenants = n
+	return startEmulator(t, opts)
+}
+
+// startEmulator starts one emulator and returns a Tenant for each tenant it hosts.
+func startEmulator(t testing.TB, opts emulator.Options) []*Tenant {
+	t.Helper()
 	if Live() {
 		t.Skip("needs the tenant emulator's options; not run against a live tenant")
 	}
@@ -77,17 +107,26 @@ func NewTenantWith(t testing.TB, opts emulator.Options) *Tenant {
 		t.Fatalf("starting the tenant emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return &Tenant{
-		Server: srv,
-		ep: endpoints{
-			tenantID: srv.TenantID(), clientID: srv.ClientID(), clientSecret: srv.ClientSecret(),
-			domain: srv.Organization(), organization: srv.Organization(),
-			authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
-		},
-		http:           sharedCA.HTTPClient(),
-		replicationLag: max(opts.ReplicationLag, opts.ObjectIDLag, 0),
+	hosted := srv.Tenants()
+	out := make([]*Tenant, len(hosted))
+	for i, h := range hosted {
+		out[i] = &Tenant{
+			Server: srv,
+			Hosted: h,
+			ep: endpoints{
+				tenantID: h.TenantID(), clientID: h.ClientID(), clientSecret: h.ClientSecret(),
+				domain: h.Organization(), organization: h.Organization(),
+				authority: srv.BaseURL() + "/", exchange: srv.BaseURL() + "/exchange",
+			},
+			http:           sharedCA.HTTPClient(),
+			replicationLag: max(opts.ReplicationLag, opts.ObjectIDLag, 0),
+		}
 	}
+	return out
 }
+
+// TenantID is the tenant's GUID.
+func (tn *Tenant) TenantID() string { return tn.ep.tenantID }
 
 // ProviderSettings are the provider's settings for this tenant, by attribute name, besides
 // use_cli = false.
@@ -97,25 +136,32 @@ func (tn *Tenant) ProviderSettings() map[string]string {
 		return map[string]string{"tenant_id": ep.tenantID, "client_id": ep.clientID, "client_secret": ep.clientSecret,
 			"organization": ep.organization, "authority_host": ep.authority, "exchange_endpoint": ep.exchange}
 	}
-	s := tn.Server
+	ep := tn.ep
 	return map[string]string{
-		"tenant_id":         s.TenantID(),
-		"client_id":         s.ClientID(),
-		"client_secret":     s.ClientSecret(),
-		"organization":      s.Organization(),
-		"authority_host":    s.BaseURL() + "/",
-		"graph_endpoint":    s.BaseURL() + "/graph",
-		"exchange_endpoint": s.BaseURL() + "/exchange",
+		"tenant_id":         ep.tenantID,
+		"client_id":         ep.clientID,
+		"client_secret":     ep.clientSecret,
+		"organization":      ep.organization,
+		"authority_host":    ep.authority,
+		"graph_endpoint":    tn.Server.BaseURL() + "/graph",
+		"exchange_endpoint": ep.exchange,
 	}
 }
 
 // ProviderConfig is a provider block pointing at this tenant, to put at the top of a test config.
 // In live mode it is empty: the provider reads the ARM_* and O365PAM_* environment.
 func (tn *Tenant) ProviderConfig() string {
+	return tn.ProviderConfigWith(nil)
+}
+
+// ProviderConfigWith is ProviderConfig with some settings replaced, such as tenant_id given as
+// the tenant's domain. In live mode it is empty, as ProviderConfig.
+func (tn *Tenant) ProviderConfigWith(replaced map[string]string) string {
 	if tn.live != nil {
 		return "\nprovider \"o365pam\" {}\n"
 	}
 	settings := tn.ProviderSettings()
+	maps.Copy(settings, replaced)
 	names := make([]string, 0, len(settings))
 	for name := range settings {
 		names = append(names, name)
@@ -201,6 +247,32 @@ func (tn *Tenant) TryExchangeAs(upn, cmdlet string, params map[string]any) ([]ma
 		time.Sleep(tn.replicationLag)
 	}
 	return answer.Value, nil
+}
+
+// DeleteUser deletes the tenant's user upn from the directory through Microsoft Graph, as an admin
+// would in the admin center, signed in as the emulator's admin megan.bowen. Only on the emulator: a
+// test never deletes a live tenant's users.
+func (tn *Tenant) DeleteUser(upn string) error {
+	if tn.Server == nil {
+		return fmt.Errorf("deleting user %s: only done on the tenant emulator", upn)
+	}
+	token, err := tn.UserToken(tn.Address("megan.bowen"), "https://graph.microsoft.com/.default")
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodDelete,
+		tn.Server.BaseURL()+"/graph/v1.0/users/"+url.PathEscape(upn), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := tn.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		raw, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("deleting user %s: HTTP %d: %s", upn, resp.StatusCode, raw)
+	}
+	return nil
 }
 
 // UserToken signs in as the tenant's user upn with the emulator's built-in password and returns an

@@ -83,7 +83,7 @@ func TestManagedIdentityCustomEndpoint(t *testing.T) {
 // whichever token; every caller gets the full story, and exactly one may report it in full.
 func TestRefusedSignInIsReportedOnce(t *testing.T) {
 	var tokenRequests atomic.Int32
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		tokenRequests.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
@@ -186,10 +186,13 @@ func TestFirstTokensOfTwoScopesAreRequestedTogether(t *testing.T) {
 	var inFlight, most atomic.Int32
 	bothArrived := make(chan struct{})
 	var arrived sync.Once
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		now := inFlight.Add(1)
 		defer inFlight.Add(-1)
-		for seen := most.Load(); now > seen && !most.CompareAndSwap(seen, now); seen = most.Load() {
+		for seen := most.Load(); now > seen; seen = most.Load() {
+			if most.CompareAndSwap(seen, now) {
+				break
+			}
 		}
 		if now == 2 {
 			arrived.Do(func() { close(bothArrived) })

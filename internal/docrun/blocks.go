@@ -17,9 +17,10 @@ import (
 	"strings"
 )
 
-// How a block is checked.
+// Mode is how a block is checked.
 type Mode int
 
+// The modes a block can have.
 const (
 	Run  Mode = iota // run in order with the document's other runnable blocks
 	Skip             // not run, on purpose: Reason says why

@@ -85,9 +85,11 @@ func TestExchangeRequiresMatchingAnchorMailbox(t *testing.T) {
 			t.Fatalf("%s: %d %s", name, r.status, r.raw)
 		}
 	}
-	byTenantID := caller{app.token, "APP:" + appAnchorMailbox + "@" + BuiltinTenantID}
-	if r := h.invoke(byTenantID, "Get-OrganizationConfig", nil); r.status != http.StatusOK {
-		t.Fatalf("tenant id anchor: %d %s", r.status, r.raw)
+	// The module's APP: form by tenant id, and the UPN: form CISA ScubaGear and CIPP send for apps.
+	for _, anchor := range []string{"APP:" + appAnchorMailbox + "@" + BuiltinTenantID, "UPN:" + appAnchorMailbox + "@" + BuiltinDomain} {
+		if r := h.invoke(caller{app.token, anchor}, "Get-OrganizationConfig", nil); r.status != http.StatusOK {
+			t.Fatalf("anchor %s: %d %s", anchor, r.status, r.raw)
+		}
 	}
 }
 

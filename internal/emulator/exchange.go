@@ -61,8 +61,8 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	name := body.CmdletInput.CmdletName
 	infoFrom(r).cmdlet = name
-	s.stats.add(serviceCmdlet, name)
-	forced := s.faults.next(name)
+	s.count(r, serviceCmdlet, name)
+	forced := s.faults.next(p.tenant.id, name)
 	if forced != "" && forced != FaultDropAfterCommit {
 		s.writeFault(w, r, serviceExchange, forced)
 		return
@@ -114,10 +114,7 @@ func (s *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
 
 // authorizeExchange checks token, tenant, permission and anchor; a non-zero status is a refusal.
 func (s *Server) authorizeExchange(r *http.Request, tenantSegment string) (*principal, int, string, string) {
-	s.mu.Lock()
-	tenantID, org, known := s.tenant.TenantID, s.tenant.InitialDomain(), s.tenant.matchesTenant(tenantSegment)
-	s.mu.Unlock()
-	p, problem := s.authenticate(r.Header.Get("Authorization"), exchangeAudience, tenantID)
+	p, problem := s.authenticate(r.Header.Get("Authorization"), exchangeAudience)
 	switch problem {
 	case tokenMissing:
 		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", "The request has no bearer token."
@@ -128,50 +125,55 @@ func (s *Server) authorizeExchange(r *http.Request, tenantSegment string) (*prin
 	case tokenInvalid:
 		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is not valid."
 	}
-	if !known {
+	// A token of another tenant, hosted here or not, is refused as a tenant the URL does not name.
+	if s.hosted(tenantSegment) != p.tenant {
 		return nil, http.StatusUnauthorized, "InvalidAuthenticationToken", fmt.Sprintf("The tenant '%s' in the URL does not match the token's tenant.", tenantSegment)
 	}
 	if p.appOnly() && !p.hasAny("Exchange.ManageAsApp") {
 		return nil, http.StatusForbidden, "Forbidden", "The application's token lacks the Exchange.ManageAsApp role."
 	}
-	if !p.appOnly() && !p.hasAny("Exchange.Manage") {
-		return nil, http.StatusForbidden, "Forbidden", "The user's token lacks the Exchange.Manage scope."
+	if !p.appOnly() && !p.hasAny(exchangeUserScopes...) {
+		return nil, http.StatusForbidden, "Forbidden", "The user's token lacks the AdminApi.AccessAsUser.All and Exchange.Manage scopes."
 	}
 	anchor := r.Header.Get("X-AnchorMailbox")
 	if anchor == "" {
 		return nil, http.StatusBadRequest, "BadRequest", "The X-AnchorMailbox header is required."
 	}
-	if !anchorMatches(anchor, p, tenantID, org) {
+	if !anchorMatches(anchor, p, p.tenant.id, p.tenant.domain) {
 		return nil, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The X-AnchorMailbox header '%s' does not match the caller.", anchor)
 	}
 	return p, 0, "", ""
 }
 
-// anchorMatches checks "APP:SystemMailbox{...}@<org>" for apps and "UPN:<upn>" for users.
+// anchorMatches checks "APP:SystemMailbox{...}@<org>" or "UPN:SystemMailbox{...}@<org>" for apps
+// (the module sends the first, CISA ScubaGear and CIPP the second) and "UPN:<upn>" for users.
 func anchorMatches(anchor string, p *principal, tenantID, org string) bool {
 	if p.appOnly() {
-		mailbox, domain, found := strings.Cut(strings.TrimPrefix(anchor, "APP:"), "@")
-		return strings.HasPrefix(anchor, "APP:") && found && strings.EqualFold(mailbox, appAnchorMailbox) &&
+		prefix, address, _ := strings.Cut(anchor, ":")
+		mailbox, domain, found := strings.Cut(address, "@")
+		return (prefix == "APP" || prefix == "UPN") && found && strings.EqualFold(mailbox, appAnchorMailbox) &&
 			(strings.EqualFold(domain, org) || strings.EqualFold(domain, tenantID))
 	}
 	upn, found := strings.CutPrefix(anchor, "UPN:")
 	return found && strings.EqualFold(upn, p.upn)
 }
 
-// runCmdlet runs the cmdlet under the tenant lock, saves the state after a change and builds the
+// runCmdlet runs the cmdlet under the lock of the token's tenant, saves the state after a change and builds the
 // page of its output that starts at offset; next is where the next page starts, or -1. allowed is
 // false when the caller's roles do not include the cmdlet.
 func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offset, size int) (page []map[string]any, next int, warnings []string, allowed bool, cerr *cmdletError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if spec.adminOnly && !p.appOnly() && !s.tenant.isAdmin(p.userID) {
+	h := p.tenant
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	live := h.liveLocked()
+	if spec.adminOnly && !p.appOnly() && !live.isAdmin(p.userID) {
 		return nil, -1, nil, false, nil
 	}
 	// Writes act on the tenant itself; reads see it as the consistency delay allows. Either sees
 	// objects only once they have replicated.
-	t := s.tenant
+	t := live
 	if !spec.writes {
-		t = s.readableTenantLocked()
+		t = h.readableLocked()
 	}
 	now := s.opts.Now().UTC()
 	view, merge := s.replicated(t, now)
@@ -183,8 +185,8 @@ func (s *Server) runCmdlet(spec *cmdletSpec, p *principal, args boundArgs, offse
 		return nil, -1, nil, true, cerr
 	}
 	if spec.writes {
-		s.replica.recordLocked(now, s.tenant)
-		if err := s.persistLocked(); err != nil {
+		h.replica.recordLocked(now, live)
+		if err := h.persistLocked(); err != nil {
 			fmt.Fprintf(s.opts.Log, "state: %v\n", err)
 			return nil, -1, nil, true, errInternal("The operation couldn't be completed: the emulator could not save its state.")
 		}
@@ -209,6 +211,10 @@ func (s *Server) pageSize(r *http.Request) int {
 // exoGUID marks a GUID property so it gets the "#Guid" annotation.
 type exoGUID string
 
+// dotnetDefaultTime is .NET's default DateTime (1/1/0001), which Exchange shows where a time was
+// never set.
+type dotnetDefaultTime struct{}
+
 // annotate converts typed values to their wire form and adds the "Name@odata.type"
 // annotations Exchange sends for non-string properties.
 func annotate(obj map[string]any) {
@@ -217,6 +223,9 @@ func annotate(obj map[string]any) {
 		case exoGUID:
 			obj[k] = string(val)
 			obj[k+"@odata.type"] = "#Guid"
+		case dotnetDefaultTime:
+			obj[k] = "0001-01-01T00:00:00Z"
+			obj[k+"@odata.type"] = "#DateTime"
 		case time.Time:
 			if val.IsZero() {
 				obj[k] = nil

@@ -128,6 +128,9 @@ var cmdletTable = []*cmdletSpec{
 	{name: "Approve-ElevatedAccessRequest", writes: true, run: approveAccessRequest, params: []param{required("RequestId"), text("Comment")}},
 	{name: "Deny-ElevatedAccessRequest", writes: true, run: denyAccessRequest, params: []param{required("RequestId"), text("Comment")}},
 	{name: "Get-ElevatedAccessAuthorization", run: getAccessAuthorization},
+	{name: "Get-ManagementRoleAssignment", adminOnly: true, run: getManagementRoleAssignment, params: []param{
+		required("RoleAssignee"), text("Role"),
+	}},
 	{name: "Revoke-ElevatedAccessAuthorization", adminOnly: true, writes: true, run: revokeAccessAuthorization, params: []param{required("RequestId"), text("Comment")}},
 }
 

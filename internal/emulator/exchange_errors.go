@@ -92,6 +92,21 @@ func errInternal(message string) *cmdletError {
 	return &cmdletError{http.StatusInternalServerError, "", excTask, message}
 }
 
+// transientErrors are 500s naming the server exceptions the Exchange Online module retries
+// (observed by name, in its generated script; the namespaces and texts are chosen).
+var transientErrors = []cmdletError{
+	{http.StatusInternalServerError, "", "Microsoft.Exchange.Data.Directory.DCOverloadedException",
+		"The domain controller is overloaded. Try again later."},
+	{http.StatusInternalServerError, "", "Microsoft.Exchange.Data.Directory.SuitabilityDirectoryException",
+		"The directory server isn't suitable at the moment. Try again later."},
+	{http.StatusInternalServerError, "", "Microsoft.Exchange.Data.Directory.ServerInMMException",
+		"The directory server is in maintenance mode. Try again later."},
+	{http.StatusInternalServerError, "", "Microsoft.Exchange.Data.Directory.ADServerSettingsChangedException",
+		"The directory server settings changed while the command ran. Try again."},
+	{http.StatusInternalServerError, "", "Microsoft.Exchange.Data.Storage.StorageTransientException",
+		"A transient storage error occurred. Try again later."},
+}
+
 // envelopeCodes are error.code by HTTP status (observed).
 var envelopeCodes = map[int]string{
 	http.StatusNotFound:            "NotFound",

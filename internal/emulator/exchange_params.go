@@ -186,6 +186,17 @@ func (c *exchangeCall) integer(name string) (int, bool) {
 }
 
 // caller names the principal as Exchange records it: the UPN, or the app id for app-only.
+// directoryPath names the caller as Exchange's directory does, as RevokedBy shows it (documented
+// shape: <server>/Microsoft Exchange Hosted Organizations/<org>/<name>). A user's name is its
+// recipient Name (its object id); an app's is its app id (chosen).
+func (c *exchangeCall) directoryPath() string {
+	name := c.p.appID
+	if !c.p.appOnly() {
+		name = c.p.userID
+	}
+	return "NAMPR01A001.prod.outlook.com/Microsoft Exchange Hosted Organizations/" + c.t.InitialDomain() + "/" + name
+}
+
 func (c *exchangeCall) caller() string {
 	if c.p.appOnly() {
 		return c.p.appID

@@ -28,13 +28,18 @@ func (r *Request) expiresAt() time.Time {
 	return r.Created.Add(requestLifetime)
 }
 
+// requestOutput has the documented properties (RequestorUPN, Service, RequestedAccess, Identity,
+// RequestStatus, Context) and the unverified ones the provider reads. A task request's Service is
+// the part of the task before the backslash, its RequestedAccess the cmdlet (chosen).
 func (c *exchangeCall) requestOutput(r *Request) map[string]any {
+	service, access, _ := strings.Cut(r.Task, `\`)
 	return map[string]any{
 		"Identity":          r.ID,
-		"RequestId":         exoGUID(r.ID),
 		"RequestStatus":     r.statusAt(c.now),
-		"Requestor":         r.Requestor,
-		"Task":              r.Task,
+		"RequestorUPN":      r.Requestor,
+		"Service":           service,
+		"RequestedAccess":   access,
+		"Context":           nil,
 		"Reason":            r.Reason,
 		"DurationHours":     r.DurationHours,
 		"CreationTimeUtc":   r.Created,
@@ -145,7 +150,13 @@ func approveAccessRequest(c *exchangeCall) ([]map[string]any, *cmdletError) {
 }
 func denyAccessRequest(c *exchangeCall) ([]map[string]any, *cmdletError) { return c.decide("Denied") }
 
-func authorizationOutput(r *Request) map[string]any {
+// authorizationOutput has the documented properties of Revoke-ElevatedAccessAuthorization's
+// output. DateCreatedUtc is .NET's default time, as in the only documented example.
+func (c *exchangeCall) authorizationOutput(r *Request) map[string]any {
+	updated := r.DecidedAt
+	if r.Revoked {
+		updated = r.RevokedAt
+	}
 	return map[string]any{
 		"Identity":              r.ID,
 		"AuthorizedBy":          r.DecidedBy,
@@ -157,6 +168,8 @@ func authorizationOutput(r *Request) map[string]any {
 		"RevocationDateTimeUtc": r.RevokedAt,
 		"RevokedBy":             r.RevokedBy,
 		"RevocationComment":     r.RevocationComment,
+		"DateCreatedUtc":        dotnetDefaultTime{},
+		"DateUpdatedUtc":        updated,
 	}
 }
 
@@ -164,7 +177,7 @@ func getAccessAuthorization(c *exchangeCall) ([]map[string]any, *cmdletError) {
 	var out []map[string]any
 	for _, r := range c.t.Requests {
 		if r.Status == "Approved" {
-			out = append(out, authorizationOutput(r))
+			out = append(out, c.authorizationOutput(r))
 		}
 	}
 	return out, nil
@@ -180,6 +193,6 @@ func revokeAccessAuthorization(c *exchangeCall) ([]map[string]any, *cmdletError)
 		return nil, errInvalidOperation("The authorization for request '%s' was already revoked.", r.ID)
 	}
 	comment, _ := c.text("Comment")
-	r.Revoked, r.RevokedBy, r.RevokedAt, r.RevocationComment = true, c.caller(), c.now, comment
-	return nil, nil
+	r.Revoked, r.RevokedBy, r.RevokedAt, r.RevocationComment = true, c.directoryPath(), c.now, comment
+	return []map[string]any{c.authorizationOutput(r)}, nil
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,7 +29,8 @@ func TestRequestApprovalFlow(t *testing.T) {
 	h := pamTenant(t)
 	adele, alex := h.user("adele.vance"), h.user("alex.wilber")
 	req := request(h, adele, `exchange\new-moverequest`)
-	if req["RequestStatus"] != "Pending" || req["Requestor"] != upn("adele.vance") || req["Task"] != `Exchange\New-MoveRequest` || req["DurationHours"] != float64(2) {
+	if req["RequestStatus"] != "Pending" || req["RequestorUPN"] != upn("adele.vance") || req["Service"] != "Exchange" ||
+		req["RequestedAccess"] != "New-MoveRequest" || req["DurationHours"] != float64(2) {
 		t.Fatalf("request %v", req)
 	}
 	id := req["Identity"].(string)
@@ -46,7 +48,8 @@ func TestRequestApprovalFlow(t *testing.T) {
 		t.Fatalf("grants %v", grants)
 	}
 	h.mustInvoke(h.app(), "Revoke-ElevatedAccessAuthorization", map[string]any{"RequestId": id, "Comment": "done"})
-	if g := h.mustInvoke(adele, "Get-ElevatedAccessAuthorization", nil)[0]; g["Revoked"] != true || g["RevocationComment"] != "done" {
+	if g := h.mustInvoke(adele, "Get-ElevatedAccessAuthorization", nil)[0]; g["Revoked"] != true || g["RevocationComment"] != "done" ||
+		!strings.HasSuffix(g["RevokedBy"].(string), "/Microsoft Exchange Hosted Organizations/"+BuiltinDomain+"/"+BuiltinClientID) {
 		t.Fatalf("revoked grant %v", g)
 	}
 }

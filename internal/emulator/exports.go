@@ -35,9 +35,10 @@ func RenderExports(exports []Export) string {
 	return b.String()
 }
 
-// Exports lists the settings a provider run needs to reach this emulator, in a fixed order.
+// Exports lists the settings a provider run needs to reach this emulator, in a fixed order; the
+// fleet file comes last, when there is one.
 func (s *Server) Exports() []Export {
-	return []Export{
+	exports := []Export{
 		{"ARM_TENANT_ID", s.TenantID()},
 		{"ARM_CLIENT_ID", s.ClientID()},
 		{"ARM_CLIENT_SECRET", s.ClientSecret()},
@@ -47,4 +48,8 @@ func (s *Server) Exports() []Export {
 		{"O365PAM_EXCHANGE_ENDPOINT", s.baseURL + exchangePrefix},
 		{"SSL_CERT_FILE", s.caFile},
 	}
+	if s.fleetFile != "" {
+		exports = append(exports, Export{"O365PAM_EMULATOR_TENANTS", s.fleetFile})
+	}
+	return exports
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // FaultKind is a failure the emulator can inject into a request, in the shape the real services
-// answer it (see the facts page: Retry-After on 429 and 503, the per-tenant concurrency text,
-// Exchange's cmdlet error body).
+// answer it (see docs/development/service-facts.md: Retry-After on 429 and 503, the per-tenant
+// concurrency text, the transient server exceptions, Exchange's cmdlet error body).
 type FaultKind string
 
 const (
@@ -28,6 +28,10 @@ const (
 	FaultRefused FaultKind = "refused"
 	// FaultServerError answers HTTP 500 before the cmdlet runs.
 	FaultServerError FaultKind = "server-error"
+	// FaultTransient answers HTTP 500 whose details[0].message names one of the transient server
+	// exceptions the Exchange Online module retries (DCOverloadedException, ...); the cmdlet did
+	// not run. Which one follows the fault seed.
+	FaultTransient FaultKind = "transient"
 	// FaultDropAfterCommit runs the cmdlet, then cuts the connection before the answer.
 	FaultDropAfterCommit FaultKind = "drop-after-commit"
 )
@@ -37,7 +41,7 @@ const faultRetryAfter = "1"
 
 // randomKinds are what -fail-rate picks from, per service.
 var randomKinds = map[service][]FaultKind{
-	serviceExchange: {FaultThrottled, FaultUnavailable, FaultBusyTenant},
+	serviceExchange: {FaultThrottled, FaultUnavailable, FaultBusyTenant, FaultTransient},
 	serviceGraph:    {FaultThrottled, FaultUnavailable},
 }
 
@@ -51,8 +55,11 @@ type faultInjector struct {
 	dropRng  *rand.Rand
 	failRate float64
 	dropRate float64
-	forced   map[string][]FaultKind // lower-case cmdlet name -> faults for its next calls
+	forced   map[forcedKey][]FaultKind // faults for a tenant's next calls of a cmdlet
 }
+
+// forcedKey is a tenant id and a lower-case cmdlet name.
+type forcedKey struct{ tenantID, cmdlet string }
 
 func newFaultInjector(opts Options) (*faultInjector, error) {
 	for name, rate := range map[string]float64{"fail rate": opts.FailRate, "drop-after-commit rate": opts.DropAfterCommitRate} {
@@ -66,7 +73,7 @@ func newFaultInjector(opts Options) (*faultInjector, error) {
 		dropRng:  rand.New(rand.NewPCG(seed, 2)),
 		failRate: opts.FailRate,
 		dropRate: opts.DropAfterCommitRate,
-		forced:   map[string][]FaultKind{},
+		forced:   map[forcedKey][]FaultKind{},
 	}, nil
 }
 
@@ -81,6 +88,14 @@ func (f *faultInjector) random(svc service) FaultKind {
 	return kinds[f.failRng.IntN(len(kinds))]
 }
 
+// transient draws which transient server exception a FaultTransient names.
+func (f *faultInjector) transient() *cmdletError {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := transientErrors[f.failRng.IntN(len(transientErrors))]
+	return &e
+}
+
 // randomDrop draws whether a successful write loses its answer.
 func (f *faultInjector) randomDrop() bool {
 	f.mu.Lock()
@@ -88,11 +103,11 @@ func (f *faultInjector) randomDrop() bool {
 	return f.dropRate > 0 && f.dropRng.Float64() < f.dropRate
 }
 
-// next takes the fault queued for the cmdlet's next call, if any.
-func (f *faultInjector) next(cmdlet string) FaultKind {
+// next takes the fault queued for the tenant's next call of the cmdlet, if any.
+func (f *faultInjector) next(tenantID, cmdlet string) FaultKind {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	key := strings.ToLower(cmdlet)
+	key := forcedKey{strings.ToLower(tenantID), strings.ToLower(cmdlet)}
 	queue := f.forced[key]
 	if len(queue) == 0 {
 		return ""
@@ -101,15 +116,28 @@ func (f *faultInjector) next(cmdlet string) FaultKind {
 	return queue[0]
 }
 
-// FailCmdlet makes the next n calls of the Exchange cmdlet fail with kind, whatever the random
-// rates say. Tests use it to force one failure point of a multi-step change.
+// FailCmdlet makes the starting tenant's next n calls of the Exchange cmdlet fail with kind,
+// whatever the random rates say. Tests use it to force one failure point of a multi-step change;
+// HostedTenant.FailCmdlet does the same in another tenant.
 func (s *Server) FailCmdlet(cmdlet string, n int, kind FaultKind) {
+	s.tenants[0].FailCmdlet(cmdlet, n, kind)
+}
+
+func (f *faultInjector) force(tenantID, cmdlet string, n int, kind FaultKind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := forcedKey{strings.ToLower(tenantID), strings.ToLower(cmdlet)}
+	for range n {
+		f.forced[key] = append(f.forced[key], kind)
+	}
+}
+
+// ClearFaults drops the faults FailCmdlet queued that no call has taken yet, so that a fault meant
+// for one run does not hit a later one.
+func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	key := strings.ToLower(cmdlet)
-	for range n {
-		s.faults.forced[key] = append(s.faults.forced[key], kind)
-	}
+	clear(s.faults.forced)
 }
 
 // injectRandomFault answers a Graph or Exchange request with a random fault before it runs;
@@ -125,7 +153,7 @@ func (s *Server) injectRandomFault(w http.ResponseWriter, r *http.Request, svc s
 
 // writeFault answers a fault that happens before the request runs.
 func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service, kind FaultKind) {
-	s.stats.add(serviceFault, string(kind))
+	s.count(r, serviceFault, string(kind))
 	infoFrom(r).fault = kind
 	if svc == serviceGraph {
 		requestID, clientRequestID := requestIDs(w, r, false)
@@ -151,6 +179,8 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service,
 			"The request was rejected because the tenant has reached the maximum number of concurrent requests per tenant. Retry the request later."}).write(w)
 	case FaultRefused:
 		errInvalidOperation("The operation couldn't be performed: the emulator was asked to refuse it (fault injection).").write(w)
+	case FaultTransient:
+		s.faults.transient().write(w)
 	default:
 		errInternal("An internal server error occurred. The operation failed.").write(w)
 	}
@@ -159,7 +189,7 @@ func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, svc service,
 // dropConnection cuts the connection without an answer, as a network fault after the service
 // committed the change would.
 func (s *Server) dropConnection(w http.ResponseWriter, r *http.Request) {
-	s.stats.add(serviceFault, string(FaultDropAfterCommit))
+	s.count(r, serviceFault, string(FaultDropAfterCommit))
 	infoFrom(r).fault = FaultDropAfterCommit
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {

@@ -25,7 +25,7 @@ func newReplica(delay time.Duration, initial *Tenant) *replica {
 	return r
 }
 
-// recordLocked keeps a copy of the tenant after a write; the caller holds the server's lock.
+// recordLocked keeps a copy of the tenant after a write; the caller holds the tenant's lock.
 func (r *replica) recordLocked(now time.Time, t *Tenant) {
 	if r.delay > 0 {
 		r.versions = append(r.versions, tenantVersion{at: now, tenant: cloneTenant(t)})
@@ -33,7 +33,7 @@ func (r *replica) recordLocked(now time.Time, t *Tenant) {
 }
 
 // viewLocked returns what reads see at now: the live tenant when there is no delay, else the
-// newest copy at least delay old. Older copies are dropped. The caller holds the server's lock.
+// newest copy at least delay old. Older copies are dropped. The caller holds the tenant's lock.
 func (r *replica) viewLocked(now time.Time, live *Tenant) *Tenant {
 	if r.delay <= 0 {
 		return live
@@ -50,15 +50,10 @@ func (r *replica) viewLocked(now time.Time, live *Tenant) *Tenant {
 	return r.versions[0].tenant
 }
 
-// readableTenantLocked is the tenant as reads see it now; the caller holds s.mu.
-func (s *Server) readableTenantLocked() *Tenant {
-	return s.replica.viewLocked(s.opts.Now().UTC(), s.tenant)
-}
-
 // replicated hides from one Exchange call the objects created less than Options.ReplicationLag
 // ago, as a domain controller that has not received them yet would: lookups answer "not found"
 // and listings leave them out, for writes as for reads. merge puts the hidden objects back after
-// the call and keeps what the call changed; the caller holds s.mu.
+// the call and keeps what the call changed; the caller holds the tenant's lock.
 func (s *Server) replicated(t *Tenant, now time.Time) (view *Tenant, merge func()) {
 	lag := s.opts.ReplicationLag
 	if lag <= 0 {
@@ -81,7 +76,7 @@ func (s *Server) replicated(t *Tenant, now time.Time) (view *Tenant, merge func(
 }
 
 // withoutNewGroups is t without the groups created less than Options.ObjectIDLag ago, as
-// Microsoft Graph shows it before the directory has them; the caller holds s.mu.
+// Microsoft Graph shows it before the directory has them; the caller holds the tenant's lock.
 func (s *Server) withoutNewGroups(t *Tenant) *Tenant {
 	lag := s.opts.ObjectIDLag
 	if lag <= 0 {

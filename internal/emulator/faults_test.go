@@ -23,6 +23,7 @@ func TestFailCmdletForcesEachKindOnceInTheServicesShape(t *testing.T) {
 		{FaultBusyTenant, http.StatusBadRequest, true, "|" + excTask + "|"},
 		{FaultRefused, http.StatusBadRequest, false, "|" + excInvalidOp + "|"},
 		{FaultServerError, http.StatusInternalServerError, false, "|" + excTask + "|"},
+		{FaultTransient, http.StatusInternalServerError, false, "|Microsoft.Exchange.Data."},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.kind), func(t *testing.T) {
@@ -239,5 +240,18 @@ func TestSetWithoutChangeWarns(t *testing.T) {
 	params["DisplayName"] = "Approvers of requests"
 	if r := h.invoke(h.app(), "Set-DistributionGroup", params); r.body["@adminapi.warnings"] != nil {
 		t.Fatalf("a change warned: %s", r.raw)
+	}
+}
+
+// ClearFaults drops the queued faults no call took, so the next call runs.
+func TestClearFaultsDropsQueuedFaults(t *testing.T) {
+	h := start(t, Options{})
+	h.srv.FailCmdlet("Get-OrganizationConfig", 2, FaultServerError)
+	if r := h.invoke(h.app(), "Get-OrganizationConfig", nil); r.status != http.StatusInternalServerError {
+		t.Fatalf("the queued fault did not fire: %d %s", r.status, r.raw)
+	}
+	h.srv.ClearFaults()
+	if r := h.invoke(h.app(), "Get-OrganizationConfig", nil); r.status != http.StatusOK {
+		t.Fatalf("after ClearFaults the call still failed: %d %s", r.status, r.raw)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -43,6 +44,7 @@ var (
 	permUserRead   = []string{"User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
 	permOrgRead    = []string{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All", "User.Read"}
 	permGroupWrite = []string{"Group.ReadWrite.All", "GroupMember.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
+	permUserWrite  = []string{"User.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
 )
 
 // graphHandler is one method on one route with the permissions it needs. Writes by a user
@@ -81,7 +83,8 @@ var graphRoutes = []graphRoute{
 		http.MethodGet: {permUserRead, false, (*graphCall).listUsers},
 	}},
 	{[]string{"users", "{}"}, map[string]graphHandler{
-		http.MethodGet: {permUserRead, false, (*graphCall).getUser},
+		http.MethodGet:    {permUserRead, false, (*graphCall).getUser},
+		http.MethodDelete: {permUserWrite, true, (*graphCall).deleteUser},
 	}},
 	{[]string{"users", "{}", "licenseDetails"}, map[string]graphHandler{
 		http.MethodGet: {permUserRead, false, (*graphCall).userLicenses},
@@ -97,6 +100,7 @@ var graphRoutes = []graphRoute{
 // graphCall is one Graph request being answered while the tenant lock is held.
 type graphCall struct {
 	s    *Server
+	h    *HostedTenant // the token's tenant, whose lock the call holds
 	t    *Tenant
 	p    *principal
 	url  *url.URL
@@ -111,7 +115,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		write(failf(http.StatusBadRequest, "BadRequest", "Invalid version."))
 		return
 	}
-	p, problem := s.authenticate(r.Header.Get("Authorization"), graphAudience, s.TenantID())
+	// Graph's URLs name no tenant: the token's tenant is the one served.
+	p, problem := s.authenticate(r.Header.Get("Authorization"), graphAudience)
 	if problem != tokenOK {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.baseURL+`/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
 		write(fail(graphTokenError(problem)))
@@ -139,7 +144,7 @@ func graphTokenError(problem tokenProblem) *graphError {
 	return &graphError{http.StatusUnauthorized, "InvalidAuthenticationToken", msg}
 }
 
-// graphCall routes one request (plain or from a batch) under the tenant lock.
+// graphCall routes one request (plain or from a batch) under the lock of the token's tenant.
 func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte) graphResult {
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(u.Path, graphPrefix+"/v1.0"), "/"), "/")
 	route, ids, gerr := matchGraphRoute(segs)
@@ -150,12 +155,13 @@ func (s *Server) graphCall(p *principal, method string, u *url.URL, body []byte)
 	if !found {
 		return failf(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !s.tenant.isAdmin(p.userID)) {
+	ht := p.tenant
+	ht.mu.Lock()
+	defer ht.mu.Unlock()
+	if !p.hasAny(h.perms...) || (h.write && !p.appOnly() && !ht.liveLocked().isAdmin(p.userID)) {
 		return failf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	return h.run(&graphCall{s: s, t: s.withoutNewGroups(s.readableTenantLocked()), p: p, url: u, body: body, ids: ids})
+	return h.run(&graphCall{s: s, h: ht, t: s.withoutNewGroups(ht.readableLocked()), p: p, url: u, body: body, ids: ids})
 }
 
 func matchGraphRoute(segs []string) (*graphRoute, []string, *graphError) {
@@ -368,6 +374,30 @@ func (c *graphCall) getUser() graphResult {
 	return graphOK(obj)
 }
 
+// deleteUser removes a user from the directory (204, as Graph answers). The user leaves every
+// group's members and owners and the privileged access system accounts at once, in both services:
+// links to a deleted directory object go with it (choice, see the fidelity table).
+func (c *graphCall) deleteUser() graphResult {
+	u, gerr := c.lookupUser()
+	if gerr != nil {
+		return fail(gerr)
+	}
+	t := c.h.liveLocked() // the write goes to the tenant itself, not to the view reads see
+	t.Users = slices.DeleteFunc(t.Users, func(x *User) bool { return strings.EqualFold(x.ID, u.ID) })
+	gone := func(id string) bool { return strings.EqualFold(id, u.ID) }
+	for _, g := range t.Groups {
+		g.Members = slices.DeleteFunc(g.Members, gone)
+		g.ManagedBy = slices.DeleteFunc(g.ManagedBy, gone)
+	}
+	t.PAM.SystemAccounts = slices.DeleteFunc(t.PAM.SystemAccounts, gone)
+	now := c.s.opts.Now().UTC()
+	c.h.replica.recordLocked(now, t)
+	if err := c.h.persistLocked(); err != nil {
+		return failf(http.StatusInternalServerError, "InternalServerError", "The emulator could not save its state: %v", err)
+	}
+	return graphResult{status: http.StatusNoContent}
+}
+
 func (c *graphCall) userLicenses() graphResult {
 	u, gerr := c.lookupUser()
 	if gerr != nil {
@@ -397,6 +427,10 @@ func (c *graphCall) subscribedSkus() graphResult {
 func (s *Server) writeGraphResult(w http.ResponseWriter, res graphResult, requestID, clientRequestID string) {
 	if res.err != nil {
 		writeJSON(w, res.err.status, s.graphErrorBody(res.err, requestID, clientRequestID))
+		return
+	}
+	if res.status == http.StatusNoContent {
+		w.WriteHeader(res.status)
 		return
 	}
 	writeJSON(w, res.status, res.body)

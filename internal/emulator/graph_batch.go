@@ -40,7 +40,12 @@ func (s *Server) graphBatch(p *principal, method string, body []byte) graphResul
 			out["status"] = res.err.status
 			out["body"] = s.graphErrorBody(res.err, newGUID(), "")
 		} else {
-			out["status"], out["body"] = res.status, res.body
+			out["status"] = res.status
+			if res.body != nil {
+				out["body"] = res.body
+			} else {
+				delete(out, "headers") // a 204 part has neither body nor content type
+			}
 		}
 		responses = append(responses, out)
 	}

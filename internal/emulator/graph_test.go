@@ -180,3 +180,33 @@ func TestGraphBatch(t *testing.T) {
 		t.Fatalf("21 requests: %d", r.status)
 	}
 }
+
+func TestGraphDeleteUserLeavesGroups(t *testing.T) {
+	h := start(t, Options{})
+	addr := h.newSecurityGroup("g", "adele.vance", "alex.wilber")
+	appToken := h.graphToken()
+	if r := h.graph(http.MethodDelete, "/users/alex.wilber@"+BuiltinDomain, appToken, nil); r.status != http.StatusForbidden {
+		t.Fatalf("read-only app: %d %s", r.status, r.raw)
+	}
+	admin := h.userToken("megan.bowen", graphAudience)
+	if r := h.graph(http.MethodDelete, "/users/alex.wilber@"+BuiltinDomain, admin, nil); r.status != http.StatusNoContent || len(r.raw) != 0 {
+		t.Fatalf("delete: %d %s", r.status, r.raw)
+	}
+	if r := h.graph(http.MethodGet, "/users/alex.wilber@"+BuiltinDomain, appToken, nil); r.status != http.StatusNotFound {
+		t.Fatalf("deleted user still read: %d %s", r.status, r.raw)
+	}
+	if r := h.graph(http.MethodDelete, "/users/alex.wilber@"+BuiltinDomain, admin, nil); r.status != http.StatusNotFound {
+		t.Fatalf("second delete: %d %s", r.status, r.raw)
+	}
+	members := h.mustInvoke(h.app(), "Get-DistributionGroupMember", map[string]any{"Identity": addr})
+	if len(members) != 1 || members[0]["PrimarySmtpAddress"] != "adele.vance@"+BuiltinDomain {
+		t.Fatalf("Exchange members after the delete: %v", members)
+	}
+	id := h.graph(http.MethodGet, "/groups?$filter="+url.QueryEscape("mail eq '"+addr+"'"), appToken, nil).body["value"].([]any)[0].(map[string]any)["id"].(string)
+	if got := h.graph(http.MethodGet, "/groups/"+id+"/members", appToken, nil).body["value"].([]any); len(got) != 1 {
+		t.Fatalf("Graph members after the delete: %v", got)
+	}
+	if msg := h.cmdletFailure(h.app(), "Add-DistributionGroupMember", map[string]any{"Identity": addr, "Member": "alex.wilber@" + BuiltinDomain}); msg == "" {
+		t.Fatal("a deleted user was added back")
+	}
+}

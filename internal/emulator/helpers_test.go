@@ -95,7 +95,13 @@ func (h *harness) do(req *http.Request) response {
 
 func (h *harness) tokenRequest(form url.Values) response {
 	h.t.Helper()
-	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.srv.BaseURL()+"/"+BuiltinTenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	return h.tokenRequestTo(BuiltinTenantID, form)
+}
+
+// tokenRequestTo asks the token endpoint of the tenant that segment (an id or a domain) names.
+func (h *harness) tokenRequestTo(segment string, form url.Values) response {
+	h.t.Helper()
+	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.srv.BaseURL()+"/"+segment+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return h.do(req)
 }

@@ -9,10 +9,12 @@ import (
 	"github.com/google/uuid"
 )
 
-// requestInfo travels in the request context so handlers can name the cmdlet for the log line.
+// requestInfo travels in the request context so handlers can name the cmdlet for the log line
+// and count the request for its tenant.
 type requestInfo struct {
 	cmdlet string
-	fault  FaultKind // an injected fault, if any
+	fault  FaultKind     // an injected fault, if any
+	tenant *HostedTenant // the tenant the request names, for its stats; nil if none
 }
 
 type requestInfoKey struct{}

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +57,12 @@ type Options struct {
 	// ExtraGroups adds that many mail-enabled security groups without members to the starting
 	// tenant, to measure a provider against a large tenant.
 	ExtraGroups int
+	// Tenants is how many tenants the server hosts: the starting tenant, then Tenants-1 generated
+	// ones (fleet.go). 0 hosts the starting tenant alone and writes no fleet file; above 0, the
+	// fleet file lists every hosted tenant.
+	Tenants int
+	// TenantsFile is where to write the fleet file ("" = temp file owned by the server).
+	TenantsFile string
 }
 
 // Shapes of Options.ElevatedAccessControlShape.
@@ -78,12 +83,14 @@ type Server struct {
 	baseURL    string
 	signingKey *ecdsa.PrivateKey
 	keyID      string
-	stats      statsCounter
+	stats      statsCounter // every request; each hosted tenant counts its own too
 	faults     *faultInjector
 
-	mu      sync.Mutex // guards tenant, replica and the state file
-	tenant  *Tenant
-	replica *replica
+	tenants       []*HostedTenant          // the starting tenant first
+	byName        map[string]*HostedTenant // by lower-case tenant id and domain
+	fleetApp      *App                     // the starting tenant's first app, consented in every tenant
+	fleetFile     string
+	ownsFleetFile bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -122,8 +129,12 @@ func Start(opts Options) (*Server, error) {
 	}
 	tenant.normalize(opts.Now().UTC())
 	tenant.addSyntheticGroups(opts.ExtraGroups, opts.Now().UTC())
-	s.tenant = tenant
-	s.replica = newReplica(opts.ConsistencyDelay, tenant)
+	if opts.Tenants < 0 {
+		return nil, fmt.Errorf("tenant count %d is negative", opts.Tenants)
+	}
+	if err := s.hostTenants(tenant); err != nil {
+		return nil, err
+	}
 	if opts.StatePath != "" {
 		if err := saveTenant(opts.StatePath, tenant); err != nil {
 			return nil, err
@@ -141,13 +152,18 @@ func Start(opts Options) (*Server, error) {
 	if err := s.writeCAFile(); err != nil {
 		return nil, err
 	}
+	if err := s.writeFleetFile(); err != nil {
+		s.removeTempFiles()
+		return nil, err
+	}
 	leaf, err := s.ca.leafCertificate()
 	if err != nil {
+		s.removeTempFiles()
 		return nil, err
 	}
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", opts.Addr)
 	if err != nil {
-		s.removeCAFile()
+		s.removeTempFiles()
 		return nil, err
 	}
 	s.listener = ln
@@ -167,25 +183,36 @@ func (s *Server) writeCAFile() error {
 		s.caFile = s.opts.CAFile
 		return s.ca.WriteFile(s.caFile)
 	}
-	f, err := os.CreateTemp("", "o365pam-emulator-ca-*.pem")
+	var err error
+	s.caFile, err = writeTempFile("o365pam-emulator-ca-*.pem", s.ca.certPEM)
+	s.ownsCAFile = err == nil
+	return err
+}
+
+// writeTempFile writes data to a new temporary file named after pattern and returns its path.
+func writeTempFile(pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp("", pattern)
 	if err != nil {
-		return err
+		return "", err
 	}
-	_, werr := f.Write(s.ca.certPEM)
+	_, werr := f.Write(data)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
 		_ = os.Remove(f.Name())
-		return werr
+		return "", werr
 	}
-	s.caFile, s.ownsCAFile = f.Name(), true
-	return nil
+	return f.Name(), nil
 }
 
-func (s *Server) removeCAFile() {
+// removeTempFiles removes the CA and fleet files the server made for itself.
+func (s *Server) removeTempFiles() {
 	if s.ownsCAFile {
 		_ = os.Remove(s.caFile)
+	}
+	if s.ownsFleetFile {
+		_ = os.Remove(s.fleetFile)
 	}
 }
 
@@ -197,12 +224,16 @@ func (s *Server) routes() http.Handler {
 		s.addLatency(r)
 		switch {
 		case strings.HasPrefix(r.URL.Path, graphPrefix+"/"):
-			s.stats.add(serviceGraph, "")
+			infoFrom(r).tenant = s.graphTenantHint(r)
+			s.count(r, serviceGraph, "")
 			if !s.injectRandomFault(w, r, serviceGraph) {
 				s.serveGraph(w, r)
 			}
 		case strings.HasPrefix(r.URL.Path, exchangePrefix+"/"):
-			s.stats.add(serviceExchange, "")
+			if m := invokePath.FindStringSubmatch(r.URL.Path); m != nil {
+				infoFrom(r).tenant = s.hosted(m[2])
+			}
+			s.count(r, serviceExchange, "")
 			if !s.injectRandomFault(w, r, serviceExchange) {
 				s.serveExchange(w, r)
 			}
@@ -221,47 +252,21 @@ func (s *Server) CAFile() string { return s.caFile }
 // CA is the authority that signed the listener's certificate.
 func (s *Server) CA() *CA { return s.ca }
 
-// TenantID is the emulated tenant's GUID.
-func (s *Server) TenantID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tenant.TenantID
-}
+// TenantID is the starting tenant's GUID.
+func (s *Server) TenantID() string { return s.tenants[0].TenantID() }
 
-// Organization is the tenant's initial domain.
-func (s *Server) Organization() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tenant.InitialDomain()
-}
+// Organization is the starting tenant's initial domain.
+func (s *Server) Organization() string { return s.tenants[0].Organization() }
 
-// ClientID is the first app registration's client id (the one with every permission in the
-// built-in tenant).
-func (s *Server) ClientID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.tenant.Apps) == 0 {
-		return ""
-	}
-	return s.tenant.Apps[0].ClientID
-}
+// ClientID is the starting tenant's first app registration's client id (the one with every
+// permission in the built-in tenant).
+func (s *Server) ClientID() string { return s.tenants[0].ClientID() }
 
-// ClientSecret is the first app registration's secret.
-func (s *Server) ClientSecret() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.tenant.Apps) == 0 {
-		return ""
-	}
-	return s.tenant.Apps[0].Secret
-}
+// ClientSecret is the starting tenant's first app registration's secret.
+func (s *Server) ClientSecret() string { return s.tenants[0].ClientSecret() }
 
-// Snapshot returns a deep copy of the tenant, for tests and tools.
-func (s *Server) Snapshot() *Tenant {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneTenant(s.tenant)
-}
+// Snapshot returns a deep copy of the starting tenant, for tests and tools.
+func (s *Server) Snapshot() *Tenant { return s.tenants[0].Snapshot() }
 
 // Close stops accepting requests, waits up to five seconds for running ones, saves the state
 // and removes a temporary CA file.
@@ -273,26 +278,14 @@ func (s *Server) Close() error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = s.httpServer.Close()
 		}
-		s.mu.Lock()
-		if s.opts.StatePath != "" {
-			if serr := saveTenant(s.opts.StatePath, s.tenant); serr != nil && err == nil {
-				err = serr
-			}
+		start := s.tenants[0]
+		start.mu.Lock()
+		if serr := start.persistLocked(); serr != nil && err == nil {
+			err = serr
 		}
-		s.mu.Unlock()
-		s.removeCAFile()
+		start.mu.Unlock()
+		s.removeTempFiles()
 		s.closeErr = err
 	})
 	return s.closeErr
-}
-
-// persistLocked saves the tenant after a change; the caller holds s.mu.
-func (s *Server) persistLocked() error {
-	if s.opts.StatePath == "" {
-		return nil
-	}
-	if err := saveTenant(s.opts.StatePath, s.tenant); err != nil {
-		return fmt.Errorf("save state %s: %w", filepath.Base(s.opts.StatePath), err)
-	}
-	return nil
 }

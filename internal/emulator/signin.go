@@ -23,13 +23,11 @@ func (s *Server) signinRoutes() http.Handler {
 	return mux
 }
 
-// tenantForSignin resolves the {tenant} path segment to the tenant id, or "" when unknown.
-// "common" and "organizations" are accepted for discovery only.
+// tenantForSignin resolves the {tenant} path segment, a tenant id or domain, to the tenant id,
+// or "" when unknown. "common" and "organizations" are accepted for discovery only.
 func (s *Server) tenantForSignin(segment string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tenant.matchesTenant(segment) {
-		return s.tenant.TenantID
+	if h := s.hosted(segment); h != nil {
+		return h.id
 	}
 	return ""
 }
@@ -86,9 +84,8 @@ func (s *Server) serveInstanceDiscovery(w http.ResponseWriter, r *http.Request) 
 // serveUserRealm tells MSAL's password grant that the tenant's users are managed (not federated).
 func (s *Server) serveUserRealm(w http.ResponseWriter, r *http.Request) {
 	_, domain, _ := strings.Cut(r.PathValue("user"), "@")
-	s.mu.Lock()
-	known := s.tenant.acceptedDomain(domain)
-	s.mu.Unlock()
+	h := s.hosted(domain)
+	known := h != nil && !strings.EqualFold(h.id, domain)
 	accountType := "Unknown"
 	if known {
 		accountType = "Managed"
@@ -132,7 +129,8 @@ func unknownTenantText(segment string) string {
 }
 
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	s.stats.add(serviceToken, "")
+	infoFrom(r).tenant = s.hosted(r.PathValue("tenant"))
+	s.count(r, serviceToken, "")
 	resp, aerr := s.grantToken(r)
 	if aerr != nil {
 		s.writeAADError(w, r, aerr.status, aerr.code, aerr.aadsts, aerr.text)
@@ -148,13 +146,14 @@ func (s *Server) grantToken(r *http.Request) (map[string]any, *aadError) {
 		return nil, &aadError{http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."}
 	}
 	form := r.PostForm
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.tenant
 	segment := r.PathValue("tenant")
-	if !t.matchesTenant(segment) {
+	h := s.hosted(segment)
+	if h == nil {
 		return nil, &aadError{http.StatusBadRequest, "invalid_request", 90002, unknownTenantText(segment)}
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.liveLocked()
 	grant := form.Get("grant_type")
 	if grant == "" {
 		return nil, missingParameter("grant_type")
@@ -183,7 +182,7 @@ func (s *Server) grantToken(r *http.Request) (map[string]any, *aadError) {
 			return nil, aerr
 		}
 	}
-	access, _, err := s.issueAccessToken(t, audience, app, user)
+	access, err := s.issueAccessToken(t, audience, app, user)
 	if err != nil {
 		return nil, &aadError{http.StatusInternalServerError, "temporarily_unavailable", 50000, "There was an error issuing a token."}
 	}

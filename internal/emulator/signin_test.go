@@ -107,7 +107,7 @@ func TestUnknownTenantRefused(t *testing.T) {
 func TestPasswordGrantGivesDelegatedToken(t *testing.T) {
 	h := start(t, Options{})
 	claims := jwtClaims(t, h.userToken("megan.bowen", exchangeAudience))
-	if claims["upn"] != upn("megan.bowen") || claims["scp"] != "Exchange.Manage" {
+	if claims["upn"] != upn("megan.bowen") || claims["scp"] != "AdminApi.AccessAsUser.All" {
 		t.Fatalf("claims %v", claims)
 	}
 	if _, isApp := claims["idtyp"]; isApp {

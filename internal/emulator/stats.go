@@ -1,6 +1,9 @@
 package emulator
 
-import "sync"
+import (
+	"net/http"
+	"sync"
+)
 
 // Stats counts requests by service and Exchange requests by cmdlet. Each HTTP request counts
 // once: a Graph $batch is one Graph request, each InvokeCommand page is one Exchange request.
@@ -93,12 +96,28 @@ func (c *statsCounter) snapshot() Stats {
 	return out
 }
 
-// Stats returns a copy of the counters; use Sub on two snapshots to measure a step.
+// count adds one request to the server's counters and to those of the tenant the request names.
+func (s *Server) count(r *http.Request, svc service, name string) {
+	s.stats.add(svc, name)
+	if h := infoFrom(r).tenant; h != nil {
+		h.stats.add(svc, name)
+	}
+}
+
+func (c *statsCounter) reset() {
+	c.mu.Lock()
+	c.s = Stats{}
+	c.mu.Unlock()
+}
+
+// Stats returns a copy of the counters of every request to the server, whichever tenant it named
+// (HostedTenant.Stats has one tenant's); use Sub on two snapshots to measure a step.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
-// ResetStats sets every counter back to zero.
+// ResetStats sets every counter back to zero, the tenants' too.
 func (s *Server) ResetStats() {
-	s.stats.mu.Lock()
-	s.stats.s = Stats{}
-	s.stats.mu.Unlock()
+	s.stats.reset()
+	for _, h := range s.tenants {
+		h.stats.reset()
+	}
 }

@@ -154,14 +154,6 @@ func (t *Tenant) InitialDomain() string {
 	return ""
 }
 
-// matchesTenant reports whether s names this tenant: its id or one of its domains.
-func (t *Tenant) matchesTenant(s string) bool {
-	if strings.EqualFold(s, t.TenantID) {
-		return true
-	}
-	return t.acceptedDomain(s)
-}
-
 func (t *Tenant) acceptedDomain(domain string) bool {
 	for _, d := range t.Domains {
 		if strings.EqualFold(d.Name, domain) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -17,14 +18,20 @@ const (
 )
 
 // Delegated scopes granted with ".default" for a user token. Graph gets the scope whose
-// rights follow the user's own directory roles.
+// rights follow the user's own directory roles. A real Exchange token was measured carrying
+// AdminApi.AccessAsUser.All among five other scopes (observed); Exchange.Manage is the scope the
+// app registration docs name.
 var delegatedScopes = map[string]string{
 	graphAudience:    "Directory.AccessAsUser.All User.Read",
-	exchangeAudience: "Exchange.Manage",
+	exchangeAudience: "AdminApi.AccessAsUser.All",
 }
 
-// principal is who a verified access token speaks for.
+// exchangeUserScopes are the delegated scopes that let a user token run cmdlets.
+var exchangeUserScopes = []string{"AdminApi.AccessAsUser.All", "Exchange.Manage"}
+
+// principal is who a verified access token speaks for, in which tenant.
 type principal struct {
+	tenant   *HostedTenant
 	audience string
 	appID    string
 	roles    []string // application permissions (app-only tokens)
@@ -52,15 +59,14 @@ type tokenClaims struct {
 }
 
 // issueAccessToken signs a token for app alone (user nil) or for user through app.
-func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *User) (string, time.Time, error) {
+func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *User) (string, error) {
 	now := s.opts.Now()
-	expires := now.Add(s.opts.TokenLifetime)
 	claims := tokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    "https://sts.windows.net/" + t.TenantID + "/",
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
-			ExpiresAt: jwt.NewNumericDate(expires),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.TokenLifetime)),
 			ID:        newGUID(),
 		},
 		TenantID: t.TenantID,
@@ -81,8 +87,7 @@ func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *Us
 		claims.Scope = delegatedScopes[audience]
 		claims.AppIDACR = "0"
 	}
-	signed, err := s.sign(withAudience(claims, audience))
-	return signed, expires, err
+	return s.sign(withAudience(claims, audience))
 }
 
 // withAudience renders the claims with "aud" as a single string, as Entra ID does (the JWT
@@ -125,6 +130,21 @@ func (s *Server) signIDToken(t *Tenant, app *App, user *User) (string, error) {
 	return s.sign(claims)
 }
 
+// graphTenantHint is the hosted tenant a Graph request's token names, read without checking
+// the token: it only decides which tenant's counters the request adds to, as Graph's URLs name
+// no tenant. Authentication comes later.
+func (s *Server) graphTenantHint(r *http.Request) *HostedTenant {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return nil
+	}
+	var claims tokenClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(strings.TrimSpace(raw), &claims); err != nil || claims.TenantID == "" {
+		return nil
+	}
+	return s.hosted(claims.TenantID)
+}
+
 // tokenProblem says why a bearer token was refused.
 type tokenProblem int
 
@@ -136,8 +156,9 @@ const (
 	tokenWrongAudience
 )
 
-// authenticate verifies the request's bearer token for audience.
-func (s *Server) authenticate(authz, audience, tenantID string) (*principal, tokenProblem) {
+// authenticate verifies the request's bearer token for audience; the principal's tenant is the
+// token's, which must be one this server hosts.
+func (s *Server) authenticate(authz, audience string) (*principal, tokenProblem) {
 	raw, ok := strings.CutPrefix(authz, "Bearer ")
 	if !ok || strings.TrimSpace(raw) == "" {
 		return nil, tokenMissing
@@ -149,15 +170,21 @@ func (s *Server) authenticate(authz, audience, tenantID string) (*principal, tok
 		jwt.WithTimeFunc(s.opts.Now),
 		jwt.WithExpirationRequired(),
 	)
+	var tenant *HostedTenant
+	if err == nil {
+		if tenant = s.hosted(claims.TenantID); tenant != nil && tenant.id != claims.TenantID {
+			tenant = nil // a domain is never a token's tid
+		}
+	}
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, tokenExpired
-	case err != nil, claims.TenantID != tenantID:
+	case err != nil, tenant == nil:
 		return nil, tokenInvalid
 	case len(claims.Audience) != 1 || claims.Audience[0] != audience:
 		return nil, tokenWrongAudience
 	}
-	p := &principal{audience: audience, appID: claims.AppID, roles: claims.Roles, upn: claims.UPN}
+	p := &principal{tenant: tenant, audience: audience, appID: claims.AppID, roles: claims.Roles, upn: claims.UPN}
 	if claims.UPN != "" {
 		p.userID = claims.ObjectID
 		p.scopes = strings.Fields(claims.Scope)

@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
 
 const (
@@ -28,9 +29,9 @@ const (
 	defaultUserAgent = "terraform-provider-o365pam"
 	// appOnlyMailbox is the system mailbox an app-only caller anchors on.
 	appOnlyMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
-	// defaultMaxAttempts is generous because a busy tenant throttles in bursts and every retry
-	// waits as the service asks; the context deadline still bounds the total.
-	defaultMaxAttempts = 10
+	// defaultMaxAttempts is the Exchange Online module's (observed); the context deadline still
+	// bounds the total.
+	defaultMaxAttempts = 5
 	// maxAnswerBytes bounds one page; 1000 objects of a few KB each fit easily.
 	maxAnswerBytes = 64 << 20
 	// tokenRefreshMargin renews a token that would expire during a long run of retries.
@@ -46,9 +47,9 @@ type Config struct {
 	Credential   azcore.TokenCredential
 	HTTPClient   *http.Client // nil = a client without its own timeout (the context decides)
 	UserAgent    string
-	Clock        Clock   // nil = real time
-	MaxAttempts  int     // tries per request including the first; 0 = 10
-	Log          LogFunc // debug lines, one per HTTP request and per wait; nil = none
+	Clock        runenv.Clock   // nil = real time
+	MaxAttempts  int            // tries per request including the first; 0 = 5
+	Log          runenv.LogFunc // debug lines, one per HTTP request and per wait; nil = none
 }
 
 // Client runs cmdlets. It is safe for concurrent use.
@@ -59,9 +60,9 @@ type Client struct {
 	credential   azcore.TokenCredential
 	http         *http.Client
 	userAgent    string
-	clock        Clock
+	clock        runenv.Clock
 	maxAttempts  int
-	logf         LogFunc
+	logf         runenv.LogFunc
 	// jitter picks the wait within (0, d]; tests replace it to make backoff exact.
 	jitter func(d time.Duration) time.Duration
 	// created remembers the objects this client created, for calls that name them while Exchange
@@ -105,7 +106,7 @@ func New(cfg Config) (*Client, error) {
 		c.userAgent = defaultUserAgent
 	}
 	if c.clock == nil {
-		c.clock = RealClock{}
+		c.clock = runenv.RealClock{}
 	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = defaultMaxAttempts
@@ -123,6 +124,10 @@ type call struct {
 	clientRequestID string
 	token           azcore.AccessToken
 	anchor          string
+	// reauthorized is set once a 401 made the call ask for a new token; claims is the claims
+	// challenge that came with it.
+	reauthorized bool
+	claims       string
 }
 
 // Invoke runs a cmdlet and returns every object of every page, with annotation keys (any key
@@ -175,8 +180,12 @@ func (c *Client) invokePages(ctx context.Context, cmdlet string, params map[stri
 			page(values)
 		})
 	})
-	if err == nil && creates {
+	switch {
+	case err == nil && creates:
 		c.created.note(c.clock.Now(), cmdlet, params, made)
+	case err == nil && rule == resendRemoval:
+		identity, _ := params[paramIdentity].(string)
+		c.created.forget(identity)
 	}
 	return err
 }
@@ -227,7 +236,7 @@ func (c *Client) authorize(ctx context.Context, cl *call) error {
 	if cl.token.Token != "" && (cl.token.ExpiresOn.IsZero() || c.clock.Now().Add(tokenRefreshMargin).Before(cl.token.ExpiresOn)) {
 		return nil
 	}
-	tok, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	tok, err := c.credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}, Claims: cl.claims})
 	if err != nil {
 		return c.newError(cl, func(e *apierr.Error) {
 			e.Kind = apierr.KindUnauthorized

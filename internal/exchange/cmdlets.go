@@ -5,7 +5,9 @@ package exchange
 //   documented  Microsoft's own docs say so
 //   observed    several public clients depend on it
 //   unverified  one weak source, or inferred
-// When a live tenant disagrees, the fix is a one-line change here.
+// The sources, the open questions and how the probe settles each are in
+// docs/development/service-facts.md. When a live tenant disagrees, the fix is a one-line change
+// here (and a line there).
 
 // The REST call (observed): POST {endpoint}/adminapi/beta/{tenant}/InvokeCommand with
 // {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}. "v1.0" in place of "beta" is also
@@ -73,6 +75,7 @@ var cmdletRules = map[string]resendRule{
 	cmdletGetElevatedAccessAuthorization:     resendFreely,
 	cmdletApproveElevatedAccessRequest:       resendNever, // a second run is refused once the first decided the request
 	cmdletDenyElevatedAccessRequest:          resendNever, // a second run is refused once the first decided the request
+	cmdletGetManagementRoleAssignment:        resendFreely,
 }
 
 // createdObjectNames say, per cmdlet that creates an object, by which of its parameters and
@@ -212,23 +215,33 @@ const (
 	propPolicyWhenCreatedUTC = "WhenCreatedUTC"
 )
 
-// Output properties of New-/Get-ElevatedAccessRequest (Identity and RequestStatus documented,
-// the rest unverified).
+// Output properties of New-/Get-ElevatedAccessRequest. Identity, RequestStatus, RequestorUPN,
+// Service, RequestedAccess and Context are documented (Graph Data Connect's PAM docs:
+// "RequestorUPN : admin@contoso.com", "Service : Office365", "RequestedAccess : Data Access
+// Request"); the rest are unverified. How a task request splits between Service and
+// RequestedAccess is unverified: the client reads either "Exchange" and "New-MoveRequest" or a
+// RequestedAccess that is already Exchange\New-MoveRequest.
 const (
 	propRequestIdentity          = "Identity"
 	propRequestStatus            = "RequestStatus"
-	propRequestRequestor         = "Requestor" // unverified: taken to name the requester as Client.SignedInAs does
-	propRequestTask              = "Task"
+	propRequestRequestorUPN      = "RequestorUPN"
+	propRequestService           = "Service"
+	propRequestRequestedAccess   = "RequestedAccess"
 	propRequestReason            = "Reason"
 	propRequestDurationHours     = "DurationHours"
 	propRequestCreationTimeUTC   = "CreationTimeUtc"
 	propRequestExpirationTimeUTC = "ExpirationTimeUtc"
 	propRequestApprovedBy        = "ApprovedBy"
 	propRequestComment           = "Comment"
+	propRequestContext           = "Context" // documented: a JSON text (a hashtable in PowerShell); not read
 )
 
-// Output properties of Get-ElevatedAccessAuthorization (observed: public clients read these
-// names). Which value Identity holds (the request's GUID or one of its own) is unverified.
+// Output properties of Get-/Revoke-ElevatedAccessAuthorization (documented: Graph Data Connect's
+// PAM docs show Revoke-ElevatedAccessAuthorization's output with these names). Which value
+// Identity holds (the request's GUID or one of its own) is unverified. RevokedBy is a directory
+// path (NAMPR00A001.prod.outlook.com/Microsoft Exchange Hosted Organizations/<org>/<name>), not a
+// UPN; AuthorizedBy is a UPN. PowerShell shows the times as M/D/YYYY h:mm:ss AM; their JSON form
+// is unverified, so both layouts are read (decode.go).
 const (
 	propAuthorizationIdentity          = "Identity"
 	propAuthorizationAuthorizedBy      = "AuthorizedBy"
@@ -240,4 +253,65 @@ const (
 	propAuthorizationRevocationTimeUTC = "RevocationDateTimeUtc"
 	propAuthorizationRevokedBy         = "RevokedBy"
 	propAuthorizationRevocationComment = "RevocationComment"
+	propAuthorizationDateCreatedUTC    = "DateCreatedUtc" // documented; 1/1/0001 in the only example
+	propAuthorizationDateUpdatedUTC    = "DateUpdatedUtc"
 )
+
+// Get-ManagementRoleAssignment (documented) tells whether a caller holds the Role Management role
+// the PAM cmdlets need. Only the probe asks it. An app's rights usually come from its Entra role
+// (Exchange Administrator), which this cmdlet does not list; RBAC for Applications assignments it
+// does (documented).
+const (
+	cmdletGetManagementRoleAssignment = "Get-ManagementRoleAssignment" // documented
+	paramRole                         = "Role"                         // documented
+	paramRoleAssignee                 = "RoleAssignee"                 // documented: a user, a role group or a service principal
+	propAssignmentName                = "Name"                         // documented (Format-Table examples); JSON form unverified
+	propAssignmentRole                = "Role"
+	propAssignmentRoleAssigneeName    = "RoleAssigneeName"
+	propAssignmentRoleAssigneeType    = "RoleAssigneeType"
+	propAssignmentAssignmentMethod    = "AssignmentMethod"
+	// RoleManagement is the Exchange role managing PAM needs (documented); the Organization
+	// Management role group holds it by default.
+	RoleManagement = "Role Management"
+)
+
+// Output is what the client reads from one cmdlet's answer. The probe holds real answers against
+// it, and testdata/documented-outputs.json holds Microsoft's documented examples against it.
+type Output struct {
+	Cmdlet string
+	// Reads are the properties the client decodes; an answer without one of them is misread.
+	Reads []string
+	// Documented are the properties Microsoft's docs show in the cmdlet's output.
+	Documented []string
+}
+
+// The outputs the probe examines.
+var (
+	OrganizationConfigOutput = Output{Cmdlet: cmdletGetOrganizationConfig, Reads: []string{propOrgElevatedAccessControl}}
+	ApprovalPolicyOutput     = Output{Cmdlet: cmdletGetElevatedAccessApprovalPolicy, Reads: []string{propPolicyIdentity,
+		propPolicyGUID, propPolicyTask, propPolicyApprovalType, propPolicyApproverGroup, propPolicyType, propPolicyScope,
+		propPolicyWhenCreatedUTC}}
+	AccessRequestOutput = Output{Cmdlet: cmdletGetElevatedAccessRequest,
+		Reads: []string{propRequestIdentity, propRequestStatus, propRequestRequestorUPN, propRequestService,
+			propRequestRequestedAccess, propRequestReason, propRequestDurationHours, propRequestCreationTimeUTC,
+			propRequestExpirationTimeUTC, propRequestApprovedBy, propRequestComment},
+		Documented: []string{propRequestRequestorUPN, propRequestService, propRequestRequestedAccess, propRequestIdentity,
+			propRequestStatus, propRequestContext}}
+	AccessAuthorizationOutput = Output{Cmdlet: cmdletGetElevatedAccessAuthorization,
+		Reads: []string{propAuthorizationIdentity, propAuthorizationAuthorizedBy, propAuthorizationType,
+			propAuthorizationAuthorizedAccess, propAuthorizationStartTimeUTC, propAuthorizationEndTimeUTC,
+			propAuthorizationRevoked, propAuthorizationRevocationTimeUTC, propAuthorizationRevokedBy,
+			propAuthorizationRevocationComment},
+		Documented: []string{propAuthorizationAuthorizedBy, propAuthorizationType, propAuthorizationAuthorizedAccess,
+			propAuthorizationStartTimeUTC, propAuthorizationEndTimeUTC, propAuthorizationRevoked,
+			propAuthorizationRevocationTimeUTC, propAuthorizationRevokedBy, propAuthorizationRevocationComment,
+			propAuthorizationIdentity, propAuthorizationDateCreatedUTC, propAuthorizationDateUpdatedUTC}}
+	RoleAssignmentOutput = Output{Cmdlet: cmdletGetManagementRoleAssignment, Reads: []string{propAssignmentName,
+		propAssignmentRole, propAssignmentRoleAssigneeName, propAssignmentRoleAssigneeType, propAssignmentAssignmentMethod}}
+)
+
+// OrganizationSettingProps are the names PrivilegedAccess would read the default approver group
+// and the system accounts from; the probe looks for others.
+func OrganizationSettingProps() []string {
+	return append(append([]string(nil), orgAdminGroupProps...), orgSystemAccountsProps...)
+}

@@ -90,15 +90,21 @@ func (r record) boolean(name string) bool {
 // timeLayouts are the shapes Exchange times arrive in; zoneless ones are UTC.
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "1/2/2006 3:04:05 PM"}
 
-// time reads an ISO 8601 time; anything unreadable reads as the zero time.
+// time reads a time in one of timeLayouts; anything unreadable reads as the zero time.
 func (r record) time(name string) time.Time {
-	s := strings.TrimSpace(r.str(name))
+	t, _ := parseTime(r.raw(name))
+	return t
+}
+
+// parseTime reads a time in one of timeLayouts; false when it is in none.
+func parseTime(v json.RawMessage) (time.Time, bool) {
+	s := strings.TrimSpace(rawString(v))
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
+			return t.UTC(), true
 		}
 	}
-	return time.Time{}
+	return time.Time{}, false
 }
 
 // canonical returns the known value that matches s ignoring case, or s unchanged.

@@ -3,10 +3,12 @@ package exchange
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -106,8 +108,13 @@ func (c *Client) decodeFailure(cl *call, resp *http.Response, data []byte) *fail
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable,
 		strings.Contains(strings.ToLower(e.Message), busyTenantText):
 		f.retry = retrySafe
-	case resp.StatusCode == http.StatusGatewayTimeout, resp.StatusCode == http.StatusRequestTimeout:
+	case resp.StatusCode == http.StatusGatewayTimeout, resp.StatusCode == http.StatusRequestTimeout,
+		resp.StatusCode == http.StatusInternalServerError && transientException(e):
+		// A transient exception may strike after the cmdlet changed something, so a create is not
+		// sent again blindly.
 		f.retry = retryAmbiguous
+	case resp.StatusCode == http.StatusUnauthorized:
+		f.claims = claimsChallenge(resp.Header.Get("WWW-Authenticate"))
 	}
 	f.retryAfter, f.hasAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now())
 	return f
@@ -120,6 +127,36 @@ func anchorHint(organization string) string {
 		"which is not the signed-in tenant's. Set the provider's organization setting (organization, or "+
 		"O365PAM_ORGANIZATION) to the tenant's initial domain (the one ending in .onmicrosoft.com), or leave it "+
 		"unset so that it is read from Microsoft Graph.", organization)
+}
+
+// transientExceptions are the server exceptions the Exchange Online module retries when
+// details[0].message names one (observed, from its generated script).
+var transientExceptions = []string{"DCOverloadedException", "SuitabilityDirectoryException", "ServerInMMException",
+	"ADServerSettingsChangedException", "StorageTransientException"}
+
+func transientException(e *apierr.Error) bool {
+	for _, name := range transientExceptions {
+		if strings.Contains(e.Code, name) || strings.Contains(e.Message, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// claimsPattern finds the claims challenge in a WWW-Authenticate header.
+var claimsPattern = regexp.MustCompile(`(?i)\bclaims="([^"]*)"`)
+
+// claimsChallenge reads the claims a 401 asks the next token to satisfy, decoded from base64 when
+// it is encoded so; "" when there is none.
+func claimsChallenge(header string) string {
+	m := claimsPattern.FindStringSubmatch(header)
+	if m == nil {
+		return ""
+	}
+	if decoded, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+		return string(decoded)
+	}
+	return m[1]
 }
 
 // unpack gunzips a body still declared gzip (Go unpacks only what it asked for); a body that is

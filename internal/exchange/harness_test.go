@@ -49,6 +49,7 @@ type fakeCredential struct {
 	expiresOn time.Time
 	calls     int
 	scopes    [][]string
+	claims    []string
 }
 
 func (f *fakeCredential) GetToken(_ context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
@@ -56,6 +57,7 @@ func (f *fakeCredential) GetToken(_ context.Context, opts policy.TokenRequestOpt
 	defer f.mu.Unlock()
 	f.calls++
 	f.scopes = append(f.scopes, opts.Scopes)
+	f.claims = append(f.claims, opts.Claims)
 	return azcore.AccessToken{Token: f.token, ExpiresOn: f.expiresOn}, nil
 }
 

@@ -10,10 +10,6 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 )
 
-// LogFunc receives the client's debug lines: a message and its fields. The fields never hold a
-// token, a secret or a parameter value other than the target's Identity.
-type LogFunc func(ctx context.Context, message string, fields map[string]any)
-
 func (c *Client) log(ctx context.Context, message string, fields map[string]any) {
 	if c.logf != nil {
 		fields["service"] = serviceName
@@ -75,6 +71,8 @@ func retryReason(f *failure) string {
 	switch {
 	case f.retry == retryAmbiguous:
 		return "ambiguous: no clear answer, and the cmdlet is safe to send again"
+	case f.err.StatusCode == http.StatusUnauthorized:
+		return "unauthorized: sending again once with a new token"
 	case f.err.Kind == apierr.KindThrottled || f.err.StatusCode == http.StatusTooManyRequests:
 		return "throttled"
 	case f.err.StatusCode == 0:

@@ -49,9 +49,11 @@ func (n NewPolicy) madeBy(p ApprovalPolicy) bool {
 
 // AccessRequest is one elevated access request.
 type AccessRequest struct {
-	Identity          string
-	RequestStatus     string // RequestPending, RequestApproved, RequestDenied, RequestExpired, or as the service says
-	Requestor         string
+	Identity      string
+	RequestStatus string // RequestPending, RequestApproved, RequestDenied, RequestExpired, or as the service says
+	RequestorUPN  string // who asked: a UPN, or an app's id for an app-only caller (unverified)
+	// Task is what was requested, Exchange\<Verb>-<Noun>, read from Service and RequestedAccess;
+	// a request another service filed reads as, say, Office365\Data Access Request.
 	Task              string
 	Reason            string
 	DurationHours     int
@@ -93,8 +95,8 @@ func decodeRequest(r record) AccessRequest {
 	return AccessRequest{
 		Identity:          r.str(propRequestIdentity),
 		RequestStatus:     canonical(r.str(propRequestStatus), RequestPending, RequestApproved, RequestDenied, RequestExpired),
-		Requestor:         r.str(propRequestRequestor),
-		Task:              r.str(propRequestTask),
+		RequestorUPN:      r.str(propRequestRequestorUPN),
+		Task:              requestedTask(r.str(propRequestService), r.str(propRequestRequestedAccess)),
 		Reason:            r.str(propRequestReason),
 		DurationHours:     r.integer(propRequestDurationHours),
 		CreationTimeUTC:   r.time(propRequestCreationTimeUTC),
@@ -102,6 +104,15 @@ func decodeRequest(r record) AccessRequest {
 		ApprovedBy:        r.str(propRequestApprovedBy),
 		Comment:           r.str(propRequestComment),
 	}
+}
+
+// requestedTask joins a request's service and requested access into a task name, unless the
+// access already names its service.
+func requestedTask(service, access string) string {
+	if service == "" || strings.Contains(access, `\`) {
+		return access
+	}
+	return service + `\` + access
 }
 
 func decodeAuthorization(r record) AccessAuthorization {
@@ -311,4 +322,48 @@ func (c *Client) decideAccessRequest(ctx context.Context, cmdlet, status, reques
 	}
 	_, err := runOnce(ctx, c, cmdlet, params, noOutput, find)
 	return err
+}
+
+// The decoders of the outputs the probe examines, for it to compare a raw answer with what the
+// client makes of it.
+
+// DecodeApprovalPolicy reads one object of Get-ElevatedAccessApprovalPolicy's answer.
+func DecodeApprovalPolicy(v map[string]json.RawMessage) ApprovalPolicy { return decodePolicy(v) }
+
+// DecodeAccessRequest reads one object of Get-ElevatedAccessRequest's answer.
+func DecodeAccessRequest(v map[string]json.RawMessage) AccessRequest { return decodeRequest(v) }
+
+// DecodeAccessAuthorization reads one object of Get-ElevatedAccessAuthorization's answer.
+func DecodeAccessAuthorization(v map[string]json.RawMessage) AccessAuthorization {
+	return decodeAuthorization(v)
+}
+
+// ParseElevatedAccessControl reads Get-OrganizationConfig's ElevatedAccessControl value as
+// PrivilegedAccess does.
+func ParseElevatedAccessControl(v json.RawMessage) (bool, error) { return parseEnabled(v) }
+
+// ParseTime reads a time as the decoders do; false when it is not one they read.
+func ParseTime(v json.RawMessage) (time.Time, bool) { return parseTime(v) }
+
+// RoleAssignment is one Exchange management role assignment.
+type RoleAssignment struct {
+	Name             string
+	Role             string
+	RoleAssigneeName string
+	RoleAssigneeType string // User, RoleGroup, ServicePrincipal, ...
+	AssignmentMethod string // Direct, RoleGroup, ...
+}
+
+// RoleAssignments lists the assignments of role that reach assignee (a UPN or an app's service
+// principal).
+func (c *Client) RoleAssignments(ctx context.Context, assignee, role string) ([]RoleAssignment, error) {
+	values, err := c.Invoke(ctx, cmdletGetManagementRoleAssignment, map[string]any{paramRoleAssignee: assignee, paramRole: role})
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(values, func(r record) RoleAssignment {
+		return RoleAssignment{Name: r.str(propAssignmentName), Role: r.str(propAssignmentRole),
+			RoleAssigneeName: r.str(propAssignmentRoleAssigneeName), RoleAssigneeType: r.str(propAssignmentRoleAssigneeType),
+			AssignmentMethod: r.str(propAssignmentAssignmentMethod)}
+	}), nil
 }

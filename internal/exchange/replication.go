@@ -21,10 +21,15 @@ const (
 )
 
 // createdObjects remembers, by every name it can be called by (lower case), when this client
-// created an object.
+// created an object, until this client removes it.
 type createdObjects struct {
 	mu sync.Mutex
-	at map[string]time.Time
+	at map[string]*createdObject
+}
+
+type createdObject struct {
+	at    time.Time
+	names []string
 }
 
 // note records the names of the object a creating cmdlet just made.
@@ -42,14 +47,30 @@ func (o *createdObjects) note(now time.Time, cmdlet string, params map[string]an
 			keys = append(keys, record(v).str(p))
 		}
 	}
+	made := &createdObject{at: now}
+	for _, k := range keys {
+		if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
+			made.names = append(made.names, k)
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.at == nil {
-		o.at = map[string]time.Time{}
+		o.at = map[string]*createdObject{}
 	}
-	for _, k := range keys {
-		if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
-			o.at[k] = now
+	for _, k := range made.names {
+		o.at[k] = made
+	}
+}
+
+// forget drops an object this client removed, by any of its names: "not found" is then the truth,
+// not replication.
+func (o *createdObjects) forget(name string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if made, ok := o.at[strings.ToLower(strings.TrimSpace(name))]; ok {
+		for _, k := range made.names {
+			delete(o.at, k)
 		}
 	}
 }
@@ -62,10 +83,10 @@ func (o *createdObjects) createdAt(e *apierr.Error, params map[string]any) (time
 	var newest time.Time
 	found := false
 	target, _ := params[paramIdentity].(string)
-	for name, at := range o.at {
+	for name, made := range o.at {
 		if quotesAny(e.Message, []string{name}) || (e.Kind == apierr.KindNotFound && strings.EqualFold(target, name)) {
-			if !found || at.After(newest) {
-				newest, found = at, true
+			if !found || made.at.After(newest) {
+				newest, found = made.at, true
 			}
 		}
 	}

@@ -92,3 +92,32 @@ func TestNotFoundOfAnObjectThisRunDidNotCreateIsFinal(t *testing.T) {
 		t.Errorf("sent %d reads, want 1", n)
 	}
 }
+
+// An object this client created and then removed is not waited for: "not found" is the truth.
+func TestRemovedObjectIsNotAwaited(t *testing.T) {
+	removed := false
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, req seen, _ int) {
+		switch req.Cmdlet {
+		case "New-DistributionGroup":
+			writeValues(w, "", map[string]any{"Guid": "g-1", "Name": "pam", "PrimarySmtpAddress": "pam@contoso.com"})
+		case "Remove-DistributionGroup":
+			removed = true
+			writeValues(w, "")
+		default:
+			writeNotFound(w, "pam@contoso.com")
+		}
+	})
+	ctx := context.Background()
+	if _, err := h.client.Invoke(ctx, "New-DistributionGroup", map[string]any{"Name": "pam", "PrimarySmtpAddress": "pam@contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.Invoke(ctx, "Remove-DistributionGroup", map[string]any{"Identity": "g-1"}); err != nil || !removed {
+		t.Fatal(err)
+	}
+	if _, err := h.client.GetDistributionGroup(ctx, "pam@contoso.com"); !apierr.IsNotFound(err) {
+		t.Fatalf("err %v, want not found", err)
+	}
+	if got := h.clock.slept(); len(got) != 0 {
+		t.Errorf("waited %v for a removed object", got)
+	}
+}

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"reflect"
@@ -67,7 +68,7 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 	if !errors.As(err, &e) || e.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("err %v, want the last 503", err)
 	}
-	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(1, 2, 4, 8, 16, 30, 30)) {
+	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2, 4, 8, 16, 30, 30, 30)) {
 		t.Errorf("slept %v", got)
 	}
 	if n := len(h.svc.requests()); n != 8 {
@@ -101,9 +102,9 @@ func TestRetryStopsBeforeTheDeadline(t *testing.T) {
 	if !apierr.Is(err, apierr.KindThrottled) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want the last throttle and the deadline", err)
 	}
-	// 1+2+4 = 7s; waiting 8s more would pass the deadline.
-	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(1, 2, 4)) {
-		t.Errorf("slept %v, want [1s 2s 4s]", got)
+	// 2+4 = 6s; waiting 8s more would pass the deadline.
+	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2, 4)) {
+		t.Errorf("slept %v, want [2s 4s]", got)
 	}
 	if h.clock.Now().After(deadline) {
 		t.Errorf("clock %v passed the deadline %v", h.clock.Now(), deadline)
@@ -158,8 +159,8 @@ func TestBusyTenantIsRetriedEvenForCreates(t *testing.T) {
 	if n := h.svc.count("New-ElevatedAccessApprovalPolicy"); n != 2 {
 		t.Errorf("sent %d creates, want 2", n)
 	}
-	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(1)) {
-		t.Errorf("slept %v, want [1s]", got)
+	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2)) {
+		t.Errorf("slept %v, want [2s]", got)
 	}
 }
 
@@ -252,6 +253,9 @@ func TestParseRetryAfter(t *testing.T) {
 	}{
 		"":                              {0, false},
 		"5":                             {5 * time.Second, true},
+		"1.5":                           {1500 * time.Millisecond, true},
+		"0.25":                          {250 * time.Millisecond, true},
+		"1e9":                           {retryAfterCap, true},
 		"-3":                            {0, true},
 		"Wed, 02 Jan 2030 03:04:35 GMT": {30 * time.Second, true},
 		"Wed, 02 Jan 2030 03:00:00 GMT": {0, true},
@@ -273,7 +277,130 @@ func TestRefusedConnectionIsSafeToRetryForCreates(t *testing.T) {
 	if err == nil || IsAmbiguous(err) {
 		t.Fatalf("err %v, want a plain connection failure", err)
 	}
-	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(1)) {
-		t.Errorf("slept %v, want one retry after 1s", got)
+	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2)) {
+		t.Errorf("slept %v, want one retry after 2s", got)
+	}
+}
+
+// transientFault answers HTTP 500 naming a transient server exception in details[0].message, in
+// the observed envelope.
+func transientFault(w http.ResponseWriter, exception string) {
+	writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
+		"code": "InternalServerError", "message": "Error executing cmdlet",
+		"details": []map[string]any{{"code": "Client", "target": "",
+			"message": "|Microsoft.Exchange.Data.Directory." + exception + "|Active Directory server is overloaded."}},
+	}})
+}
+
+// The five server exceptions the Exchange Online module retries are retried with the module's
+// backoff: 5 tries, 2 s doubled.
+func TestTransientServerExceptionsAreRetried(t *testing.T) {
+	for _, exception := range []string{"DCOverloadedException", "SuitabilityDirectoryException", "ServerInMMException",
+		"ADServerSettingsChangedException", "StorageTransientException"} {
+		t.Run(exception, func(t *testing.T) {
+			h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, n int) {
+				if n <= 2 {
+					transientFault(w, exception)
+					return
+				}
+				writeValues(w, "", map[string]any{"Identity": "p1"})
+			})
+			values, err := h.client.Invoke(context.Background(), "Get-ElevatedAccessApprovalPolicy", nil)
+			if err != nil || len(values) != 1 {
+				t.Fatalf("values %v, err %v", values, err)
+			}
+			if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2, 4)) {
+				t.Errorf("slept %v, want [2s 4s]", got)
+			}
+		})
+	}
+	// Any other 500 is final.
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { transientFault(w, "TaskException") })
+	if _, err := h.client.Invoke(context.Background(), "Get-ElevatedAccessApprovalPolicy", nil); err == nil || len(h.svc.requests()) != 1 {
+		t.Errorf("err %v after %d requests, want one failed request", err, len(h.svc.requests()))
+	}
+}
+
+// The default is the module's five tries.
+func TestFiveTriesByDefault(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) {
+		transientFault(w, "DCOverloadedException")
+	})
+	if _, err := h.client.Invoke(context.Background(), "Get-OrganizationConfig", nil); err == nil {
+		t.Fatal("want the last 500")
+	}
+	if n := len(h.svc.requests()); n != 5 {
+		t.Errorf("sent %d requests, want 5", n)
+	}
+	if got := h.clock.slept(); !reflect.DeepEqual(got, seconds(2, 4, 8, 16)) {
+		t.Errorf("slept %v", got)
+	}
+}
+
+// A transient exception may strike after a create took effect: the create is not sent again, and
+// the caller learns the outcome is unknown (the typed methods then look before sending again).
+func TestTransientServerExceptionDoesNotResendACreate(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) {
+		transientFault(w, "StorageTransientException")
+	})
+	_, err := h.client.Invoke(context.Background(), "New-ElevatedAccessRequest", map[string]any{"Task": `Exchange\New-MoveRequest`})
+	if !IsAmbiguous(err) {
+		t.Fatalf("err %v, want an unknown outcome", err)
+	}
+	if n := h.svc.count("New-ElevatedAccessRequest"); n != 1 {
+		t.Errorf("sent %d creates, want 1", n)
+	}
+}
+
+// Retry-After is read as a decimal number of seconds, as the module reads it.
+func TestFractionalRetryAfterIsHonoured(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, n int) {
+		if n == 1 {
+			throttle(w, "1.5")
+			return
+		}
+		writeValues(w, "")
+	})
+	if _, err := h.client.Invoke(context.Background(), "Get-OrganizationConfig", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.clock.slept(); !reflect.DeepEqual(got, []time.Duration{1500 * time.Millisecond}) {
+		t.Errorf("slept %v, want [1.5s]", got)
+	}
+}
+
+// A 401 is sent again once, without waiting, with a new token that answers the claims challenge;
+// a second 401 is final. The service ran nothing, so this holds for creates too.
+func TestUnauthorizedIsRetriedOnceWithANewToken(t *testing.T) {
+	challenge := `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}`
+	unauthorized := func(w http.ResponseWriter) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", error="insufficient_claims", claims="`+
+			base64.StdEncoding.EncodeToString([]byte(challenge))+`"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": "InvalidAuthenticationToken", "message": "token revoked"}})
+	}
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, n int) {
+		if n == 1 {
+			unauthorized(w)
+			return
+		}
+		writeValues(w, "", map[string]any{"Identity": "r1", "RequestStatus": "Pending"})
+	})
+	if _, err := h.client.NewAccessRequest(context.Background(), `Exchange\New-MoveRequest`, "r", 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.svc.count("New-ElevatedAccessRequest"); n != 2 {
+		t.Errorf("sent %d creates, want 2", n)
+	}
+	if got := h.cred.claims; !reflect.DeepEqual(got, []string{"", challenge}) {
+		t.Errorf("asked for tokens with claims %q, want a plain one, then one with the challenge", got)
+	}
+	if got := h.clock.slept(); len(got) != 0 {
+		t.Errorf("slept %v before the new token, want no wait", got)
+	}
+
+	always := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { unauthorized(w) })
+	_, err := always.client.Invoke(context.Background(), "Get-OrganizationConfig", nil)
+	if !apierr.Is(err, apierr.KindUnauthorized) || len(always.svc.requests()) != 2 {
+		t.Errorf("err %v after %d requests, want unauthorized after 2", err, len(always.svc.requests()))
 	}
 }

@@ -196,7 +196,7 @@ func TestRemoveAfterAmbiguousFailureThenNotFoundIsSuccess(t *testing.T) {
 }
 
 func TestRemoveOfMissingObjectIsNotFound(t *testing.T) {
-	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, req seen, _ int) { writeNotFound(w, "pam") })
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeNotFound(w, "pam") })
 	if err := h.client.RemoveDistributionGroup(context.Background(), "pam"); !apierr.IsNotFound(err) {
 		t.Fatalf("err %v, want not found", err)
 	}

@@ -21,6 +21,8 @@ import (
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
 
 // Config says where Graph is and how to sign in to it.
@@ -30,7 +32,7 @@ type Config struct {
 	Credential azcore.TokenCredential
 	HTTPClient *http.Client // its Transport and Timeout are kept; nil = Go's defaults
 	UserAgent  string
-	Log        LogFunc // debug lines, one per HTTP request; nil = none
+	Log        runenv.LogFunc // debug lines, one per HTTP request; nil = none
 }
 
 // Client calls Microsoft Graph v1.0. It is safe for concurrent use.

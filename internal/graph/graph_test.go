@@ -153,7 +153,7 @@ func TestGroupByMail(t *testing.T) {
 }
 
 func TestGroupByMailNotFound(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, 200, `{"value":[]}`)
 	})
 	_, err := client.GroupByMail(context.Background(), "absent@contoso.com")
@@ -214,7 +214,7 @@ func TestGroupMembersFollowsNextLink(t *testing.T) {
 }
 
 func TestGroupMembersGroupNotFound(t *testing.T) {
-	_, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	_, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		graphError(w, 404, "Request_ResourceNotFound", "Resource 'gone' does not exist.", "req-404")
 	})
 	_, err := client.GroupMembers(context.Background(), "gone")
@@ -231,7 +231,7 @@ func TestGroupMembersGroupNotFound(t *testing.T) {
 // TestNextLinkToAnotherHostGetsNoToken checks that the token goes only to the endpoint's host.
 func TestNextLinkToAnotherHostGetsNoToken(t *testing.T) {
 	var foreign string
-	fg, _ := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, _ := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, _ string) {
 		if r.URL.Query().Get("$skiptoken") == "" {
 			writeJSON(w, 200, `{"value":[],"@odata.nextLink":"`+foreign+`/graph/v1.0/groups/g1/members?$skiptoken=2"}`)
 			return
@@ -263,7 +263,7 @@ func TestNextLinkToAnotherHostGetsNoToken(t *testing.T) {
 }
 
 func TestUser(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, path string) {
 		if path != "/users/alice@contoso.com" {
 			graphError(w, 404, "Request_ResourceNotFound", "Resource does not exist.", "req-u")
 			return
@@ -298,7 +298,7 @@ func TestUser(t *testing.T) {
 }
 
 func TestUserByMail(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, _ string) {
 		if r.URL.Query().Get("$filter") == "mail eq 'bob@contoso.com'" {
 			writeJSON(w, 200, `{"value":[`+userJSON("u2", "bob@contoso.com")+`]}`)
 			return
@@ -321,7 +321,7 @@ func TestUserByMail(t *testing.T) {
 }
 
 func TestOrganization(t *testing.T) {
-	_, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	_, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, 200, `{"value":[{"id":"tenant-1","displayName":"Contoso","verifiedDomains":[
 			{"name":"contoso.com","isDefault":true,"isInitial":false,"type":"Managed"},
 			{"name":"contoso.onmicrosoft.com","isDefault":false,"isInitial":true,"type":"Managed"}]}]}`)
@@ -341,7 +341,7 @@ const servicePlansJSON = `[{"servicePlanId":"efb87545-963c-4e0d-99df-69c6916d9eb
 	{"servicePlanId":"c1ec4a95-1f05-45b3-a911-aa3fa01094f5","servicePlanName":"INTUNE_A","provisioningStatus":"Disabled","appliesTo":"User"}]`
 
 func TestSubscribedSkus(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, 200, `{"value":[{"skuId":"06ebc4ee-1bb5-47dd-8120-11324bc54e06","skuPartNumber":"SPE_E5","capabilityStatus":"Enabled",
 			"consumedUnits":3,"prepaidUnits":{"enabled":25,"suspended":0,"warning":0},"servicePlans":`+servicePlansJSON+`}]}`)
 	})
@@ -416,7 +416,7 @@ func TestErrorKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.status, tt.code), func(t *testing.T) {
-			_, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+			_, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 				graphError(w, tt.status, tt.code, "the message", "req-1")
 			})
 			_, err := client.Organization(context.Background())
@@ -432,7 +432,7 @@ func TestErrorKinds(t *testing.T) {
 }
 
 func TestRequestIDFromHeaderWithoutInnerError(t *testing.T) {
-	_, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	_, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		w.Header().Set("request-id", "from-header")
 		writeJSON(w, 403, `{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}`)
 	})
@@ -445,7 +445,7 @@ func TestRequestIDFromHeaderWithoutInnerError(t *testing.T) {
 
 func TestThrottledThenSuccess(t *testing.T) {
 	var calls int
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		calls++
 		if calls == 1 {
 			w.Header().Set("Retry-After", "0")
@@ -467,7 +467,7 @@ func TestThrottledThenSuccess(t *testing.T) {
 }
 
 func TestThrottledUntilRetriesRunOut(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {
+	fg, client := newFakeGraph(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 		w.Header().Set("Retry-After", "0")
 		graphError(w, 429, "TooManyRequests", "Too many requests.", "req-429")
 	})
@@ -482,7 +482,7 @@ func TestThrottledUntilRetriesRunOut(t *testing.T) {
 }
 
 func TestTransportError(t *testing.T) {
-	fg, client := newFakeGraph(t, func(w http.ResponseWriter, r *http.Request, path string) {})
+	fg, client := newFakeGraph(t, func(http.ResponseWriter, *http.Request, string) {})
 	fg.Close()
 	_, err := client.User(context.Background(), "alice@contoso.com")
 	var e *apierr.Error

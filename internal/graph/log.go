@@ -1,23 +1,20 @@
 package graph
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	khttp "github.com/microsoft/kiota-http-go"
-)
 
-// LogFunc receives the client's debug lines: a message and its fields. The fields never hold a
-// token or a secret.
-type LogFunc func(ctx context.Context, message string, fields map[string]any)
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
+)
 
 // requestLog is the innermost middleware: it sees every HTTP request kiota sends, retries and
 // redirects included, and writes one line for each with its status, duration and request ids.
 // kiota's retry handler waits between attempts; the line of a retry says how long it waited.
-type requestLog struct{ logf LogFunc }
+type requestLog struct{ logf runenv.LogFunc }
 
 func (l requestLog) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
 	start := time.Now()

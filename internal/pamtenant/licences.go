@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// The licence rule for privileged access management, kept in this one place. The facts page lists
+// The licence rule for privileged access management, kept in this one place.
+// docs/development/service-facts.md lists
 // the qualifying licences (documented): Microsoft 365 E5/A5, Office 365 E5, E3/A3 with the E5/A5
 // Compliance add-on, any plan with the E5/A5 Insider Risk Management add-on, and the retired Office
 // 365 Advanced Compliance add-on. A licence qualifies when it carries the service plan that delivers

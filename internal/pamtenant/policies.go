@@ -68,7 +68,8 @@ func (t *Tenant) RemoveApprovalPolicy(ctx context.Context, id string) error {
 // task is not left unguarded; p.Replaces names the policy removed before. A single refusal is not
 // the end: it tries again, and between tries looks whether a policy for the task is in place after
 // all (a create whose answer was lost may have gone through). Such a policy is returned, whichever
-// settings it has.
+// settings it has: it may be another admin's, so the caller looks at its settings before saying what
+// guards the task.
 func (t *Tenant) RestoreApprovalPolicy(ctx context.Context, p NewPolicy) (*ApprovalPolicy, error) {
 	for attempt := 1; ; attempt++ {
 		restored, err := t.CreateApprovalPolicy(ctx, p)

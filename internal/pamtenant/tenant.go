@@ -14,14 +14,13 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/google/uuid"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/graph"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
-
-// LogFunc receives debug lines: the clients' requests and the reads answered without a call.
-type LogFunc func(ctx context.Context, message string, fields map[string]any)
 
 // Config says which tenant to reach and how.
 type Config struct {
@@ -29,32 +28,35 @@ type Config struct {
 	Credential azcore.TokenCredential
 	HTTPClient *http.Client // carries the Graph and Exchange requests
 	UserAgent  string
-	// TenantID and Organization (the initial domain) are read from Microsoft Graph when empty.
+	// TenantID and Organization (the initial domain) are read from Microsoft Graph when empty. A
+	// TenantID given as a domain is resolved to the tenant's GUID the same way.
 	TenantID     string
 	Organization string
-	Log          LogFunc // nil = none
+	Log          runenv.LogFunc // nil = none; the clients' requests and the reads answered without a call
 	// Clock is the time every wait uses, the Exchange client's retries included; nil = real time.
-	Clock Clock
+	Clock runenv.Clock
 }
 
 // Clients are the two service clients signed in with one credential. Tools that ask the services
 // questions of their own (the probe) use them directly; the provider hands them to New.
 type Clients struct {
-	Exchange     *exchange.Client
-	Graph        *graph.Client
+	Exchange *exchange.Client
+	Graph    *graph.Client
+	// TenantID is the tenant's GUID, whichever way the configuration named the tenant: state
+	// records it to tell the tenant its objects belong to.
 	TenantID     string
 	Organization string
 
-	clock Clock
-	log   LogFunc
+	clock runenv.Clock
+	log   runenv.LogFunc
 }
 
 // Connect builds the clients. When the configuration leaves the tenant id or the organization
-// out, it asks Microsoft Graph for them.
+// out, or names the tenant by a domain, it asks Microsoft Graph for them (one read serves both).
 func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	clock := cfg.Clock
 	if clock == nil {
-		clock = exchange.RealClock{}
+		clock = runenv.RealClock{}
 	}
 	graphClient, err := graph.New(graph.Config{
 		Endpoint:   cfg.Cloud.GraphEndpoint,
@@ -62,21 +64,21 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 		Credential: cfg.Credential,
 		HTTPClient: cfg.HTTPClient,
 		UserAgent:  cfg.UserAgent,
-		Log:        graph.LogFunc(cfg.Log),
+		Log:        cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Microsoft Graph client: %w", err)
 	}
 
 	tenantID, organization := cfg.TenantID, cfg.Organization
-	if tenantID == "" || organization == "" {
+	if !isGUID(tenantID) || organization == "" {
 		lookupCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		org, err := graphClient.Organization(lookupCtx)
 		if err != nil {
 			return nil, &OrganizationError{Err: err}
 		}
-		if tenantID == "" {
+		if !isGUID(tenantID) {
 			tenantID = org.ID
 		}
 		if organization == "" {
@@ -93,13 +95,19 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 		HTTPClient:   cfg.HTTPClient,
 		UserAgent:    cfg.UserAgent,
 		Clock:        clock,
-		Log:          exchange.LogFunc(cfg.Log),
+		Log:          cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the Exchange Online client: %w", err)
 	}
 	return &Clients{Exchange: exchangeClient, Graph: graphClient, TenantID: tenantID, Organization: organization,
 		clock: clock, log: cfg.Log}, nil
+}
+
+// isGUID reports whether s is a GUID, the only spelling of a tenant that no other tenant can have.
+func isGUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
 }
 
 // OrganizationError is a failed look-up of the tenant's organization, which Connect needs when the
@@ -116,8 +124,8 @@ func (e *OrganizationError) Unwrap() error { return e.Err }
 type Tenant struct {
 	exchange *exchange.Client
 	graph    *graph.Client
-	clock    Clock
-	log      LogFunc
+	clock    runenv.Clock
+	log      runenv.LogFunc
 	reads    *runReads
 }
 
@@ -129,4 +137,4 @@ func New(c *Clients) *Tenant {
 }
 
 // Clock is the time this run waits by.
-func (t *Tenant) Clock() Clock { return t.clock }
+func (t *Tenant) Clock() runenv.Clock { return t.clock }

@@ -13,6 +13,7 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
 
 const moveTask = `Exchange\New-MoveRequest`
@@ -35,7 +36,7 @@ func startEmulator(t *testing.T) *emulator.Server {
 // connect connects to the emulator as the provider does. Each connection has clients of its own:
 // the Exchange client waits out the replication of what it created itself, so a test that reads
 // a removed group back connects once to create it and once to remove it.
-func connect(t *testing.T, srv *emulator.Server, clock pamtenant.Clock) *pamtenant.Clients {
+func connect(t *testing.T, srv *emulator.Server, clock runenv.Clock) *pamtenant.Clients {
 	t.Helper()
 	httpClient := srv.CA().HTTPClient()
 	credential, _, err := auth.NewCredential(auth.Settings{

@@ -11,20 +11,28 @@ import (
 // the provider needs no import of the clients. The service's vocabulary (recipient types, approval
 // types, request statuses) comes from internal/exchange/cmdlets.go, where its evidence is noted.
 type (
-	DistributionGroup      = exchange.DistributionGroup
-	NewGroup               = exchange.NewGroup
-	SetGroup               = exchange.SetGroup
-	ApprovalPolicy         = exchange.ApprovalPolicy
-	NewPolicy              = exchange.NewPolicy
+	// DistributionGroup is a group as Exchange shows it.
+	DistributionGroup = exchange.DistributionGroup
+	// NewGroup is a mail-enabled security group to create.
+	NewGroup = exchange.NewGroup
+	// SetGroup is a change to a group; only the fields that are set are sent.
+	SetGroup = exchange.SetGroup
+	// ApprovalPolicy is one elevated access approval policy.
+	ApprovalPolicy = exchange.ApprovalPolicy
+	// NewPolicy is an approval policy to create.
+	NewPolicy = exchange.NewPolicy
+	// PrivilegedAccessStatus is the organization's privileged access setting.
 	PrivilegedAccessStatus = exchange.PrivilegedAccessStatus
-	AccessRequest          = exchange.AccessRequest
-	AccessAuthorization    = exchange.AccessAuthorization
-	Warnings               = exchange.Warnings
-	User                   = graph.User
-	Sku                    = graph.Sku
-
-	// Clock is the time every wait of a run uses; tests replace it to drive the waits.
-	Clock = exchange.Clock
+	// AccessRequest is one elevated access request.
+	AccessRequest = exchange.AccessRequest
+	// AccessAuthorization is access granted by an approved request.
+	AccessAuthorization = exchange.AccessAuthorization
+	// Warnings collects the warnings Exchange gave with the cmdlets of a context.
+	Warnings = exchange.Warnings
+	// User is a Microsoft Entra user, or another kind of group member.
+	User = graph.User
+	// Sku is a licence: a subscribed product or one assigned to a user.
+	Sku = graph.Sku
 )
 
 // The service's words, as internal/exchange defines them.

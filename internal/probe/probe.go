@@ -61,18 +61,25 @@ type report struct {
 	Error        string   `json:"error,omitempty"`
 }
 
-// Run is the probe subcommand: `terraform-provider-o365pam probe [-out FILE] [-timeout D]`. It
-// returns the exit code.
-func Run(ctx context.Context, version string, args []string, stdout, stderr io.Writer) int {
+// Run is the probe subcommand: `terraform-provider-o365pam probe [-out FILE] [-timeout D]
+// [-test-tenant]`. It returns the exit code. stdin answers the test-tenant mode's confirmation.
+func Run(ctx context.Context, version string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "probe-report.json", "where to write the raw answers (redacted)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long the whole probe may take")
+	var opts writeOptions
+	fs.BoolVar(&opts.enabled, "test-tenant", false, "also run the write cmdlets on throw-away objects (a TEST tenant only; asks to type the tenant's domain)")
+	fs.StringVar(&opts.defaultApproverGroup, "default-approver-group", "",
+		"with -test-tenant: the tenant's current default approver group, as the admin center shows it; re-runs Enable-ElevatedAccessControl with it")
+	fs.StringVar(&opts.systemAccounts, "system-accounts", "", "with -default-approver-group: the current system accounts, comma-separated")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: terraform-provider-o365pam probe [-out FILE] [-timeout DURATION]\n\n"+
+		fmt.Fprintln(stderr, "Usage: terraform-provider-o365pam probe [-out FILE] [-timeout DURATION] [-test-tenant]\n\n"+
 			"Signs in with the provider's environment variables (ARM_*, O365PAM_*), runs read-only calls\n"+
 			"against Exchange Online and Microsoft Graph, prints a verdict per question and writes the raw\n"+
-			"answers, tokens, secrets and personal addresses redacted, to FILE. It changes nothing.")
+			"answers, tokens, secrets and personal addresses redacted, to FILE. It changes nothing unless\n"+
+			"-test-tenant is given: then, after you type the tenant's domain, it also creates throw-away\n"+
+			"objects it names itself, runs the write cmdlets on them and removes them again.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -104,8 +111,19 @@ func Run(ctx context.Context, version string, args []string, stdout, stderr io.W
 		version, conn.TenantID, conn.Organization, conn.SignIn)
 	rec.take() // the organization look-up, if sign-in needed one, is not a question
 
+	questions := readQuestions(conn)
+	if opts.enabled {
+		w, err := confirmTestTenant(conn, rec, opts, stdin, stdout)
+		if err != nil {
+			rep.Error = err.Error()
+			fmt.Fprintln(stdout, "probe: "+rep.Error)
+			_ = write(*out, rep, red, stdout)
+			return exitFailed
+		}
+		questions = append(questions, w.questions()...)
+	}
 	differs := false
-	for _, q := range questions(conn) {
+	for _, q := range questions {
 		a := q.ask(ctx)
 		a.ID, a.Question, a.Raw = q.id, q.question, rec.take()
 		if a.Verdict == verdictDiffers {
@@ -151,30 +169,44 @@ type question struct {
 	ask          func(context.Context) answer
 }
 
-func questions(conn *connect.Connection) []question {
+// readQuestions are the read-only questions, each settling an open fact of
+// docs/development/service-facts.md.
+func readQuestions(conn *connect.Connection) []question {
 	ex := conn.Exchange
 	return []question{
-		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex.ExamineOrganizationConfig)},
-		{"approval-policies", "Get-ElevatedAccessApprovalPolicy output", exchangeQuestion(ex.ExamineApprovalPolicies)},
-		{"access-requests", "Get-ElevatedAccessRequest listing", exchangeQuestion(ex.ExamineAccessRequests)},
-		{"not-found", "a deliberate not-found", exchangeQuestion(ex.ExamineNotFound)},
+		{"organization-config", "Get-OrganizationConfig PAM properties", exchangeQuestion(ex, examineOrganizationConfig)},
+		{"approval-policies", "Get-ElevatedAccessApprovalPolicy output", exchangeQuestion(ex, examineApprovalPolicies)},
+		{"access-requests", "Get-ElevatedAccessRequest listing", exchangeQuestion(ex, examineAccessRequests)},
+		{"access-authorizations", "Get-ElevatedAccessAuthorization output", exchangeQuestion(ex, examineAuthorizations)},
+		{"not-found", "a deliberate not-found", exchangeQuestion(ex, examineNotFound)},
 		{"token-roles", "the token's roles", func(ctx context.Context) answer { return tokenRoles(ctx, conn) }},
+		{"role-assignments", "the caller's Exchange role assignments", func(ctx context.Context) answer { return roleAssignments(ctx, conn) }},
 		{"licences", "licences (Graph subscribedSkus)", func(ctx context.Context) answer { return licences(ctx, conn) }},
 	}
 }
 
 // exchangeQuestion turns an examination into an answer.
-func exchangeQuestion(examine func(context.Context) (exchange.Finding, error)) func(context.Context) answer {
-	return func(ctx context.Context) answer {
-		f, err := examine(ctx)
-		if err != nil {
-			return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
-		}
-		return fromFinding(f)
-	}
+func exchangeQuestion(ex *exchange.Client, examine func(context.Context, *exchange.Client) (Finding, error)) func(context.Context) answer {
+	return func(ctx context.Context) answer { return fromExamination(examine(ctx, ex)) }
 }
 
-func fromFinding(f exchange.Finding) answer {
+func fromExamination(f Finding, err error) answer {
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"the call failed: " + err.Error()}}
+	}
+	return fromFinding(f)
+}
+
+// roleAssignments asks whether the signed-in user or app holds the Exchange role PAM needs.
+func roleAssignments(ctx context.Context, conn *connect.Connection) answer {
+	caller, err := conn.Exchange.SignedInAs(ctx)
+	if err != nil {
+		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
+	}
+	return fromExamination(examineRoleAssignments(ctx, conn.Exchange, caller, !strings.Contains(caller, "@")))
+}
+
+func fromFinding(f Finding) answer {
 	switch {
 	case len(f.Differences) > 0:
 		return answer{Verdict: verdictDiffers, Details: append(f.Differences, f.Notes...)}
@@ -192,7 +224,7 @@ func tokenRoles(ctx context.Context, conn *connect.Connection) answer {
 	if err != nil {
 		return answer{Verdict: verdictDiffers, Details: []string{"no Exchange token: " + err.Error()}}
 	}
-	f, claims := exchange.ExamineToken(tok.Token)
+	f, claims := examineToken(tok.Token)
 	a := fromFinding(f)
 	a.Claims = claims
 	return a

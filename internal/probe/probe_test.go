@@ -111,10 +111,16 @@ type result struct {
 
 func runProbe(t *testing.T, requests *lockedBuffer) result {
 	t.Helper()
+	return runWith(t, requests, "")
+}
+
+// runWith runs the probe with extra arguments, typing stdin at any question.
+func runWith(t *testing.T, requests *lockedBuffer, stdin string, extra ...string) result {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "probe-report.json")
 	before := len(requests.String())
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), "test", []string{"-out", out}, &stdout, &stderr)
+	code := Run(context.Background(), "test", append([]string{"-out", out}, extra...), strings.NewReader(stdin), &stdout, &stderr)
 	raw, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatalf("no report (exit %d): %v\n%s%s", code, err, stdout.String(), stderr.String())
@@ -171,7 +177,8 @@ func TestProbeOnTheEmulatorMatchesAndChangesNothing(t *testing.T) {
 	r := runProbe(t, requests)
 
 	want := map[string]string{"organization-config": verdictMatches, "approval-policies": verdictMatches,
-		"access-requests": verdictMatches, "not-found": verdictMatches, "token-roles": verdictMatches, "licences": verdictMatches}
+		"access-requests": verdictMatches, "access-authorizations": verdictUnanswered, "not-found": verdictMatches,
+		"token-roles": verdictMatches, "role-assignments": verdictMatches, "licences": verdictMatches}
 	if got := verdicts(r); len(got) != len(want) || r.code != exitMatches {
 		t.Fatalf("exit %d, verdicts %v; want exit 0 and %v", r.code, got, want)
 	} else {
@@ -247,5 +254,133 @@ func TestRecorderRefusesWrites(t *testing.T) {
 		if err := readOnly(tc.rec); (err == nil) != tc.ok {
 			t.Errorf("%+v: %v, want allowed=%t", tc.rec, err, tc.ok)
 		}
+	}
+}
+
+// Annotation keys keep their type information; directory paths and names lose the person.
+func TestRedactorKeepsAnnotationsAndHidesPeople(t *testing.T) {
+	r := newRedactor(nil)
+	in := `{"Guid@odata.type": "#Guid", "ManagedBy@odata.type": "#Collection(String)", "@odata.context": "x",` +
+		` "RevokedBy": "NAMPR00A001.prod.outlook.com/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/Adele Vance",` +
+		` "DisplayName": "Adele Vance", "displayName": "", "RequestorUPN": "adele@contoso.onmicrosoft.com"}`
+	out := r.text(in)
+	for _, kept := range []string{`"Guid@odata.type"`, `"ManagedBy@odata.type"`, `"@odata.context"`,
+		"Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/", `"displayName": ""`, "@contoso.onmicrosoft.com"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("redacted %s lost %s", out, kept)
+		}
+	}
+	if strings.Contains(out, "Adele") || strings.Contains(out, "adele@") {
+		t.Errorf("redacted %s still names the person", out)
+	}
+}
+
+// runTestTenant runs the probe in test-tenant mode, typing answer at the confirmation.
+func runTestTenant(t *testing.T, requests *lockedBuffer, typed string, extra ...string) result {
+	t.Helper()
+	return runWith(t, requests, typed+"\n", append([]string{"-test-tenant"}, extra...)...)
+}
+
+// listing is what the tenant holds, read through the provider's client as a user would check.
+func listing(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := connect.FromEnvironment(ctx, connect.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	groups, err := conn.Exchange.Invoke(ctx, "Get-DistributionGroup", map[string]any{"ResultSize": "Unlimited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		lines = append(lines, "group  "+string(g["PrimarySmtpAddress"]))
+	}
+	policies, err := conn.Exchange.ApprovalPolicies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range policies {
+		lines = append(lines, "policy "+p.Identity+" "+p.Task+" "+p.ApproverGroup)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// The test-tenant mode answers the write questions on objects it names itself, records every raw
+// answer, and leaves the tenant as it found it.
+func TestProbeTestTenantModeRemovesWhatItMade(t *testing.T) {
+	srv, requests := startTenant(t, "")
+	seed(t, srv)
+	before, _ := json.Marshal(srv.Snapshot())
+	t.Logf("listing before:\n%s", listing(t))
+	r := runTestTenant(t, requests, srv.Organization(), "-default-approver-group", "pam-approvers@"+srv.Organization())
+	t.Logf("listing after:\n%s", listing(t))
+	want := map[string]string{"write-preconditions": verdictMatches, "write-group": verdictMatches,
+		"write-duplicate-group": verdictMatches, "write-policy": verdictMatches, "write-duplicate-policy": verdictMatches,
+		"write-enable-again": verdictMatches, "write-cleanup": verdictMatches}
+	got := verdicts(r)
+	for id, v := range want {
+		if got[id] != v {
+			t.Errorf("%s: %s, want %s", id, got[id], v)
+		}
+	}
+	if after, _ := json.Marshal(srv.Snapshot()); !bytes.Equal(before, after) {
+		t.Errorf("the tenant differs after the run:\nbefore %s\nafter  %s", before, after)
+	}
+	for _, a := range r.report.Answers {
+		if strings.HasPrefix(a.ID, "write-") && a.ID != "write-enable-again" && len(a.Raw) == 0 {
+			t.Errorf("%s: no raw answer recorded", a.ID)
+		}
+	}
+	if !strings.Contains(r.sent, "Remove-DistributionGroup") || !strings.Contains(r.sent, "Remove-ElevatedAccessApprovalPolicy") {
+		t.Errorf("the run removed nothing:\n%s", r.sent)
+	}
+}
+
+// A step that fails leaves nothing behind either.
+func TestProbeTestTenantModeCleansUpAfterAFailedStep(t *testing.T) {
+	srv, requests := startTenant(t, "")
+	seed(t, srv)
+	before, _ := json.Marshal(srv.Snapshot())
+	srv.FailCmdlet("New-ElevatedAccessApprovalPolicy", 1, emulator.FaultServerError)
+	r := runTestTenant(t, requests, srv.Organization())
+	if got := verdicts(r); got["write-policy"] != verdictDiffers || got["write-cleanup"] != verdictMatches || r.code != exitDiffers {
+		t.Fatalf("exit %d, verdicts %v; want the policy step to differ and the cleanup to match", r.code, got)
+	}
+	if after, _ := json.Marshal(srv.Snapshot()); !bytes.Equal(before, after) {
+		t.Errorf("the failed run left objects behind:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// The mode refuses without the typed domain, and refuses a tenant where it would share a task with
+// a policy it did not make; either way nothing is written.
+func TestProbeTestTenantModeRefuses(t *testing.T) {
+	srv, requests := startTenant(t, "")
+	seed(t, srv)
+	before, _ := json.Marshal(srv.Snapshot())
+	if r := runTestTenant(t, requests, "fabrikam.onmicrosoft.com"); r.code != exitFailed || !strings.Contains(r.stdout, "nothing was changed") {
+		t.Errorf("wrong domain: exit %d", r.code)
+	}
+	if after, _ := json.Marshal(srv.Snapshot()); !bytes.Equal(before, after) {
+		t.Error("a run without the typed domain changed the tenant")
+	}
+	ctx := context.Background()
+	conn, err := connect.FromEnvironment(ctx, connect.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exchange.NewApprovalPolicy(ctx, exchange.NewPolicy{Task: probeTask, ApprovalType: exchange.ApprovalManual,
+		ApproverGroup: "pam-approvers@" + srv.Organization()}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ = json.Marshal(srv.Snapshot())
+	r := runTestTenant(t, requests, srv.Organization())
+	if v := verdicts(r); v["write-preconditions"] != verdictDiffers || v["write-group"] != verdictUnanswered {
+		t.Errorf("verdicts %v; want the tenant refused", v)
+	}
+	assertReadOnly(t, r.sent)
+	if after, _ := json.Marshal(srv.Snapshot()); !bytes.Equal(before, after) {
+		t.Error("a refused tenant was changed")
 	}
 }

@@ -42,6 +42,15 @@ func (a *answerAccessRequestAction) verb() string {
 	return "deny"
 }
 
+// verbForms are the verb's third person ("denies") and past participle ("denied"), which English
+// does not form alike for both answers.
+func (a *answerAccessRequestAction) verbForms() (thirdPerson, past string) {
+	if a.approve {
+		return "approves", "approved"
+	}
+	return "denies", "denied"
+}
+
 func (a *answerAccessRequestAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + a.verb() + "_access_request"
 }
@@ -51,15 +60,16 @@ func (a *answerAccessRequestAction) Schema(_ context.Context, _ action.SchemaReq
 	if a.approve {
 		cmdlet = "Approve-ElevatedAccessRequest"
 	}
+	answers, answered := a.verbForms()
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("For approvers: %ss a pending privileged access request by its id, with a "+
+		MarkdownDescription: fmt.Sprintf("For approvers: %s a pending privileged access request by its id, with a "+
 			"comment (`%s`). Needs Terraform 1.14 or later. It runs only when invoked, with "+
 			"`terraform apply -invoke=action.o365pam_%s_access_request.<name>`, never during plan.\n\n"+
 			"Exchange lets only a member of the approver group of the task's policy answer a request, and not the "+
 			"person who filed it, so the provider must sign in as that approver: for example with the Azure CLI "+
 			"(`az login` as the approver, and no application settings, so that `use_cli` applies). An app's "+
 			"sign-in is refused. Find pending requests with the `o365pam_access_requests` data source.",
-			a.verb(), cmdlet, a.verb()),
+			answers, cmdlet, a.verb()),
 		Attributes: map[string]schema.Attribute{
 			"request_id": schema.StringAttribute{
 				Required:            true,
@@ -69,7 +79,7 @@ func (a *answerAccessRequestAction) Schema(_ context.Context, _ action.SchemaReq
 			},
 			"comment": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "A comment for the requester and the audit log, such as why the request was " + a.verb() + "d.",
+				MarkdownDescription: "A comment for the requester and the audit log, such as why the request was " + answered + ".",
 				Validators:          []validator.String{notBlank()},
 			},
 		},
@@ -97,7 +107,8 @@ func (a *answerAccessRequestAction) Invoke(ctx context.Context, req action.Invok
 		addServiceError(&resp.Diagnostics, a.verb()+" access request "+id, err, answerHint(err))
 		return
 	}
-	progress(resp, fmt.Sprintf("Access request %s was %sd.", id, a.verb()))
+	_, answered := a.verbForms()
+	progress(resp, fmt.Sprintf("Access request %s was %s.", id, answered))
 }
 
 // answerHint explains the refusals an approver meets.

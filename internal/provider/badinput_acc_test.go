@@ -371,7 +371,7 @@ resource "o365pam_privileged_access" "this" {
 		config: withProvider(func(tn *acctest.Tenant) string {
 			return someGroupHCL(tn) + "import {\n  to = o365pam_approval_policy.move\n  id = \"Exchange\\\\Set-Mailbox\"\n}\n" + policyForHCL(moveTask, "Manual", approversRef)
 		}),
-		want: phrases("No approval policy for that task"),
+		want: phrases("No such approval policy", "for task"),
 	},
 }
 

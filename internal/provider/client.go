@@ -14,11 +14,14 @@ import (
 // which alone reads and writes, plus what plans of this run have seen. Resources never see tokens
 // or the service clients.
 type tenantClient struct {
-	tenant        *pamtenant.Tenant
-	tenantID      string
-	organization  string
-	plannedGroups groupBook  // approver groups planned in this run, for the safety checks
-	policies      policyBook // approval policies planned (and removed) in this run
+	tenant *pamtenant.Tenant
+	// tenantID is the tenant's GUID; configuredTenant is the tenant as the configuration named it
+	// (a GUID or a domain, or empty), which older states may hold.
+	tenantID         string
+	configuredTenant string
+	organization     string
+	plannedGroups    groupBook  // approver groups planned in this run, for the safety checks
+	policies         policyBook // approval policies planned (and removed) in this run
 }
 
 func newTenantClient(ctx context.Context, s connect.Settings, version, terraformVersion string) (*tenantClient, error) {
@@ -27,7 +30,8 @@ func newTenantClient(ctx context.Context, s connect.Settings, version, terraform
 		return nil, err
 	}
 	return &tenantClient{
-		tenant: pamtenant.New(conn.Clients), tenantID: conn.TenantID, organization: conn.Organization,
+		tenant: pamtenant.New(conn.Clients), tenantID: conn.TenantID, configuredTenant: s.Auth.TenantID,
+		organization:  conn.Organization,
 		plannedGroups: groupBook{groups: map[string]plannedGroup{}},
 		policies:      newPolicyBook(),
 	}, nil

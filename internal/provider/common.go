@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -120,6 +121,14 @@ func readHint(err error) string {
 		return fmt.Sprintf("The refresh ran out of time (timeouts.read, %.0f minutes unless set). A refresh uses the value "+
 			"saved in state: to give it more time, raise timeouts.read and apply once with -refresh=false, "+
 			"or try again when the service is less busy.", defaultReadTimeout.Minutes())
+	}
+	return ""
+}
+
+// notFoundHint is hint when err says the object is gone, else no hint.
+func notFoundHint(err error, hint string) string {
+	if apierr.IsNotFound(err) {
+		return hint
 	}
 	return ""
 }
@@ -261,4 +270,19 @@ func keepSpelling(prior types.String, current string) types.String {
 // errors that refuse to take an object over silently. The provider cannot know the resource's name.
 func importBlock(typeName, id string) string {
 	return fmt.Sprintf("import {\n  to = %s.<name of the resource in your configuration>\n  id = %q\n}\n", typeName, id)
+}
+
+// privateJSON reads a value a plan or read kept as JSON in the resource's private data; the zero
+// value when there is none.
+func privateJSON[T any](ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}, key string, diags *diag.Diagnostics,
+) T {
+	var v T
+	raw, d := private.GetKey(ctx, key)
+	diags.Append(d...)
+	if raw != nil {
+		_ = json.Unmarshal(raw, &v)
+	}
+	return v
 }

@@ -200,11 +200,13 @@ data "o365pam_access_authorizations" "moves" {
 				})),
 				statecheck.ExpectKnownValue("data.o365pam_access_authorizations.ended", tfjsonpath.New("authorizations"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"authorized_access":  knownvalue.StringExact(setMailboxTask),
-						"active":             knownvalue.Bool(false),
-						"revoked":            knownvalue.Bool(true),
-						"revoked_at":         knownvalue.StringRegexp(rfc3339UTC),
-						"revoked_by":         knownvalue.StringExact(tn.Server.ClientID()),
+						"authorized_access": knownvalue.StringExact(setMailboxTask),
+						"active":            knownvalue.Bool(false),
+						"revoked":           knownvalue.Bool(true),
+						"revoked_at":        knownvalue.StringRegexp(rfc3339UTC),
+						// As documented: a directory path, not a UPN.
+						"revoked_by": knownvalue.StringRegexp(regexp.MustCompile(
+							`/Microsoft Exchange Hosted Organizations/[^/]+/` + regexp.QuoteMeta(tn.Server.ClientID()) + `$`)),
 						"revocation_comment": knownvalue.StringExact("finished early"),
 					}),
 				})),

@@ -120,7 +120,7 @@ func (d *accessAuthorizationsDataSource) Schema(_ context.Context, _ datasource.
 						MarkdownDescription: "Whether an admin revoked the access before it ended.",
 					},
 					"revoked_at":         computed("When it was revoked (RFC 3339, UTC); null unless revoked."),
-					"revoked_by":         computed("Who revoked it; null unless revoked."),
+					"revoked_by":         computed("Who revoked it, as Exchange names them: a directory path such as `NAMPR01A001.prod.outlook.com/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/<name>`, not a UPN; null unless revoked."),
 					"revocation_comment": computed("The comment given with the revocation, if any."),
 				}},
 			},

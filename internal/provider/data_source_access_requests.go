@@ -45,7 +45,7 @@ func requestItem(r pamtenant.AccessRequest) accessRequestItem {
 	return accessRequestItem{
 		ID:            types.StringValue(r.Identity),
 		Status:        types.StringValue(r.RequestStatus),
-		Requester:     types.StringValue(r.Requestor),
+		Requester:     types.StringValue(r.RequestorUPN),
 		Task:          types.StringValue(r.Task),
 		Reason:        types.StringValue(r.Reason),
 		DurationHours: types.Int64Value(int64(r.DurationHours)),

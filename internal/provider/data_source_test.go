@@ -177,7 +177,7 @@ func TestDurationValidator(t *testing.T) {
 func TestPickReusable(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	request := func(id, status, requester, task string, created, expires time.Duration) pamtenant.AccessRequest {
-		return pamtenant.AccessRequest{Identity: id, RequestStatus: status, Requestor: requester, Task: task,
+		return pamtenant.AccessRequest{Identity: id, RequestStatus: status, RequestorUPN: requester, Task: task,
 			CreationTimeUTC: now.Add(created), ExpirationTimeUTC: now.Add(expires)}
 	}
 	const me, move = "megan@contoso.com", `Exchange\New-MoveRequest`

@@ -206,7 +206,7 @@ func pickReusable(requests []pamtenant.AccessRequest, requester, task string, no
 	var best *pamtenant.AccessRequest
 	for i := range requests {
 		r := &requests[i]
-		if rank[r.RequestStatus] == 0 || !strings.EqualFold(r.Requestor, requester) || !strings.EqualFold(r.Task, task) ||
+		if rank[r.RequestStatus] == 0 || !strings.EqualFold(r.RequestorUPN, requester) || !strings.EqualFold(r.Task, task) ||
 			(!r.ExpirationTimeUTC.IsZero() && !r.ExpirationTimeUTC.After(now)) {
 			continue
 		}

@@ -207,14 +207,14 @@ func TestAccFaults_policyUpdateFailurePoints(t *testing.T) {
 		},
 		"create refused": {
 			faults: []forced{{"New-ElevatedAccessApprovalPolicy", emulator.FaultRefused}},
-			want:   "old one was put back", after: "Manual",
+			want:   "with the old settings", after: "Manual",
 		},
 		"create and the first restore refused": {
 			faults: []forced{
 				{"New-ElevatedAccessApprovalPolicy", emulator.FaultRefused},
 				{"New-ElevatedAccessApprovalPolicy", emulator.FaultServerError},
 			},
-			want: "old one was put back", after: "Manual",
+			want: "with the old settings", after: "Manual",
 		},
 		"create failed, the restore's answer lost": {
 			faults: []forced{
@@ -222,7 +222,7 @@ func TestAccFaults_policyUpdateFailurePoints(t *testing.T) {
 				{"New-ElevatedAccessApprovalPolicy", emulator.FaultDropAfterCommit},
 			},
 			delay: 3 * time.Second,
-			want:  "old one was put back", after: "Manual",
+			want:  "with the old settings", after: "Manual",
 		},
 		"create's answer lost after it committed": {
 			faults: []forced{{"New-ElevatedAccessApprovalPolicy", emulator.FaultDropAfterCommit}},

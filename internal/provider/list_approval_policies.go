@@ -39,20 +39,21 @@ func (l *approvalPolicyList) List(ctx context.Context, req list.ListRequest, str
 	}
 	objects := make([]listedObject, 0, len(policies))
 	for _, p := range policies {
-		objects = append(objects, listedPolicy(p))
+		objects = append(objects, listedPolicy(p, l.client.tenantID))
 	}
 	stream.Results = listResults(ctx, req, objects)
 }
 
-func listedPolicy(p pamtenant.ApprovalPolicy) listedObject {
+func listedPolicy(p pamtenant.ApprovalPolicy, tenantID string) listedObject {
 	return listedObject{
 		displayName: fmt.Sprintf("%s (%s, %s)", p.Task, p.ApprovalType, p.ApproverGroup),
-		identity:    approvalPolicyIdentity{Task: types.StringValue(p.Task)},
+		identity:    approvalPolicyIdentity{Task: types.StringValue(p.Task), TenantID: types.StringValue(tenantID)},
 		attributes: map[string]attr.Value{
 			"id":             types.StringValue(p.Identity),
 			"task":           types.StringValue(p.Task),
 			"approval_type":  types.StringValue(p.ApprovalType),
 			"approver_group": types.StringValue(p.ApproverGroup),
+			"tenant_id":      types.StringValue(tenantID),
 		},
 	}
 }

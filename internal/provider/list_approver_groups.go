@@ -42,16 +42,16 @@ func (l *approverGroupList) List(ctx context.Context, req list.ListRequest, stre
 	}
 	objects := make([]listedObject, 0, len(groups))
 	for _, g := range groups {
-		objects = append(objects, listedGroup(g))
+		objects = append(objects, listedGroup(g, l.client.tenantID))
 	}
 	stream.Results = listResults(ctx, req, objects)
 }
 
 // listedGroup is a group as the list shows it, with the attributes Exchange's listing holds.
-func listedGroup(g pamtenant.DistributionGroup) listedObject {
+func listedGroup(g pamtenant.DistributionGroup, tenantID string) listedObject {
 	return listedObject{
 		displayName: fmt.Sprintf("%s <%s>", g.DisplayName, g.PrimarySmtpAddress),
-		identity:    approverGroupIdentity{ID: types.StringValue(g.GUID)},
+		identity:    approverGroupIdentity{ID: types.StringValue(g.GUID), TenantID: types.StringValue(tenantID)},
 		attributes: map[string]attr.Value{
 			"id":                   types.StringValue(g.GUID),
 			"object_id":            optionalText(g.ExternalDirectoryObjectID),
@@ -60,6 +60,7 @@ func listedGroup(g pamtenant.DistributionGroup) listedObject {
 			"display_name":         types.StringValue(g.DisplayName),
 			"alias":                types.StringValue(g.Alias),
 			"description":          optionalText(g.Description),
+			"tenant_id":            types.StringValue(tenantID),
 		},
 	}
 }

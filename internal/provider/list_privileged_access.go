@@ -40,8 +40,9 @@ func (l *privilegedAccessList) List(ctx context.Context, req list.ListRequest, s
 			displayName: "privileged access of " + l.client.organization,
 			identity:    l.identity(),
 			attributes: map[string]attr.Value{
-				"id":      types.StringValue(l.client.tenantID),
-				"enabled": types.BoolValue(true),
+				"id":        types.StringValue(l.client.tenantID),
+				"tenant_id": types.StringValue(l.client.tenantID),
+				"enabled":   types.BoolValue(true),
 			},
 		})
 	}

@@ -23,8 +23,42 @@ type plannedGroup struct {
 // o365pam_approver_group.<name>.primary_smtp_address is checked after that group was planned, and
 // a group this configuration is about to create is not reported missing.
 type groupBook struct {
-	mu     sync.Mutex
-	groups map[string]plannedGroup // by lower-case primary SMTP address
+	mu       sync.Mutex
+	groups   map[string]plannedGroup // by lower-case primary SMTP address
+	removed  map[string]bool         // lower-case addresses of the groups the plan removes
+	pamGroup string                  // lower-case default approver group privileged access has in state
+}
+
+// pamUses reports whether privileged access, as planned so far, uses the group as its default.
+func (c *tenantClient) pamUses(address string) bool {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	return book.pamGroup != "" && book.pamGroup == strings.ToLower(address)
+}
+
+// noteRemovedGroup records a group the plan removes, and reports whether privileged access, as
+// planned before, uses it as its default approver group.
+func (c *tenantClient) noteRemovedGroup(address string) (pamUses bool) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	key := strings.ToLower(address)
+	if book.removed == nil {
+		book.removed = map[string]bool{}
+	}
+	book.removed[key] = true
+	return book.pamGroup == key
+}
+
+// notePAMGroup records the default approver group privileged access has now, and reports whether a
+// group planned before removes it.
+func (c *tenantClient) notePAMGroup(address string) (removed bool) {
+	book := &c.plannedGroups
+	book.mu.Lock()
+	defer book.mu.Unlock()
+	book.pamGroup = strings.ToLower(address)
+	return book.removed[book.pamGroup]
 }
 
 func (c *tenantClient) notePlannedGroup(address string, g plannedGroup) {
@@ -44,8 +78,8 @@ func (c *tenantClient) plannedGroup(address string) (plannedGroup, bool) {
 
 // policyBook remembers the approval policies one configured provider plans (and, during an apply,
 // removes), so that a plan can refuse two resources for one task and count the policies the whole
-// plan leaves in the tenant. Terraform plans resources in parallel and in no set order, so a count
-// that passes the limit waits a little for the removals planned alongside.
+// plan leaves in the tenant. Terraform plans resources in no set order, so what the book holds when a
+// resource is planned is what the resources planned before it showed.
 type policyBook struct {
 	mu       sync.Mutex
 	tasks    map[string]taskClaim // by lower-case task
@@ -122,11 +156,11 @@ func (b *policyBook) setBaseline(policies []pamtenant.ApprovalPolicy) {
 }
 
 // projected is how many policies the tenant holds once the run is done, counting every policy this
-// run has not planned as staying; settled is true when every one of them has been planned.
-func (b *policyBook) projected() (count int, settled bool) {
+// run has not planned as staying; unplanned is how many of those there are.
+func (b *policyBook) projected() (count, unplanned int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	count, settled = b.created, true
+	count = b.created
 	for id := range b.baseline {
 		switch {
 		case b.removed[id]:
@@ -134,8 +168,8 @@ func (b *policyBook) projected() (count int, settled bool) {
 			count++
 		default:
 			count++
-			settled = false
+			unplanned++
 		}
 	}
-	return count, settled
+	return count, unplanned
 }

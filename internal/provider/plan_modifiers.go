@@ -25,7 +25,7 @@ func keepSpellingsInPlan() planmodifier.Set { return spellingModifier{} }
 
 type spellingModifier struct{}
 
-const spellingDescription = "Changing only the case of the value is no change."
+const spellingDescription = "A value that differs only in upper and lower case is not a change."
 
 func (spellingModifier) Description(context.Context) string         { return spellingDescription }
 func (spellingModifier) MarkdownDescription(context.Context) string { return spellingDescription }

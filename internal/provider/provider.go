@@ -182,6 +182,7 @@ func (p *o365pamProvider) Resources(context.Context) []func() resource.Resource 
 		newApproverGroupResource,
 		newPrivilegedAccessResource,
 		newApprovalPolicyResource,
+		newExclusivePoliciesResource,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -42,7 +43,13 @@ type approvalPolicyModel struct {
 	Task          types.String   `tfsdk:"task"`
 	ApprovalType  types.String   `tfsdk:"approval_type"`
 	ApproverGroup types.String   `tfsdk:"approver_group"`
+	TenantID      types.String   `tfsdk:"tenant_id"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+}
+
+// policyObject names a policy in diagnostics.
+func policyObject(m approvalPolicyModel) string {
+	return fmt.Sprintf("o365pam_approval_policy for task %s", m.Task.ValueString())
 }
 
 // policyModel converts the service's policy to the Terraform model, keeping the prior spelling of
@@ -53,6 +60,7 @@ func policyModel(p pamtenant.ApprovalPolicy, prior approvalPolicyModel) approval
 		Task:          keepSpelling(prior.Task, p.Task),
 		ApprovalType:  keepSpelling(prior.ApprovalType, p.ApprovalType),
 		ApproverGroup: keepSpelling(prior.ApproverGroup, p.ApproverGroup),
+		TenantID:      prior.TenantID,
 		Timeouts:      prior.Timeouts,
 	}
 }
@@ -79,15 +87,17 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"manage those by hand.\n\n" +
 			"Exchange has no cmdlet to change a policy, so changing `approval_type` or `approver_group` " +
 			"removes the policy and creates it again inside one apply; if the new policy cannot be created, " +
-			"the old one is put back before the error is reported, so the task is never left unguarded. " +
+			"the old one is put back before the error is reported, so the task is not left unguarded (the error says " +
+			"which policy guards the task when another admin replaced it meanwhile). " +
 			"The policy's `id` changes when that happens.\n\n" +
 			"Creating a policy for a task that already has one fails with the existing policy's id and the import " +
 			"block that brings it under Terraform, also when it has exactly the configured settings (as an apply " +
 			"stopped before it saved its state leaves it): Terraform never takes over a policy it did not create. " +
 			"Two resources for one task (compared without regard to case) in one configuration are refused at plan.\n\n" +
 			"A plan that would leave the tenant with more than 30 policies fails, counting the policies the same " +
-			"plan creates and removes; a plan near the limit may wait a few seconds for the removals planned " +
-			"alongside. Destroying policies is never refused.",
+			"plan creates and removes. Terraform plans resources in no set order, so when the count depends on " +
+			"removals of policies the plan has not reached yet, the plan warns instead, and the apply refuses a " +
+			"create that would pass the limit. Destroying policies is never refused.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -122,7 +132,8 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Validators:    []validator.String{addressValidator()},
 				PlanModifiers: []planmodifier.String{keepSpellingInPlan()},
 			},
-			"timeouts": timeoutsAttribute(ctx),
+			"tenant_id": tenantIDAttribute(),
+			"timeouts":  timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -138,6 +149,9 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var plan, state approvalPolicyModel
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+			return
+		}
 	}
 	if req.Plan.Raw.IsNull() {
 		if r.client != nil && !creating {
@@ -154,22 +168,21 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	// Terraform plans a replacement twice: with the policy in state, then as a creation that gets the
 	// first plan's private data. The policy id kept there ties the two together.
-	var replaces string
+	var replaces replacedPolicy
 	if creating {
-		raw, d := req.Private.GetKey(ctx, privatePlannedPolicy)
-		resp.Diagnostics.Append(d...)
-		if raw != nil {
-			_ = json.Unmarshal(raw, &replaces)
-		}
+		replaces = privateJSON[replacedPolicy](ctx, req.Private, privatePlannedPolicy, &resp.Diagnostics)
 	} else {
-		raw, _ := json.Marshal(state.ID.ValueString())
+		raw, _ := json.Marshal(replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()})
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
 	}
 	checkApprovalPolicyPlan(ctx, r.client, plan, state, replaces, &resp.Diagnostics)
 }
 
-// privatePlannedPolicy is the private data key holding the id of the policy a plan started from.
+// privatePlannedPolicy is the private data key holding the policy a plan started from.
 const privatePlannedPolicy = "planned_policy"
+
+// replacedPolicy is the policy a planned creation replaces; empty when it replaces none.
+type replacedPolicy struct{ ID, Task string }
 
 // policyNeedsRecreate reports whether the service-side policy must change. Unknown planned values
 // (an approver group created in the same apply) count as a change.
@@ -197,14 +210,7 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	}
 	if existing := pamtenant.PolicyForTask(policies, plan.Task.ValueString()); existing != nil {
 		// Never taken over, even with the same settings: nothing proves that this configuration made it.
-		resp.Diagnostics.AddAttributeError(path.Root("task"), "Task already has an approval policy",
-			fmt.Sprintf("Task %s already has approval policy %s (approval type %s, approver group %s). A task can "+
-				"have only one policy, and Terraform does not take over one it did not create in this apply. If it is "+
-				"yours (for example left by an apply that was stopped before it saved its state), import it, then "+
-				"plan again:\n\n%s\nIf another resource of this configuration that this apply removes held the task, "+
-				"apply again once it is gone (use a moved block to rename a resource without removing its policy).",
-				existing.Task, existing.Identity, existing.ApprovalType, existing.ApproverGroup,
-				importBlock("o365pam_approval_policy", existing.Identity)))
+		taskHasPolicyFinding(*existing, replacedPolicy{}).addTo(&resp.Diagnostics)
 		return
 	}
 	if limit := policyLimitFinding(len(policies)+1, plan.Task.ValueString()); limit != nil {
@@ -217,8 +223,9 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 		addServiceError(&resp.Diagnostics, action, err, "")
 		return
 	}
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	state := policyModel(*created, plan)
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	if err := r.waitUntilVisible(ctx, created.Identity); err != nil {
 		resp.Diagnostics.AddWarning("Approval policy not yet visible",
@@ -233,6 +240,10 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	state.TenantID = r.client.stateTenant(state.TenantID)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	// One list of every policy (at most 30) serves all the policies of this run.
@@ -245,7 +256,7 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if policy != nil && state.Task.IsNull() {
 		state.Task = types.StringValue(policy.Task) // imported by id: the task names it from now on
 	}
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
 	if policy == nil {
 		// A policy for the same task under another id was put there by hand in place of ours: show its
 		// settings as drift rather than planning a create that the service would refuse.
@@ -267,17 +278,33 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: state.Task}, &resp.Diagnostics)
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	plan.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
+	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer finish()
+	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
+
+	// The plan may be older than the tenant (a saved plan applied later): act only on the policy
+	// the plan was made from, as it is now.
+	policies, err := r.client.tenant.FreshApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action, err, "")
+		return
+	}
+	if pamtenant.PolicyByID(policies, state.ID.ValueString()) == nil {
+		changedSincePlan(&resp.Diagnostics, state, pamtenant.PolicyForTask(policies, state.Task.ValueString()))
+		return
+	}
 	if !policyNeedsRecreate(state, plan) {
 		plan.ID = state.ID
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
-	defer finish()
-	action := fmt.Sprintf("update the approval policy for %s", state.Task.ValueString())
 
-	err := r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
+	err = r.client.tenant.RemoveApprovalPolicy(ctx, state.ID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, action, err, "The old policy is still in place; nothing was changed.")
 		return
@@ -324,16 +351,43 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 				state.Task.ValueString()))
 		return
 	}
+	if !pamtenant.HasSettings(*restored, state.ApprovalType.ValueString(), state.ApproverGroup.ValueString()) {
+		// Someone else's policy holds the task now: say what it is, and do not take it over.
+		resp.State.RemoveResource(ctx)
+		addServiceError(&resp.Diagnostics, action, createErr,
+			fmt.Sprintf("The new policy could not be created, and the old one was not put back: task %s is guarded now by "+
+				"policy %s (approval type %s, approver group %s), which this apply did not create; another admin may "+
+				"have replaced the policy since the plan. It is not recorded in state. Review it, then import it to "+
+				"manage it:\n\n%s\nor remove it in the tenant and apply again.", restored.Task, restored.Identity,
+				restored.ApprovalType, restored.ApproverGroup, importBlock("o365pam_approval_policy", restored.Identity)))
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, policyModel(*restored, state))...)
 	addServiceError(&resp.Diagnostics, action, createErr,
-		fmt.Sprintf("The new policy could not be created, so the old one was put back (new id %s). The task "+
-			"stays guarded by the old settings.", restored.Identity))
+		fmt.Sprintf("The new policy could not be created. Task %s is guarded by policy %s with the old settings "+
+			"(approval type %s, approver group %s).", restored.Task, restored.Identity, restored.ApprovalType, restored.ApproverGroup))
+}
+
+// changedSincePlan refuses an update whose policy is no longer in the tenant: removed, or replaced
+// by now (another policy for the task), after the plan was made. Nothing is sent.
+func changedSincePlan(diags *diag.Diagnostics, state approvalPolicyModel, now *pamtenant.ApprovalPolicy) {
+	what := "has no approval policy now"
+	if now != nil {
+		what = fmt.Sprintf("has policy %s now (approval type %s, approver group %s), set outside Terraform",
+			now.Identity, now.ApprovalType, now.ApproverGroup)
+	}
+	diags.AddError("Approval policy changed after the plan",
+		fmt.Sprintf("The plan was made from approval policy %s of task %s, but the task %s. Nothing was changed. "+
+			"Plan again to see the tenant as it is, then apply that plan.", state.ID.ValueString(), state.Task.ValueString(), what))
 }
 
 func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state approvalPolicyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
 		return
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
@@ -343,34 +397,48 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 		addServiceError(&resp.Diagnostics, "remove approval policy "+state.ID.ValueString(), err, "")
 		return
 	}
-	// A creation planned alongside may be waiting for this removal to fit the tenant's limit.
+	// The plans Terraform makes during the apply for creations after this one count it as gone.
 	r.client.policies.noteRemoved(state.ID.ValueString())
 }
 
-// ImportState takes a policy GUID or a task name (an identity's task).
+// ImportState takes a policy GUID or a task name (an identity's task), and refuses either when the
+// tenant has no such policy.
 func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importKey(ctx, req, "task", &resp.Diagnostics)
-	if _, err := uuid.Parse(id); err != nil {
+	_, err := uuid.Parse(id)
+	byID := err == nil
+	if !byID {
 		if problem := checkTask(id); problem != "" {
 			resp.Diagnostics.AddError("Invalid import id",
 				"Import an approval policy by its GUID or by its task name. "+problem)
 			return
 		}
-		policies, err := r.client.tenant.ApprovalPolicies(ctx)
-		if err != nil {
-			addServiceError(&resp.Diagnostics, "find the approval policy for "+id, err, "")
-			return
-		}
-		policy := pamtenant.PolicyForTask(policies, id)
-		if policy == nil {
-			resp.Diagnostics.AddError("No approval policy for that task",
-				fmt.Sprintf("The tenant has no approval policy for task %s.", id))
-			return
-		}
-		id = policy.Identity
-		setIdentity(ctx, resp.Identity, approvalPolicyIdentity{Task: types.StringValue(policy.Task)}, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+		return
+	}
+	policies, err := r.client.tenant.ApprovalPolicies(ctx)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, "find approval policy "+id, err, "")
+		return
+	}
+	policy := pamtenant.PolicyForTask(policies, id)
+	if byID {
+		policy = pamtenant.PolicyByID(policies, id)
+	}
+	if policy == nil {
+		what := "for task " + id
+		if byID {
+			what = id
+		}
+		resp.Diagnostics.AddError("No such approval policy",
+			fmt.Sprintf("The tenant has no approval policy %s. Import a policy by its GUID or its task; "+
+				"data.o365pam_approval_policies lists them.", what))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), policy.Identity)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(types.StringValue(policy.Task)), &resp.Diagnostics)
 }
 
 // waitUntilVisible polls until the service lists the new policy. Each poll is a list read that

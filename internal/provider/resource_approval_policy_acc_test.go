@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 )
 
 const (
@@ -160,7 +161,6 @@ func TestAccApprovalPolicy_drift(t *testing.T) {
 func TestAccApprovalPolicy_failedUpdateRestoresOldPolicy(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	base := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance"))
-	distributionList := tn.Address("all-staff")
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -168,7 +168,8 @@ func TestAccApprovalPolicy_failedUpdateRestoresOldPolicy(t *testing.T) {
 			{Config: base + policyHCL("move", moveTask, "Manual")},
 			{
 				PreConfig: func() {
-					tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": distributionList})
+					outOfBandGroup(t, tn)
+					tn.Server.FailCmdlet("New-ElevatedAccessApprovalPolicy", 1, emulator.FaultRefused)
 				},
 				Config: base + fmt.Sprintf(`
 resource "o365pam_approval_policy" "move" {
@@ -176,8 +177,8 @@ resource "o365pam_approval_policy" "move" {
   approval_type  = "Manual"
   approver_group = %q
 }
-`, moveTask, distributionList),
-				ExpectError: errorMatching("old one was put back", "stays guarded"),
+`, moveTask, tn.Address("other-approvers")),
+				ExpectError: errorMatching("guarded by policy", "with the old settings", "approver group "+tn.Address("pam-approvers")),
 			},
 			{
 				PreConfig: func() {
@@ -334,10 +335,10 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 					plancheck.ExpectResourceAction("o365pam_approval_policy.third", plancheck.ResourceActionCreate),
 				}},
 			},
-			// One more than the limit fails at plan.
+			// One more than the limit: the plan cannot tell whether it removes the policies made by hand (it
+			// never plans them), so it warns, and the apply refuses the create before making it.
 			{
 				Config:      atLimit + policyHCL("move", moveTask, "Manual"),
-				PlanOnly:    true,
 				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
 			},
 			// The final destroy (checked by CheckDestroy) plans the configuration at 30 first.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,7 +50,13 @@ type approverGroupAttributes struct {
 type approverGroupModel struct {
 	approverGroupAttributes
 	approverGroupFindings
+	TenantID types.String   `tfsdk:"tenant_id"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// groupObject names a group in diagnostics.
+func groupObject(m approverGroupModel) string {
+	return fmt.Sprintf("o365pam_approver_group %q", m.Name.ValueString())
 }
 
 // groupModel converts a snapshot, keeping prior spellings where they still name the same thing.
@@ -67,6 +74,7 @@ func groupModel(ctx context.Context, s pamtenant.GroupSnapshot, prior approverGr
 			Owners:             setOfStrings(spellingsFor(s.Owners, stringSet(ctx, prior.Owners, diags))),
 		},
 		approverGroupFindings: prior.approverGroupFindings,
+		TenantID:              prior.TenantID,
 		Timeouts:              prior.Timeouts,
 	}
 	if s.Group.Description != "" || (!prior.Description.IsNull() && prior.Description.ValueString() == "") {
@@ -91,7 +99,11 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A mail-enabled security group whose members approve privileged access requests. " +
 			"Microsoft Graph cannot create or change such groups, so the provider manages them through Exchange " +
 			"Online; members are read back through Microsoft Graph and compared by identity, so a member written " +
-			"as a UPN and reported by its SMTP address, or in other case, is no change.",
+			"as a UPN and reported by its SMTP address, or in different upper and lower case, is not a change.\n\n" +
+			"Exchange lets no two groups share a name or address, so `-replace` of a group that keeps them is refused " +
+			"at plan (under `create_before_destroy` the create would be refused): to recreate a group, run " +
+			"`terraform apply -destroy -target=<address>`, then apply. To rotate approvers, give the new group another " +
+			"name and address; with `create_before_destroy` recorded on the old group, one apply moves what uses it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -135,7 +147,9 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Optional:            true,
 				MarkdownDescription: "A description of the group (Exchange's `Description`).",
 			},
-			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. Members of " +
+			"members": people("UPNs or SMTP addresses of the approvers. Each must be an existing user. A member deleted " +
+				"from the directory leaves the group; while it is still listed here the plan warns, shows it as drift and " +
+				"an apply is refused: remove it from `members`. Members of " +
 				"every kind are read back: a group or mail contact added outside Terraform shows by its SMTP address, " +
 				"and the plan removes it; to keep it, list that address here. When unset, Terraform does not manage membership " +
 				"and reports the members the group has, without a plan showing changes made outside Terraform."),
@@ -157,7 +171,8 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"members the plan adds or that joined outside Terraform; the others keep their earlier finding. " +
 					"Null when the licences could not be read.",
 			},
-			"timeouts": timeoutsAttribute(ctx),
+			"tenant_id": tenantIDAttribute(),
+			"timeouts":  timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -187,13 +202,32 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if r.client == nil {
 		return
 	}
 	var plan, state approverGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+			return
+		}
+	}
+	if req.Plan.Raw.IsNull() {
+		if !req.State.Raw.IsNull() {
+			checkGroupRemoval(ctx, r.client, state.PrimarySMTPAddress.ValueString(), &resp.Diagnostics)
+		}
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		checkGroupReplacement(ctx, r.client, plan, privateJSON[replacedGroup](ctx, req.Private, privatePlannedGroup, &resp.Diagnostics), &resp.Diagnostics)
+	} else {
+		raw, _ := json.Marshal(replacedGroup{ID: state.ID.ValueString(), ObjectID: state.ObjectID.ValueString(),
+			Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()})
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedGroup, raw)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -203,8 +237,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		addServiceError(&resp.Diagnostics, "look up the members and owners of "+plan.Name.ValueString(), err, "")
 		return
 	}
-	checkPeople("members", stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, &resp.Diagnostics)
-	checkPeople("owners", stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, &resp.Diagnostics)
+	departed := foldSet(loadDeparted(ctx, req.Private, &resp.Diagnostics))
+	checkPeople("members", groupObject(plan), stringSet(ctx, plan.Members, &resp.Diagnostics), stringSet(ctx, state.Members, &resp.Diagnostics), people, departed, &resp.Diagnostics)
+	checkPeople("owners", groupObject(plan), stringSet(ctx, plan.Owners, &resp.Diagnostics), stringSet(ctx, state.Owners, &resp.Diagnostics), people, departed, &resp.Diagnostics)
 	findings := checkApproverGroupPlan(ctx, r.client, plan, state, req.State.Raw.IsNull(), people, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("approver_count"), findings.ApproverCount)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlicensed_members"), findings.UnlicensedMembers)...)
@@ -236,10 +271,11 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	// Record the group at once, so that nothing is lost if reading it back fails.
 	plan.ID = types.StringValue(created.GUID)
 	plan.ObjectID = types.StringValue(created.ExternalDirectoryObjectID)
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: plan.ID}, &resp.Diagnostics)
+	plan.TenantID = types.StringValue(r.client.tenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(plan.ID), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 
-	snap, err := r.readSettled(ctx, created.GUID, plan, created)
+	snap, err := r.readSettled(ctx, created.GUID, plan, created, &resp.Diagnostics)
 	if err != nil {
 		// The group exists: record it as created rather than fail, which would taint it and make the
 		// next apply replace it.
@@ -251,6 +287,12 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
 }
+
+// privatePlannedGroup is the private data key holding the group a plan started from.
+const privatePlannedGroup = "planned_group"
+
+// replacedGroup is the group a planned creation replaces; empty when it replaces none.
+type replacedGroup struct{ ID, ObjectID, Name, Address string }
 
 // existingGroupHint explains a create refused because the name or address is taken. A mail-enabled
 // security group of that name is not taken over, even if an apply stopped before saving its state
@@ -265,10 +307,10 @@ func (r *approverGroupResource) existingGroupHint(ctx context.Context, in pamten
 			continue
 		}
 		return fmt.Sprintf("A mail-enabled security group %q (%s, id %s) exists already, and Terraform does not take "+
-			"over a group it did not create in this apply. If it is the one this resource stands for (for example "+
-			"made by an apply that was stopped before it saved its state), import it, then plan again:\n\n%s\n"+
-			"Otherwise choose another name and address.", group.Name, group.PrimarySmtpAddress, group.GUID,
-			importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
+			"over a group it did not create in this apply. %s If it is not in state (for example made by an apply "+
+			"that was stopped before it saved its state) and this resource stands for it, import it, then plan "+
+			"again:\n\n%s\nOtherwise choose another name and address.", group.Name, group.PrimarySmtpAddress,
+			group.GUID, replacedInStateHint, importBlock("o365pam_approver_group", group.PrimarySmtpAddress))
 	}
 	// Exchange may not show a group made seconds ago (an apply stopped just after creating it), so
 	// the import block is offered for the planned address too.
@@ -305,7 +347,11 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	state.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	snap, err := r.client.tenant.GroupSnapshot(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
@@ -317,7 +363,9 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 		addServiceError(&resp.Diagnostics, "read approver group "+state.Name.ValueString(), err, readHint(err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, state, &resp.Diagnostics), state, &resp.Diagnostics))...)
+	read := groupModel(ctx, *snap, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDeparted, r.departed(ctx, req.Private, state, read, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, read, state, &resp.Diagnostics))...)
 }
 
 func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -327,13 +375,29 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recordIdentity(ctx, resp.Identity, approverGroupIdentity{ID: state.ID}, &resp.Diagnostics)
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
+	plan.TenantID = r.client.stateTenant(state.TenantID)
+	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	id := state.ID.ValueString()
 	action := "update approver group " + state.Name.ValueString()
 
-	if change, ok := groupChanges(ctx, id, state, plan, &resp.Diagnostics); ok {
+	// The plan may be older than the tenant (a saved plan applied later, another admin at work):
+	// changes are computed against the group as it is now, so that the apply converges on the plan.
+	live, err := r.client.tenant.FreshGroupSnapshot(ctx, id, nil)
+	if err != nil {
+		addServiceError(&resp.Diagnostics, action+": read it as it is now", err, notFoundHint(err,
+			"The group was removed after the plan was made. Plan again: Terraform then plans to create it."))
+		return
+	}
+	if r.refuseDeparted(ctx, req.Private, plan, &resp.Diagnostics) {
+		return
+	}
+	current := groupModel(ctx, *live, state, &resp.Diagnostics)
+	if change, ok := groupChanges(ctx, id, current, plan, &resp.Diagnostics); ok {
 		err := r.client.tenant.UpdateGroup(ctx, state.ObjectID.ValueString(), change)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action, err, "")
@@ -341,7 +405,7 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 		}
 	}
 	planned := stringSet(ctx, plan.Members, &resp.Diagnostics)
-	if !plan.Members.IsUnknown() && !sameFold(stringSet(ctx, state.Members, &resp.Diagnostics), planned) {
+	if !plan.Members.IsUnknown() && !sameFold(spellingsFor(live.Members, planned), planned) {
 		err := r.client.tenant.ReplaceGroupMembers(ctx, id, state.ObjectID.ValueString(), planned)
 		if err != nil {
 			addServiceError(&resp.Diagnostics, action+": set members", err,
@@ -349,12 +413,107 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 	}
-	snap, err := r.readSettled(ctx, id, plan, nil)
+	// The plan lists no one who left the directory (refused above): there is nothing left to warn about.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDeparted, nil)...)
+	snap, err := r.readSettled(ctx, id, plan, nil, &resp.Diagnostics)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, action+": read it back", err, "")
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, r.client.withFindings(ctx, groupModel(ctx, *snap, plan, &resp.Diagnostics), plan, &resp.Diagnostics))...)
+}
+
+// privateDeparted is the private state key of the people the group's reads saw leave the directory
+// while members or owners (a JSON list of their spellings). The plan warns about them where it refuses
+// an unknown person: Terraform also plans the configuration before a destroy, and an error there
+// would leave no way to destroy the group, nor to plan at all until the configuration changes.
+const privateDeparted = "departed_people"
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// loadDeparted reads the people recorded under privateDeparted.
+func loadDeparted(ctx context.Context, private privateGetter, diags *diag.Diagnostics) []string {
+	raw, d := private.GetKey(ctx, privateDeparted)
+	diags.Append(d...)
+	var out []string
+	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil {
+		return nil // unreadable bookkeeping only costs the warning its wording
+	}
+	return out
+}
+
+// departed records who left the group between prior and read and is no longer a user of the tenant,
+// with those recorded earlier who are still gone from the group. Only the people who left are looked
+// up, so a read without drift costs nothing more.
+func (r *approverGroupResource) departed(ctx context.Context, private privateGetter, prior, read approverGroupModel, diags *diag.Diagnostics) []byte {
+	present := foldSet(append(stringSet(ctx, read.Members, diags), stringSet(ctx, read.Owners, diags)...))
+	var left []string
+	for _, p := range append(stringSet(ctx, prior.Members, diags), stringSet(ctx, prior.Owners, diags)...) {
+		if !present[strings.ToLower(p)] && !containsFold(left, p) {
+			left = append(left, p)
+		}
+	}
+	out := loadDeparted(ctx, private, diags)
+	if len(left) > 0 {
+		// A failed look-up records nobody: the plan's own look-up then reports the failure.
+		if users, err := r.client.tenant.UsersByName(ctx, left); err == nil {
+			for _, p := range left {
+				if _, found := users[strings.ToLower(p)]; !found {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	var kept []string // those back in the group are no longer departed
+	for _, p := range out {
+		if !present[strings.ToLower(p)] && !containsFold(kept, p) {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	raw, _ := json.Marshal(kept)
+	return raw
+}
+
+// refuseDeparted refuses, before any change, a plan that lists someone the group's reads saw leave
+// the directory and who is still not a user: Exchange would refuse them, and applying the rest would
+// not be what the plan showed.
+func (r *approverGroupResource) refuseDeparted(ctx context.Context, private privateGetter, plan approverGroupModel, diags *diag.Diagnostics) bool {
+	departed := foldSet(loadDeparted(ctx, private, diags))
+	var listed [][2]string // attribute, spelling
+	for _, attr := range []struct {
+		name string
+		set  types.Set
+	}{{"members", plan.Members}, {"owners", plan.Owners}} {
+		for _, p := range stringSet(ctx, attr.set, diags) {
+			if departed[strings.ToLower(p)] {
+				listed = append(listed, [2]string{attr.name, p})
+			}
+		}
+	}
+	if len(listed) == 0 {
+		return false
+	}
+	names := make([]string, len(listed))
+	for i, l := range listed {
+		names[i] = l[1]
+	}
+	users, err := r.client.tenant.UsersByName(ctx, names)
+	if err != nil {
+		return false // Exchange has the last word on the write
+	}
+	refused := false
+	for _, l := range listed {
+		if _, found := users[strings.ToLower(l[1])]; !found {
+			departedFinding(l[0], groupObject(plan), l[1], true).addTo(diags)
+			refused = true
+		}
+	}
+	return refused
 }
 
 // groupChanges lists the settings that differ other than in case, for Set-DistributionGroup.
@@ -395,17 +554,16 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+		return
+	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
 	err := r.client.tenant.RemoveGroup(ctx, state.ID.ValueString(), state.ObjectID.ValueString())
 	if err != nil && !apierr.IsNotFound(err) {
 		addServiceError(&resp.Diagnostics, "remove approver group "+state.Name.ValueString(), err,
 			"Exchange does not remove a group that is still the default approver group of privileged access or the "+
-				"approver group of a policy, and Terraform removes a group before it updates what uses it unless the group "+
-				"was applied with lifecycle { create_before_destroy = true }. To move them to another group, apply twice: "+
-				"first with the old group back in the configuration (add create_before_destroy to it there) and everything "+
-				"pointing at the new one, then without the old group. With create_before_destroy recorded, later rotations "+
-				"take one apply.")
+				"approver group of a policy, and "+rotationRemedy)
 	}
 }
 
@@ -413,6 +571,9 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 // anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key := importKey(ctx, req, "id", &resp.Diagnostics)
+	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+		return
+	}
 	group, err := r.client.tenant.LookupGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
@@ -431,16 +592,29 @@ func (r *approverGroupResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), group.GUID)...)
-	setIdentity(ctx, resp.Identity, approverGroupIdentity{ID: types.StringValue(group.GUID)}, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
+	setIdentity(ctx, resp.Identity, r.identity(types.StringValue(group.GUID)), &resp.Diagnostics)
+}
+
+// settingsShow reports whether a read shows the settings the plan gives: reads lag writes, and a
+// read taken too early would put the old name in state and make Terraform report an inconsistent
+// result.
+func settingsShow(g pamtenant.DistributionGroup, plan approverGroupModel) bool {
+	shows := func(planned types.String, got string) bool {
+		return planned.IsUnknown() || planned.IsNull() || strings.EqualFold(planned.ValueString(), got)
+	}
+	return shows(plan.Name, g.Name) && shows(plan.DisplayName, g.DisplayName) && shows(plan.Alias, g.Alias) &&
+		shows(plan.PrimarySMTPAddress, g.PrimarySmtpAddress) &&
+		(plan.Description.IsUnknown() || plan.Description.IsNull() || plan.Description.ValueString() == g.Description)
 }
 
 // readSettled reads the group until both services show what was just written: new groups and
 // membership changes can take a while to reach Microsoft Graph. Each poll reads afresh; written is
-// the group as a create returned it, nil after other writes.
-func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup) (*pamtenant.GroupSnapshot, error) {
+// the group as a create returned it, nil after other writes. Reading the plan's members adds to
+// diags.
+func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan approverGroupModel, written *pamtenant.DistributionGroup, diags *diag.Diagnostics) (*pamtenant.GroupSnapshot, error) {
 	var snap *pamtenant.GroupSnapshot
-	var diags diag.Diagnostics
-	want := stringSet(ctx, plan.Members, &diags)
+	want := stringSet(ctx, plan.Members, diags)
 	err := r.client.tenant.WaitFor(ctx, settleTimeout, func(ctx context.Context) (bool, error) {
 		s, err := r.client.tenant.FreshGroupSnapshot(ctx, id, written)
 		if apierr.IsNotFound(err) || errors.Is(err, pamtenant.ErrGraphLag) {
@@ -450,10 +624,11 @@ func (r *approverGroupResource) readSettled(ctx context.Context, id string, plan
 			return false, err
 		}
 		snap = s
-		return plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.Members, want), want), nil
+		return settingsShow(s.Group, plan) &&
+			(plan.Members.IsUnknown() || plan.Members.IsNull() || sameFold(spellingsFor(s.Members, want), want)), nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) && snap != nil {
-		// The group exists; membership has not caught up in time. Report what is there.
+		// The group exists; the read has not caught up in time. Report what is there.
 		return snap, nil
 	}
 	return snap, err

@@ -239,18 +239,23 @@ resource "o365pam_approver_group" %q {
 	})
 }
 
-// Rotating approvers: Terraform removes the old group before it moves privileged access and the
-// policy, which Exchange refuses; the error says how to rotate (two applies), and that works.
-func TestAccApproverGroup_rotationInOneApply(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
-	newGroup := fmt.Sprintf(`
+// rotatedGroupHCL is the approver group "rotated", the new group of a rotation.
+func rotatedGroupHCL(tn *acctest.Tenant) string {
+	return fmt.Sprintf(`
 resource "o365pam_approver_group" "rotated" {
   name                 = "PAM Approvers 2"
   primary_smtp_address = %q
   members              = [%q, %q]
 }
 `, tn.Address("pam-approvers-2"), tn.Address("adele.vance"), tn.Address("alex.wilber"))
+}
+
+// Rotating approvers: Terraform removes the old group before it moves privileged access and the
+// policy, which Exchange refuses; the error says how to rotate (two applies), and that works.
+func TestAccApproverGroup_rotationInOneApply(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	oldGroup := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	newGroup := rotatedGroupHCL(tn)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,7 +16,9 @@ import (
 // Resource identities (Terraform 1.12+) name each object by what never changes while it exists, so
 // that `import { identity = {...} }` and `terraform query` can name it: an approver group by its
 // Exchange GUID (its address can change in place), privileged access by the tenant, and an approval
-// policy by its task (its GUID changes whenever a change of settings re-creates it).
+// policy by its task (its GUID changes whenever a change of settings re-creates it). Each carries
+// the tenant's GUID, since a task name or a privileged access setting exists in every tenant; an
+// import block that gives it must name the provider's tenant.
 
 var (
 	_ resource.ResourceWithIdentity = (*approverGroupResource)(nil)
@@ -24,7 +27,8 @@ var (
 )
 
 type approverGroupIdentity struct {
-	ID types.String `tfsdk:"id"`
+	ID       types.String `tfsdk:"id"`
+	TenantID types.String `tfsdk:"tenant_id"`
 }
 
 type privilegedAccessIdentity struct {
@@ -32,13 +36,21 @@ type privilegedAccessIdentity struct {
 }
 
 type approvalPolicyIdentity struct {
-	Task types.String `tfsdk:"task"`
+	Task     types.String `tfsdk:"task"`
+	TenantID types.String `tfsdk:"tenant_id"`
 }
+
+// identityTenant is the tenant_id of every identity: optional in an import block, where it must
+// name the provider's tenant.
+var identityTenant = identityschema.StringAttribute{OptionalForImport: true,
+	Description: "The GUID of the tenant the object belongs to. Optional in an import block; when given it must " +
+		"name the tenant the provider is configured for (its GUID or initial domain)."}
 
 func (r *approverGroupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"id": identityschema.StringAttribute{RequiredForImport: true, Description: "The group's Exchange GUID. An " +
 			"import block may give the group's primary SMTP address instead; the identity then records the GUID."},
+		"tenant_id": identityTenant,
 	}}
 }
 
@@ -53,6 +65,7 @@ func (r *approvalPolicyResource) IdentitySchema(_ context.Context, _ resource.Id
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"task": identityschema.StringAttribute{RequiredForImport: true,
 			Description: "The task the policy guards, as Exchange\\<Verb>-<Noun>; a tenant has one policy per task."},
+		"tenant_id": identityTenant,
 	}}
 }
 
@@ -86,4 +99,29 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, value an
 
 func (r *privilegedAccessResource) identity() privilegedAccessIdentity {
 	return privilegedAccessIdentity{TenantID: types.StringValue(r.client.tenantID)}
+}
+
+func (r *approverGroupResource) identity(id types.String) approverGroupIdentity {
+	return approverGroupIdentity{ID: id, TenantID: types.StringValue(r.client.tenantID)}
+}
+
+func (r *approvalPolicyResource) identity(task types.String) approvalPolicyIdentity {
+	return approvalPolicyIdentity{Task: task, TenantID: types.StringValue(r.client.tenantID)}
+}
+
+// importedTenant refuses an import block whose identity names another tenant than the provider's.
+func (c *tenantClient) importedTenant(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) bool {
+	if req.ID != "" || req.Identity == nil {
+		return true
+	}
+	var tenant types.String
+	diags.Append(req.Identity.GetAttribute(ctx, pathTenantID, &tenant)...)
+	if tenant.IsNull() || c.namesThisTenant(strings.TrimSpace(tenant.ValueString())) {
+		return true
+	}
+	diags.AddAttributeError(pathTenantID, "Import identity names another tenant",
+		fmt.Sprintf("The import block's identity names tenant %q, but the provider is configured for tenant %s (%s). "+
+			"Import the object through a provider configured for that tenant, or correct tenant_id in the identity.",
+			tenant.ValueString(), c.tenantID, c.organization))
+	return false
 }

@@ -27,12 +27,16 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*privilegedAccessResource)(nil)
 )
 
+// accessObject names the resource in diagnostics.
+const accessObject = "o365pam_privileged_access"
+
 func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessResource{} }
 
 type privilegedAccessResource struct{ client *tenantClient }
 
 type privilegedAccessModel struct {
 	ID                   types.String   `tfsdk:"id"`
+	TenantID             types.String   `tfsdk:"tenant_id"`
 	DefaultApproverGroup types.String   `tfsdk:"default_approver_group"`
 	SystemAccounts       types.Set      `tfsdk:"system_accounts"`
 	Enabled              types.Bool     `tfsdk:"enabled"`
@@ -44,6 +48,7 @@ type privilegedAccessModel struct {
 func accessModel(ctx context.Context, status pamtenant.PrivilegedAccessStatus, tenantID string, prior privilegedAccessModel) privilegedAccessModel {
 	m := prior
 	m.ID = types.StringValue(tenantID)
+	m.TenantID = types.StringValue(tenantID)
 	m.Enabled = types.BoolValue(status.Enabled)
 	if status.AdminGroup != "" {
 		m.DefaultApproverGroup = keepSpelling(prior.DefaultApproverGroup, status.AdminGroup)
@@ -58,6 +63,15 @@ func accessModel(ctx context.Context, status pamtenant.PrivilegedAccessStatus, t
 		}
 	}
 	return m
+}
+
+// recordedTenant is the tenant the state belongs to. State written before tenant_id existed names
+// it by its id: the tenant id or the domain the provider was configured with then.
+func recordedTenant(c *tenantClient, state privilegedAccessModel) types.String {
+	if state.TenantID.IsNull() && c != nil && !state.ID.IsNull() && !c.namesThisTenant(state.ID.ValueString()) {
+		return state.ID
+	}
+	return state.TenantID
 }
 
 func (r *privilegedAccessResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -86,9 +100,10 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The tenant id. Use it to import an already enabled tenant.",
+				MarkdownDescription: "The tenant's GUID, as `tenant_id`. Use it (or the tenant's initial domain) to import an already enabled tenant.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"tenant_id": tenantIDAttribute(),
 			"default_approver_group": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
@@ -130,6 +145,9 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	var plan, state privilegedAccessModel
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+			return
+		}
 	}
 	if req.Plan.Raw.IsNull() {
 		return
@@ -137,6 +155,9 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if r.client != nil && !state.DefaultApproverGroup.IsNull() && r.client.notePAMGroup(state.DefaultApproverGroup.ValueString()) {
+		groupInUseFinding(state.DefaultApproverGroup.ValueString(), []string{"the default approver group of privileged access"}).addTo(&resp.Diagnostics)
 	}
 	sends := creating || settingsSent(ctx, state, plan, &resp.Diagnostics)
 	if sends && plan.DefaultApproverGroup.IsNull() {
@@ -197,6 +218,7 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	plan.ID = types.StringValue(r.client.tenantID)
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -215,6 +237,9 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	var state privilegedAccessModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
 		return
 	}
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
@@ -243,11 +268,26 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+		return
+	}
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
 	plan.ID = types.StringValue(r.client.tenantID)
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	plan.Enabled = types.BoolValue(true)
+	// The plan may be older than the tenant (a saved plan applied later): it was made with
+	// privileged access on, and turning it on again is not what it shows.
+	if status, err := r.client.tenant.FreshPrivilegedAccess(ctx); err != nil {
+		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
+		return
+	} else if !status.Enabled {
+		resp.Diagnostics.AddError("Privileged access was turned off after the plan",
+			"The plan was made with privileged access management on, and it is off in the tenant now (turned off "+
+				"outside Terraform). Nothing was sent. Plan again: the plan then shows turning it on.")
+		return
+	}
 	if !settingsSent(ctx, state, plan, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
@@ -309,6 +349,9 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+		return
+	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer finish()
 	err := r.client.tenant.DisablePrivilegedAccess(ctx)
@@ -322,18 +365,19 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	addServiceError(&resp.Diagnostics, "disable privileged access", err, "")
 }
 
-// ImportState takes the tenant id (or the organization's domain) of the tenant the provider is
-// configured for, as an id or an identity's tenant_id; there is nothing else to import.
+// ImportState takes the tenant's GUID, its initial domain or the tenant as the provider's tenant_id
+// names it, as an id or an identity's tenant_id; there is nothing else to import. State records the
+// GUID.
 func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importKey(ctx, req, "tenant_id", &resp.Diagnostics)
 	if r.client == nil {
 		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before import.")
 		return
 	}
-	if !strings.EqualFold(id, r.client.tenantID) && !strings.EqualFold(id, r.client.organization) {
+	if !r.client.namesThisTenant(id) {
 		resp.Diagnostics.AddError("Import id is not this tenant",
 			fmt.Sprintf("The provider is configured for tenant %s (%s), but the import id is %q. Import with the "+
-				"configured tenant's id.", r.client.tenantID, r.client.organization, id))
+				"configured tenant's GUID or initial domain.", r.client.tenantID, r.client.organization, id))
 		return
 	}
 	status, err := r.client.tenant.PrivilegedAccess(ctx)
@@ -348,6 +392,7 @@ func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.client.tenantID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, r.client.tenantID)...)
 	setIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
 }
 

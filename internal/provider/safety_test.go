@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -102,8 +103,48 @@ func TestApprovingSystemAccounts(t *testing.T) {
 }
 
 func TestErrorFindings(t *testing.T) {
-	wantDiag(t, diagsOf(unknownApproverGroupFinding("typo@contoso.com")), diag.SeverityError, "approver_group",
-		"Approver group not found", "Exchange has no group typo@contoso.com", "o365pam_approver_group.<name>.primary_smtp_address")
+	wantDiag(t, diagsOf(unknownApproverGroupFinding("approver_group", "typo@contoso.com")), diag.SeverityError, "approver_group",
+		"Approver group not found", "Exchange has no group typo@contoso.com", "o365pam_approver_group.<name>.primary_smtp_address",
+		"another provider configuration (an alias)", "terraform apply -target=")
 	wantDiag(t, diagsOf(notAUserFinding("no.one@contoso.com")), diag.SeverityError, "system_accounts",
 		"System account is not a user", `"no.one@contoso.com" in system_accounts is not a user`)
+}
+
+// The policy limit check under -parallelism=1-like ordering (issue 22): the creation of a swap at the
+// limit is planned before the removal. The check may neither wait for the removal nor refuse: it
+// warns, and once the removal is planned the count fits.
+func TestCheckPolicyLimitIndependentOfPlanOrder(t *testing.T) {
+	policies := make([]pamtenant.ApprovalPolicy, maxApprovalPolicies)
+	for i := range policies {
+		policies[i] = pamtenant.ApprovalPolicy{Identity: fmt.Sprintf("id-%d", i)}
+	}
+	const task = `Exchange\Set-Mailbox`
+
+	swap := &tenantClient{policies: newPolicyBook()}
+	for _, p := range policies[1:] {
+		swap.policies.noteKept(p.Identity)
+	}
+	swap.policies.noteCreated()
+	wantDiag(t, diagsOf(swap.checkPolicyLimit(policies, task)), diag.SeverityWarning, "task",
+		"Approval policy limit may be reached", "would hold 31 approval policies", "unless this plan removes some of the 1 policies")
+	swap.policies.noteRemoved(policies[0].Identity)
+	if f := swap.checkPolicyLimit(policies, task); f != nil {
+		t.Errorf("after the removal is planned: want no finding, got %+v", f)
+	}
+
+	// Every policy of the tenant planned as kept: the plan is refused.
+	full := &tenantClient{policies: newPolicyBook()}
+	for _, p := range policies {
+		full.policies.noteKept(p.Identity)
+	}
+	full.policies.noteCreated()
+	wantDiag(t, diagsOf(full.checkPolicyLimit(policies, task)), diag.SeverityError, "task",
+		"Approval policy limit reached", "would then hold 31 approval policies")
+
+	// More creations than the limit allows even if every unplanned policy goes: refused.
+	many := &tenantClient{policies: newPolicyBook()}
+	for range maxApprovalPolicies + 1 {
+		many.policies.noteCreated()
+	}
+	wantDiag(t, diagsOf(many.checkPolicyLimit(policies, task)), diag.SeverityError, "task", "Approval policy limit reached")
 }

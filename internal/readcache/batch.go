@@ -61,26 +61,43 @@ type batch[V any] struct {
 // Get returns the answer for key, from the cache, from a fetch already running since the key's
 // latest write, or from the next batch. found is false when the fetch did not answer for key.
 func (b *Batch[V]) Get(ctx context.Context, key string) (val V, found bool, err error) {
-	b.mu.Lock()
-	if v, ok := b.cache[key]; ok {
-		b.mu.Unlock()
+	cached, f, joined := b.join(ctx, key, false)
+	if f == nil {
 		b.onHit.report(ctx, key, false)
-		return v, true, nil
+		return cached, true, nil
 	}
-	if f := b.inflight[key]; f != nil && b.current(f, key) && f.ctx.Err() == nil {
-		val, found, err := b.wait(ctx, f, key)
-		if err == nil {
-			b.onHit.report(ctx, key, true)
-		}
-		return val, found, err
+	val, found, err = b.wait(ctx, f, key)
+	if err == nil && joined {
+		b.onHit.report(ctx, key, true)
 	}
-	return b.wait(ctx, b.enqueue(ctx, key), key)
+	return val, found, err
 }
 
 // Fresh fetches key in a batch that has not started yet, whatever is cached, and keeps the answer.
 func (b *Batch[V]) Fresh(ctx context.Context, key string) (val V, found bool, err error) {
+	_, f, _ := b.join(ctx, key, true)
+	return b.wait(ctx, f, key)
+}
+
+// join says how a read of key is answered: from the cache (f is nil), by joining a fetch running
+// since the key's latest write (joined), or by the next batch, which fresh asks for. The caller is
+// counted among f's waiters, so it must wait for f.
+func (b *Batch[V]) join(ctx context.Context, key string, fresh bool) (cached V, f *batch[V], joined bool) {
 	b.mu.Lock()
-	return b.wait(ctx, b.enqueue(ctx, key), key)
+	defer b.mu.Unlock()
+	if !fresh {
+		if v, ok := b.cache[key]; ok {
+			return v, nil, false
+		}
+		if running := b.inflight[key]; running != nil && b.current(running, key) && running.ctx.Err() == nil {
+			f, joined = running, true
+		}
+	}
+	if f == nil {
+		f = b.enqueue(ctx, key)
+	}
+	f.waiters++
+	return cached, f, joined
 }
 
 // Invalidate drops what is known about key, so the next Get fetches it again.
@@ -179,26 +196,29 @@ func (b *Batch[V]) start(f *batch[V]) {
 	}
 	go func() {
 		vals, err := b.fetch(f.ctx, f.keys)
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		f.vals, f.err = vals, err
-		for _, k := range f.keys {
-			if b.inflight[k] == f {
-				delete(b.inflight, k)
-			}
-			if v, ok := vals[k]; ok && err == nil && b.current(f, k) {
-				b.cache[k] = v
-			}
-		}
-		f.cancel()
-		close(f.done)
+		b.finish(f, vals, err)
 	}()
 }
 
-// wait joins f and waits for key's answer; b.mu is held on entry and released.
+// finish hands f's answers to its readers and keeps those of keys not written while f ran.
+func (b *Batch[V]) finish(f *batch[V], vals map[string]V, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f.vals, f.err = vals, err
+	for _, k := range f.keys {
+		if b.inflight[k] == f {
+			delete(b.inflight, k)
+		}
+		if v, ok := vals[k]; ok && err == nil && b.current(f, k) {
+			b.cache[k] = v
+		}
+	}
+	f.cancel()
+	close(f.done)
+}
+
+// wait waits for key's answer from f, which the caller has joined, or leaves f when ctx ends first.
 func (b *Batch[V]) wait(ctx context.Context, f *batch[V], key string) (V, bool, error) {
-	f.waiters++
-	b.mu.Unlock()
 	var zero V
 	select {
 	case <-f.done:
@@ -208,15 +228,22 @@ func (b *Batch[V]) wait(ctx context.Context, f *batch[V], key string) (V, bool, 
 		v, ok := f.vals[key]
 		return v, ok, nil
 	case <-ctx.Done():
-		b.mu.Lock()
-		f.waiters--
-		if f.waiters == 0 {
-			if b.open == f {
-				b.open = nil
-			}
-			f.cancel()
-		}
-		b.mu.Unlock()
+		b.leave(f)
 		return zero, false, ctx.Err()
 	}
+}
+
+// leave takes a reader who gave up off f. When it was the last one, f closes to new keys and its
+// fetch, or its wait for more keys, stops.
+func (b *Batch[V]) leave(f *batch[V]) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f.waiters--
+	if f.waiters > 0 {
+		return
+	}
+	if b.open == f {
+		b.open = nil
+	}
+	f.cancel()
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -45,34 +46,46 @@ func getAll(t *testing.T, n int, get func() (int, error)) []int {
 	return out
 }
 
+// The tests run in synctest bubbles where they depend on the order of goroutines or on a window:
+// synctest.Wait returns once every other goroutine of the bubble is blocked (in a load, or waiting
+// for one), and the bubble's clock moves only when all of them are, so a window never closes
+// early on a busy machine.
+
 func TestValueSharesOneLoadAndKeepsIt(t *testing.T) {
-	g := newGate()
-	var hits, joined atomic.Int32
-	v := NewValue(g.load, func(_ context.Context, _ string, join bool) {
-		hits.Add(1)
-		if join {
-			joined.Add(1)
+	synctest.Test(t, func(t *testing.T) {
+		g := newGate()
+		var hits, joined atomic.Int32
+		v := NewValue(g.load, func(_ context.Context, _ string, join bool) {
+			hits.Add(1)
+			if join {
+				joined.Add(1)
+			}
+		})
+		go func() { synctest.Wait(); close(g.release) }() // once all 10 readers wait
+		got := getAll(t, 10, func() (int, error) { return v.Get(t.Context()) })
+		if calls := g.calls.Load(); calls != 1 {
+			t.Fatalf("10 concurrent reads made %d loads, want 1", calls)
+		}
+		if again, _ := v.Get(t.Context()); again != 1 || slices.Max(got) != 1 {
+			t.Fatalf("answers %v then %d, want all 1", got, again)
+		}
+		// Every read but the one that loaded is reported as a hit: 9 joined the load, the last
+		// read came from the cache.
+		if hits.Load() != 10 || joined.Load() != 9 {
+			t.Fatalf("reported %d hits (%d joined the running load), want 10 (9)", hits.Load(), joined.Load())
 		}
 	})
-	go func() { time.Sleep(20 * time.Millisecond); close(g.release) }()
-	got := getAll(t, 10, func() (int, error) { return v.Get(t.Context()) })
-	if calls := g.calls.Load(); calls != 1 {
-		t.Fatalf("10 concurrent reads made %d loads, want 1", calls)
-	}
-	if again, _ := v.Get(t.Context()); again != 1 || slices.Max(got) != 1 {
-		t.Fatalf("answers %v then %d, want all 1", got, again)
-	}
-	// Every read but the one that loaded is reported as a hit; the last one from the cache.
-	if hits.Load() != 10 || joined.Load() == 0 || joined.Load() == 10 {
-		t.Fatalf("reported %d hits (%d joined a running load), want 10 with the last from the cache", hits.Load(), joined.Load())
-	}
 }
 
 func TestValueReadAfterWriteSeesTheWrite(t *testing.T) {
+	synctest.Test(t, testValueReadAfterWriteSeesTheWrite)
+}
+
+func testValueReadAfterWriteSeesTheWrite(t *testing.T) {
 	loads := atomic.Int32{}
 	started := make(chan struct{}, 2)
 	release := make(chan struct{})
-	v := NewValue(func(ctx context.Context) (int, error) {
+	v := NewValue(func(context.Context) (int, error) {
 		n := loads.Add(1)
 		started <- struct{}{}
 		<-release
@@ -84,7 +97,7 @@ func TestValueReadAfterWriteSeesTheWrite(t *testing.T) {
 	v.Invalidate() // a write while the first load runs
 	late := make(chan int)
 	go func() { x, _ := v.Get(t.Context()); late <- x }()
-	time.Sleep(10 * time.Millisecond)
+	synctest.Wait() // the late reader is queued behind the running load
 	close(release)
 	if x := <-early; x != 10 {
 		t.Errorf("the reader that started before the write got %d, want the first load's 10", x)
@@ -111,19 +124,21 @@ func TestValueUpdateWritesThrough(t *testing.T) {
 }
 
 func TestValueFreshStartsAfterTheCallAndIsShared(t *testing.T) {
+	synctest.Test(t, testValueFreshStartsAfterTheCallAndIsShared)
+}
+
+func testValueFreshStartsAfterTheCallAndIsShared(t *testing.T) {
 	g := newGate()
 	v := NewValue(g.load, nil)
 	first := make(chan int)
 	go func() { x, _ := v.Get(t.Context()); first <- x }()
-	for g.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	synctest.Wait() // load 1 runs
 	// Both Fresh calls arrive while load 1 runs: they must share load 2, not join load 1.
 	fresh := make(chan int, 2)
 	for range 2 {
 		go func() { x, _ := v.Fresh(t.Context()); fresh <- x }()
 	}
-	time.Sleep(10 * time.Millisecond)
+	synctest.Wait()
 	close(g.release)
 	if x := <-first; x != 1 {
 		t.Fatalf("first read got %d, want 1", x)
@@ -172,6 +187,10 @@ func (r *recorder) fetch(_ context.Context, keys []string) (map[string]int, erro
 }
 
 func TestBatchJoinsConcurrentKeysAndSplitsAtSize(t *testing.T) {
+	synctest.Test(t, testBatchJoinsConcurrentKeysAndSplitsAtSize)
+}
+
+func testBatchJoinsConcurrentKeysAndSplitsAtSize(t *testing.T) {
 	r := &recorder{}
 	b := NewBatch(r.fetch, BatchOptions{Size: 3, Window: 30 * time.Millisecond})
 	keys := []string{"a", "b", "c", "d", "a"}
@@ -193,38 +212,45 @@ func TestBatchJoinsConcurrentKeysAndSplitsAtSize(t *testing.T) {
 }
 
 func TestBatchReadyHoldsTheBatchOpen(t *testing.T) {
-	r := &recorder{}
-	ready := make(chan struct{})
-	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond,
-		Ready: func(context.Context) error { <-ready; return nil }})
-	var wg sync.WaitGroup
-	wg.Go(func() { _, _, _ = b.Get(t.Context(), "a") })
-	time.Sleep(20 * time.Millisecond) // well past the window
-	wg.Go(func() { _, _, _ = b.Get(t.Context(), "b") })
-	time.Sleep(10 * time.Millisecond)
-	close(ready)
-	wg.Wait()
-	if len(r.calls) != 1 {
-		t.Fatalf("fetches %v, want one holding a and b", r.calls)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{}
+		ready := make(chan struct{})
+		b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Millisecond,
+			Ready: func(context.Context) error { <-ready; return nil }})
+		var wg sync.WaitGroup
+		wg.Go(func() { _, _, _ = b.Get(t.Context(), "a") })
+		// The bubble's clock jumps as soon as every goroutine waits: this sleep takes no real time
+		// and ends well past the window, with only Ready holding the batch open.
+		time.Sleep(time.Minute)
+		wg.Go(func() { _, _, _ = b.Get(t.Context(), "b") })
+		synctest.Wait()
+		close(ready)
+		wg.Wait()
+		if len(r.calls) != 1 {
+			t.Fatalf("fetches %v, want one holding a and b", r.calls)
+		}
+	})
 }
 
 // Signing in starts with the batch, not after its window: the window must not delay the answer.
+// In the bubble, time moves only while every goroutine waits, so the times are exact.
 func TestBatchReadyStartsWithTheBatch(t *testing.T) {
-	r := &recorder{}
-	readyCalled := make(chan time.Time, 1)
-	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Second,
-		Ready: func(context.Context) error { readyCalled <- time.Now(); return nil }})
-	start := time.Now()
-	if _, _, err := b.Get(t.Context(), "a"); err != nil {
-		t.Fatal(err)
-	}
-	if waited := (<-readyCalled).Sub(start); waited > 500*time.Millisecond {
-		t.Fatalf("Ready was called %v after the first key, want it at once", waited)
-	}
-	if took := time.Since(start); took < time.Second {
-		t.Fatalf("the batch closed after %v, before its window", took)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{}
+		readyCalled := make(chan time.Time, 1)
+		b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: time.Second,
+			Ready: func(context.Context) error { readyCalled <- time.Now(); return nil }})
+		start := time.Now()
+		if _, _, err := b.Get(t.Context(), "a"); err != nil {
+			t.Fatal(err)
+		}
+		if waited := (<-readyCalled).Sub(start); waited != 0 {
+			t.Fatalf("Ready was called %v after the first key, want it at once", waited)
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Fatalf("the batch closed after %v, want its window of 1s", took)
+		}
+	})
 }
 
 func TestBatchInvalidateAndMissingKeys(t *testing.T) {
@@ -269,15 +295,19 @@ func TestBatchInvalidateAllDropsEveryKey(t *testing.T) {
 }
 
 func TestBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
+	synctest.Test(t, testBatchReaderGivingUpDoesNotStopOthers)
+}
+
+func testBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
 	r := &recorder{}
 	b := NewBatch(r.fetch, BatchOptions{Size: 15, Window: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { _, _, err := b.Get(ctx, "a"); done <- err }()
-	time.Sleep(5 * time.Millisecond)
+	synctest.Wait() // a has opened the batch
 	other := make(chan bool)
 	go func() { _, found, _ := b.Get(t.Context(), "b"); other <- found }()
-	time.Sleep(5 * time.Millisecond)
+	synctest.Wait() // b has joined it, within the window: the clock has not moved
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled reader got %v", err)
@@ -289,19 +319,7 @@ func TestBatchReaderGivingUpDoesNotStopOthers(t *testing.T) {
 
 func TestLoadsOverlappingAWriteAreNotKept(t *testing.T) {
 	t.Run("Value", func(t *testing.T) {
-		g := newGate()
-		v := NewValue(g.load, nil)
-		done := make(chan struct{})
-		go func() { _, _ = v.Get(t.Context()); close(done) }()
-		for g.calls.Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		v.Invalidate()
-		close(g.release)
-		<-done
-		if x, _ := v.Get(t.Context()); x != 2 {
-			t.Fatalf("read after the write got load %d, want a new load 2", x)
-		}
+		synctest.Test(t, testValueLoadOverlappingAWriteIsNotKept)
 	})
 	t.Run("Batch", func(t *testing.T) {
 		release := make(chan struct{})
@@ -326,4 +344,18 @@ func TestLoadsOverlappingAWriteAreNotKept(t *testing.T) {
 			t.Fatalf("read after the write got fetch %d, want a new fetch 2", x)
 		}
 	})
+}
+
+func testValueLoadOverlappingAWriteIsNotKept(t *testing.T) {
+	g := newGate()
+	v := NewValue(g.load, nil)
+	done := make(chan struct{})
+	go func() { _, _ = v.Get(t.Context()); close(done) }()
+	synctest.Wait() // the load runs
+	v.Invalidate()
+	close(g.release)
+	<-done
+	if x, _ := v.Get(t.Context()); x != 2 {
+		t.Fatalf("read after the write got load %d, want a new load 2", x)
+	}
 }

@@ -64,28 +64,43 @@ func newCall[T any](ctx context.Context) *call[T] {
 // Get returns the cached answer, or waits for a load that started after the latest write. The
 // answer is shared: callers must not modify it.
 func (v *Value[T]) Get(ctx context.Context) (T, error) {
-	v.mu.Lock()
-	if v.have {
-		val := v.val
-		v.mu.Unlock()
+	cached, c, joined := v.join(ctx, false)
+	if c == nil {
 		v.onHit.report(ctx, "", false)
-		return val, nil
+		return cached, nil
 	}
-	if v.flight != nil && v.flight.gen == v.gen && !v.flight.abandoned {
-		val, err := v.wait(ctx, v.flight)
-		if err == nil {
-			v.onHit.report(ctx, "", true)
-		}
-		return val, err
+	val, err := v.wait(ctx, c)
+	if err == nil && joined {
+		v.onHit.report(ctx, "", true)
 	}
-	return v.wait(ctx, v.queue(ctx))
+	return val, err
 }
 
 // Fresh waits for a load that starts after this call, whatever is cached, and keeps its answer.
 // Reads that poll for a change just written use it. Concurrent callers share one load.
 func (v *Value[T]) Fresh(ctx context.Context) (T, error) {
+	_, c, _ := v.join(ctx, true)
+	return v.wait(ctx, c)
+}
+
+// join says how a read is answered: from the cache (c is nil), by joining the load running since
+// the latest write (joined), or by a load that starts after this call, which fresh asks for. The
+// caller is counted among c's waiters, so it must wait for c.
+func (v *Value[T]) join(ctx context.Context, fresh bool) (cached T, c *call[T], joined bool) {
 	v.mu.Lock()
-	return v.wait(ctx, v.queue(ctx))
+	defer v.mu.Unlock()
+	switch {
+	case fresh:
+		c = v.queue(ctx)
+	case v.have:
+		return v.val, nil, false
+	case v.flight != nil && v.flight.gen == v.gen && !v.flight.abandoned:
+		c, joined = v.flight, true
+	default:
+		c = v.queue(ctx)
+	}
+	c.waiters++
+	return cached, c, joined
 }
 
 // Update applies a write to the cached answer, if there is one. change gets the cached answer and
@@ -128,43 +143,54 @@ func (v *Value[T]) start(c *call[T]) {
 	c.gen = v.gen
 	go func() {
 		val, err := v.load(c.ctx)
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		c.val, c.err = val, err
-		if err == nil && c.gen == v.gen {
-			v.have, v.val = true, val
-		}
-		c.cancel()
-		close(c.done)
-		v.flight = nil
-		if n := v.next; n != nil {
-			v.next = nil
-			v.flight = n
-			v.start(n)
-		}
+		v.finish(c, val, err)
 	}()
 }
 
-// wait joins c and waits for its answer; v.mu is held on entry and released.
+// finish hands c's answer to its readers, keeps it unless a write happened while c ran, and starts
+// the load queued behind c.
+func (v *Value[T]) finish(c *call[T], val T, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c.val, c.err = val, err
+	if err == nil && c.gen == v.gen {
+		v.have, v.val = true, val
+	}
+	c.cancel()
+	close(c.done)
+	v.flight = nil
+	if n := v.next; n != nil {
+		v.next = nil
+		v.flight = n
+		v.start(n)
+	}
+}
+
+// wait waits for the answer of c, which the caller has joined, or leaves c when ctx ends first.
 func (v *Value[T]) wait(ctx context.Context, c *call[T]) (T, error) {
-	c.waiters++
-	v.mu.Unlock()
 	select {
 	case <-c.done:
 		return c.val, c.err
 	case <-ctx.Done():
-		v.mu.Lock()
-		c.waiters--
-		if c.waiters == 0 {
-			if c == v.next {
-				v.next = nil
-			} else {
-				c.abandoned = true
-				c.cancel()
-			}
-		}
-		v.mu.Unlock()
+		v.leave(c)
 		var zero T
 		return zero, ctx.Err()
+	}
+}
+
+// leave takes a reader who gave up off c. When it was the last one, a queued load is dropped and
+// a running one stopped.
+func (v *Value[T]) leave(c *call[T]) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c.waiters--
+	if c.waiters > 0 {
+		return
+	}
+	if c == v.next {
+		v.next = nil
+	} else {
+		c.abandoned = true
+		c.cancel()
 	}
 }

@@ -5,7 +5,8 @@
 //
 //	eval "$(o365pam-emulator -state tenant.json)"
 //
-// points a shell at it. Request logs go to stderr. SIGINT or SIGTERM stops it and saves the state.
+// points a shell at it. With -tenants N it hosts N tenants and lists them in a JSON file named by
+// O365PAM_EMULATOR_TENANTS. Request logs go to stderr. SIGINT or SIGTERM stops it and saves the state.
 package main
 
 import (
@@ -48,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	elevatedAccessShape := fs.String("elevated-access-control", emulator.ShapeText,
 		"how Get-OrganizationConfig shows ElevatedAccessControl: text, boolean or absent (to try a client on a shape it does not expect)")
 	extraGroups := fs.Int("extra-groups", 0, "add this many mail-enabled security groups without members, as in a large tenant")
+	tenants := fs.Int("tenants", 0, "host this many tenants, the starting one first and then generated ones, and list them all in a JSON file (O365PAM_EMULATOR_TENANTS)")
+	tenantsFile := fs.String("tenants-file", "", "where to write the JSON list of tenants with -tenants (default: a temporary file)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		FailRate: *failRate, DropAfterCommitRate: *dropRate, FaultSeed: *faultSeed,
 		ConsistencyDelay: *consistencyDelay, ReplicationLag: *replicationLag, ObjectIDLag: *objectIDLag,
 		TokenLifetime: *tokenLifetime, Latency: *latency, ExtraGroups: *extraGroups,
+		Tenants: *tenants, TenantsFile: *tenantsFile,
 		ElevatedAccessControlShape: *elevatedAccessShape,
 	}
 	if *seedPath != "" {

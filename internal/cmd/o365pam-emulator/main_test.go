@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,5 +69,38 @@ func TestRunRejectsAFailRateAboveOne(t *testing.T) {
 	err := run([]string{"-addr", "127.0.0.1:0", "-fail-rate", "1.5"}, io.Discard, &stderr, nil)
 	if err == nil || !strings.Contains(err.Error(), "fail rate 1.5 is not between 0 and 1") {
 		t.Fatalf("want the rate refused, got %v", err)
+	}
+}
+
+func TestRunWithTenantsPrintsTheFleetFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tenants.json")
+	outR, outW := io.Pipe()
+	stop := make(chan os.Signal, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-tenants", "3", "-tenants-file", path}, outW, io.Discard, stop)
+		outW.Close()
+	}()
+	scanner := bufio.NewScanner(outR)
+	var lines []string
+	for len(lines) < 9 && scanner.Scan() {
+		lines = append(lines, scanner.Text())
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	if len(lines) != 9 || lines[8] != "export O365PAM_EMULATOR_TENANTS="+path {
+		t.Fatalf("export lines %q", lines)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleet []emulator.FleetEntry
+	if err := json.Unmarshal(data, &fleet); err != nil || len(fleet) != 3 || fleet[0].TenantID != emulator.BuiltinTenantID ||
+		fleet[2].Organization != "fleet0002.onmicrosoft.com" {
+		t.Fatalf("fleet file %s: %v", data, err)
+	}
+	stop <- syscall.SIGTERM
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
+	"github.com/zerostanding/terraform-provider-o365pam/internal/runenv"
 )
 
 // Connection is the way to the tenant built from the settings: one credential and the two
@@ -37,7 +38,7 @@ type Options struct {
 	// Services, when set, wraps the transport of the Graph and Exchange requests (not sign-in).
 	Services func(http.RoundTripper) http.RoundTripper
 	// Log receives the clients' debug lines and the token requests; nil = none.
-	Log pamtenant.LogFunc
+	Log runenv.LogFunc
 }
 
 // FromEnvironment signs in exactly as the provider does with an empty provider block: from the
@@ -93,8 +94,8 @@ func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
 	})
 	var orgErr *pamtenant.OrganizationError
 	if errors.As(err, &orgErr) {
-		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its "+
-			"initial domain (set organization or %s to skip this): %w", EnvOrganization, orgErr.Err)
+		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its GUID and "+
+			"initial domain (set tenant_id to the tenant's GUID and organization or %s to skip this): %w", EnvOrganization, orgErr.Err)
 	}
 	if err != nil {
 		return nil, err
@@ -125,13 +126,13 @@ func UserAgent(version, terraformVersion string) string {
 type loggedCredential struct {
 	azcore.TokenCredential
 	method string
-	logf   pamtenant.LogFunc
+	logf   runenv.LogFunc
 
 	mu       *sync.Mutex
 	expiries map[string]time.Time // by scope, the expiry of the last token handed out
 }
 
-func newLoggedCredential(inner azcore.TokenCredential, method string, logf pamtenant.LogFunc) loggedCredential {
+func newLoggedCredential(inner azcore.TokenCredential, method string, logf runenv.LogFunc) loggedCredential {
 	return loggedCredential{TokenCredential: inner, method: method, logf: logf, mu: &sync.Mutex{}, expiries: map[string]time.Time{}}
 }
 
