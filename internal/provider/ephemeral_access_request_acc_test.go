@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -160,6 +161,85 @@ resource "echo" "request" {}
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.request", tfjsonpath.New("data").AtMapKey("status"), knownvalue.StringExact("Pending")),
 				},
+			},
+		},
+	})
+}
+
+// expectRequests checks how many access requests the tenant holds. It counts the emulator's own
+// record, not a listing, which leaves out requests Exchange has not replicated yet.
+func expectRequests(tn *acctest.Tenant, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(tn.Server.Snapshot().Requests); got != want {
+			return fmt.Errorf("the tenant holds %d access requests, want %d", got, want)
+		}
+		return nil
+	}
+}
+
+// The ephemeral request files nothing unless asked to, and a plan, its apply and later plans reuse
+// the one request they filed instead of filing one each.
+func TestAccAccessRequestEphemeral_reusesOpenRequestAndFilesOnlyWhenAsked(t *testing.T) {
+	// With the emulator's replication lag: the request a plan files stays out of listings while it
+	// replicates, and the apply seconds later must still reuse it.
+	tn := acctest.NewTenant(t)
+	// Each step echoes into a new resource: the echo resource keeps what it first recorded.
+	config := func(echo, lines string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+ephemeral "o365pam_access_request" "move" {
+  task   = %q
+  reason = "Move a mailbox for the migration"
+%s
+}
+
+provider "echo" {
+  data = ephemeral.o365pam_access_request.move
+}
+
+resource "echo" %q {}
+`, moveTask, lines, echo)
+	}
+	data := tfjsonpath.New("data")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: withEcho,
+		TerraformVersionChecks:   ephemeralVersions,
+		Steps: []resource.TestStep{
+			// Merely holding the resource files nothing.
+			{
+				PreConfig: func() { outOfBandPAM(t, tn) },
+				Config:    config("none", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.none", data.AtMapKey("status"), knownvalue.StringExact("None")),
+					statecheck.ExpectKnownValue("echo.none", data.AtMapKey("id"), knownvalue.Null()),
+				},
+				Check: expectRequests(tn, 0),
+			},
+			// Asked to file: the plan files one, the apply and the plans after it reuse it.
+			{
+				Config: config("filed", "  file_request = true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.filed", data.AtMapKey("status"), knownvalue.StringExact("Pending")),
+					statecheck.ExpectKnownValue("echo.filed", data.AtMapKey("id"), knownvalue.StringRegexp(guidPattern)),
+				},
+				Check: expectRequests(tn, 1),
+			},
+			{
+				Config:   config("filed", "  file_request = true"),
+				PlanOnly: true,
+				Check:    expectRequests(tn, 1),
+			},
+			// A request that is no longer open is not reused.
+			{
+				PreConfig: func() {
+					for _, r := range tn.Exchange(t, "Get-ElevatedAccessRequest", nil) {
+						if _, err := tn.TryExchangeAs(tn.Address("lee.gu"), "Deny-ElevatedAccessRequest",
+							map[string]any{"RequestId": r["Identity"], "Comment": "not now"}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config: config("refiled", "  file_request = true"),
+				Check:  expectRequests(tn, 2),
 			},
 		},
 	})

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,4 +77,60 @@ func TestAccInterruptedApplyConverges(t *testing.T) {
 	}
 	t.Logf("interrupted after %s; %d of 3 policies existed when the CLI stopped; second apply converged, plan empty, tenant checked, in %s total",
 		interrupted.Round(time.Second), policiesAtInterrupt, time.Since(started).Round(time.Second))
+}
+
+// An apply killed after New-DistributionGroup answered leaves a group that state does not know.
+// The next apply does not take it over: it fails with the import block to run, which then converges.
+func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
+	t.Parallel()
+	// Reads show the new group only after a while, so the create is still reading it back when killed.
+	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: 5 * time.Second})
+	config := cliProvider + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	ws := newCLIWorkspace(t, config, tenantEnv(tn)...)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var output syncBuffer
+	apply := ws.command(ctx, "apply", "-auto-approve", "-input=false")
+	apply.Stdout, apply.Stderr = &output, &output
+	apply.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the kill reaches the provider too
+	if err := apply.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	for tn.Server.Stats().Cmdlets["New-DistributionGroup"] == 0 {
+		if time.Since(started) > 4*time.Minute {
+			t.Fatalf("the apply never created the group:\n%s", output.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Past the create's answer (latency 300 ms), while the provider reads the group back.
+	time.Sleep(time.Second)
+	if err := syscall.Kill(-apply.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = apply.Wait()
+	if len(tn.Server.Snapshot().Groups) == 0 {
+		t.Fatal("the killed apply created no group; the test did not interrupt what it means to")
+	}
+
+	out, code := ws.run("apply", "-auto-approve", "-input=false")
+	for _, want := range []string{"exists already", "import {", "to = o365pam_approver_group.", `id = "` + tn.Address("pam-approvers") + `"`} {
+		if code == 0 || !strings.Contains(out, want) {
+			t.Fatalf("the apply after the kill exited %d without %q:\n%s", code, want, out)
+		}
+	}
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), config+fmt.Sprintf(`
+import {
+  to = o365pam_approver_group.approvers
+  id = %q
+}
+`, tn.Address("pam-approvers")))
+	ws.mustRun("apply", "-auto-approve", "-input=false")
+	if out, code := ws.run("plan", "-input=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after the import exited %d, want 0:\n%s", code, out)
+	}
+	if n := len(tn.Server.Snapshot().Groups); n != 1 {
+		t.Fatalf("the tenant has %d groups, want the one", n)
+	}
 }

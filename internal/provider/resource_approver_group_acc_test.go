@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -271,6 +272,53 @@ func TestAccApproverGroup_rotationInOneApply(t *testing.T) {
 				Check: func(*terraform.State) error {
 					if got := movePolicies(t, tn); len(got) != 1 || got[0]["ApproverGroup"] != tn.Address("pam-approvers-2") {
 						return fmt.Errorf("want the policy approved by the new group, got %v", got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccApproverGroup_owners: a group must keep at least one owner, so an empty list is refused
+// at plan time, and removing owners from the configuration stops managing them: the plan shows no
+// change and the owners stay.
+func TestAccApproverGroup_owners(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	megan := tn.Address("megan.bowen")
+	withOwners := func(owners string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  name                 = "PAM Approvers"
+  primary_smtp_address = %q
+  %s
+}
+`, tn.Address("pam-approvers"), owners)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      withOwners("owners = []"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)owners.*at least 1`),
+			},
+			{
+				Config: withOwners(fmt.Sprintf("owners = [%q]", megan)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupAddr, tfjsonpath.New("owners"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(megan)})),
+				},
+			},
+			{
+				Config: withOwners(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					g := tn.Exchange(t, "Get-DistributionGroup", map[string]any{"Identity": tn.Address("pam-approvers")})
+					if owners := fmt.Sprint(g[0]["ManagedBy"]); owners == "[]" {
+						return fmt.Errorf("owners were cleared: %v", owners)
 					}
 					return nil
 				},

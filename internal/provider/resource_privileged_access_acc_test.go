@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,4 +199,130 @@ removed {
 			},
 		},
 	})
+}
+
+// enableOutOfBand turns privileged access on as another admin would, with svc-sync as a system
+// account, and returns the default approver group's address.
+func enableOutOfBand(t *testing.T, tn *acctest.Tenant) string {
+	group := outOfBandGroup(t, tn)
+	tn.Exchange(t, "Enable-ElevatedAccessControl", map[string]any{
+		"AdminGroup": group, "SystemAccounts": []string{tn.Address("svc-sync")},
+	})
+	return group
+}
+
+// systemAccounts lists the UPNs of the tenant's system accounts, as the emulator holds them.
+func systemAccounts(tn *acctest.Tenant) []string {
+	snap := tn.Server.Snapshot()
+	var out []string
+	for _, id := range snap.PAM.SystemAccounts {
+		for _, u := range snap.Users {
+			if strings.EqualFold(u.ID, id) {
+				out = append(out, u.UserPrincipalName)
+			}
+		}
+	}
+	return out
+}
+
+func importAccessHCL(tn *acctest.Tenant) string {
+	return fmt.Sprintf(`
+import {
+  to = o365pam_privileged_access.this
+  id = %q
+}
+`, tn.Server.TenantID())
+}
+
+// Exchange does not report the system accounts in place, so after an import the first apply sends
+// them blind: the plan must say which values it sends, and the accounts listed must stay.
+func TestAccPrivilegedAccess_importKeepsSystemAccounts(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	group := enableOutOfBand(t, tn)
+	resourceHCL := func(accounts string) string {
+		return fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = %q
+  %s
+}
+`, group, accounts)
+	}
+	ws := newCLIWorkspace(t, cliProvider+importAccessHCL(tn)+resourceHCL(""), tenantEnv(tn)...)
+
+	// system_accounts left out: the plan says the apply removes every system account.
+	out, code := ws.run("plan", "-input=false", "-detailed-exitcode")
+	if code != 2 {
+		t.Fatalf("plan exited %d, want 2 (changes):\n%s", code, out)
+	}
+	for _, want := range []string{
+		"Warning: Current default approver group unknown", "sends\ndefault_approver_group = " + group,
+		"Warning: Applying removes every system account", "applying sends no system accounts",
+	} {
+		if !strings.Contains(unwrap(out), unwrap(want)) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+
+	// Listed: the plan names the list it sends, and the apply keeps the account.
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), cliProvider+importAccessHCL(tn)+
+		resourceHCL(fmt.Sprintf("system_accounts = [%q]", tn.Address("svc-sync"))))
+	out = ws.mustRun("apply", "-input=false", "-auto-approve")
+	if want := "Applying sends system_accounts = [" + tn.Address("svc-sync") + "]"; !strings.Contains(unwrap(out), unwrap(want)) {
+		t.Errorf("the apply does not say %q:\n%s", want, out)
+	}
+	if got := systemAccounts(tn); len(got) != 1 || !strings.EqualFold(got[0], tn.Address("svc-sync")) {
+		t.Fatalf("system accounts after the apply = %v, want [%s]", got, tn.Address("svc-sync"))
+	}
+	if out, code := ws.run("plan", "-input=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after the apply exited %d, want 0:\n%s", code, out)
+	}
+}
+
+// -generate-config-out writes what the import read; that configuration must plan.
+func TestAccPrivilegedAccess_generatedConfigPlans(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	enableOutOfBand(t, tn)
+	ws := newCLIWorkspace(t, cliProvider+importAccessHCL(tn), tenantEnv(tn)...)
+
+	out, code := ws.run("plan", "-input=false", "-generate-config-out=generated.tf")
+	if code != 0 {
+		t.Fatalf("plan -generate-config-out exited %d:\n%s", code, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(ws.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code = ws.run("plan", "-input=false", "-detailed-exitcode")
+	if code != 2 || !strings.Contains(out, "1 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Fatalf("plan with the generated configuration exited %d, want an import and nothing else:\n%s\n\ngenerated.tf:\n%s",
+			code, out, generated)
+	}
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	if out, code := ws.run("plan", "-input=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after importing exited %d, want 0:\n%s", code, out)
+	}
+	if got := systemAccounts(tn); len(got) != 1 {
+		t.Fatalf("system accounts after importing with the generated configuration = %v, want svc-sync kept", got)
+	}
+}
+
+// Destroying the resource when privileged access is off already (here: turned off after the last
+// refresh) succeeds, like removing any object that is gone.
+func TestAccPrivilegedAccess_destroyWhenAlreadyOff(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	group := outOfBandGroup(t, tn)
+	ws := newCLIWorkspace(t, cliProvider+fmt.Sprintf(`
+resource "o365pam_privileged_access" "this" {
+  default_approver_group = %q
+}
+`, group), tenantEnv(tn)...)
+	ws.mustRun("apply", "-input=false", "-auto-approve")
+	tn.Exchange(t, "Disable-ElevatedAccessControl", nil)
+	ws.mustRun("destroy", "-input=false", "-auto-approve", "-refresh=false")
+	if out := ws.mustRun("state", "list"); strings.TrimSpace(out) != "" {
+		t.Fatalf("state after destroy still lists:\n%s", out)
+	}
 }

@@ -412,3 +412,84 @@ func TestAccBadInput_serviceErrorCarriesRequestIDs(t *testing.T) {
 		}},
 	})
 }
+
+func TestAccDataSources_badInput(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderConfig() + `
+data "o365pam_approver_group" "this" {}
+`,
+				ExpectError: errorMatching("Exactly one of these attributes must be configured: [id,primary_smtp_address]"),
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": tn.Address("all-staff")})
+				},
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+data "o365pam_approver_group" "this" {
+  primary_smtp_address = %q
+}
+`, tn.Address("all-staff")),
+				ExpectError: errorMatching("Not a mail-enabled security group", tn.Address("all-staff")+" is a distribution list",
+					"MailUniversalDistributionGroup"),
+			},
+			{
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
+data "o365pam_approver_group" "this" {
+  primary_smtp_address = %q
+}
+`, tn.Address("nobody")),
+				ExpectError: errorMatching("No such group", tn.Address("nobody")),
+			},
+			{
+				Config: tn.ProviderConfig() + `
+data "o365pam_access_requests" "this" {
+  status = "pending"
+}
+`,
+				ExpectError: errorMatching("status", "Pending", "Approved", "Denied", "Expired"),
+			},
+		},
+	})
+}
+
+// Blank text, a malformed alias and a fraction of an hour are refused by the plan, each with a
+// message that says what is wrong, instead of reaching the service or the framework's conversion.
+func TestAccBadInput_blankAndMalformedValuesCaughtAtPlan(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	group := func(lines string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers" {
+  primary_smtp_address = %q
+%s
+}
+`, tn.Address("pam-approvers"), lines)
+	}
+	request := func(lines string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+ephemeral "o365pam_access_request" "move" {
+  task = %q
+%s
+}
+`, moveTask, lines)
+	}
+	steps := []resource.TestStep{
+		{Config: group(`  name = "   "`), ExpectError: errorMatching("name", "must hold more than white space")},
+		{Config: group("  name = \"PAM Approvers\"\n  display_name = \" \""), ExpectError: errorMatching("display_name", "must hold more than white space")},
+		{Config: group("  name = \"PAM Approvers\"\n  alias = \"pam..approvers\""), ExpectError: errorMatching("alias", "periods only between")},
+		{Config: group("  name = \"PAM Approvers\"\n  alias = \".pam\""), ExpectError: errorMatching("alias", "periods only between")},
+		{Config: request(`  reason = "  "`), ExpectError: errorMatching("reason", "must hold more than white space")},
+		{Config: request("  reason = \"Move\"\n  duration_hours = 1.5"), ExpectError: errorMatching("duration_hours", "must be a whole number, at least 1", "got 1.5")},
+	}
+	for i := range steps {
+		steps[i].PlanOnly = true
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		TerraformVersionChecks:   ephemeralVersions,
+		Steps:                    steps,
+	})
+}

@@ -16,9 +16,9 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
 )
 
-// The tests in this file drive the Terraform or OpenTofu CLI directly, as a user would, with the
-// provider built as a binary and installed through dev_overrides: the test framework cannot send
-// the CLI a signal, and the CLI's own log is what a user would attach to a bug report.
+// The tests that use a cliWorkspace drive the Terraform or OpenTofu CLI directly, as a user would,
+// with the provider built as a binary and installed through dev_overrides: the test framework
+// cannot send the CLI a signal, and the CLI's own log is what a user would attach to a bug report.
 
 // cliWorkspace is a directory with a configuration, a CLI config pointing at a freshly built
 // provider, and the environment that reaches the tenant.
@@ -139,4 +139,22 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// cliProvider is the configuration head of a CLI test: the provider reads its settings from the
+// environment that tenantEnv sets.
+const cliProvider = `
+terraform {
+  required_providers {
+    o365pam = { source = "zerostanding/o365pam" }
+  }
+}
+
+provider "o365pam" {}
+`
+
+// unwrap joins the lines the CLI wraps long diagnostics into, and drops its "│" margins.
+func unwrap(s string) string {
+	s = strings.ReplaceAll(s, "│", " ")
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -8,9 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
 )
@@ -211,100 +209,6 @@ data "o365pam_access_authorizations" "moves" {
 					}),
 				})),
 				statecheck.ExpectKnownValue("data.o365pam_access_authorizations.moves", tfjsonpath.New("authorizations"), knownvalue.ListSizeExact(1)),
-			},
-		}},
-	})
-}
-
-func TestAccDataSources_badInput(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: tn.ProviderConfig() + `
-data "o365pam_approver_group" "this" {}
-`,
-				ExpectError: errorMatching("Exactly one of these attributes must be configured: [id,primary_smtp_address]"),
-			},
-			{
-				PreConfig: func() {
-					tn.Exchange(t, "New-DistributionGroup", map[string]any{"Name": "All Staff", "PrimarySmtpAddress": tn.Address("all-staff")})
-				},
-				Config: tn.ProviderConfig() + fmt.Sprintf(`
-data "o365pam_approver_group" "this" {
-  primary_smtp_address = %q
-}
-`, tn.Address("all-staff")),
-				ExpectError: errorMatching("Not a mail-enabled security group", tn.Address("all-staff")+" is a distribution list",
-					"MailUniversalDistributionGroup"),
-			},
-			{
-				Config: tn.ProviderConfig() + fmt.Sprintf(`
-data "o365pam_approver_group" "this" {
-  primary_smtp_address = %q
-}
-`, tn.Address("nobody")),
-				ExpectError: errorMatching("No such group", tn.Address("nobody")),
-			},
-			{
-				Config: tn.ProviderConfig() + `
-data "o365pam_access_requests" "this" {
-  status = "pending"
-}
-`,
-				ExpectError: errorMatching("status", "Pending", "Approved", "Denied", "Expired"),
-			},
-		},
-	})
-}
-
-// The approval policies data source drives for_each import blocks that adopt a tenant's policies.
-func TestAccApprovalPolicies_adoptWithImportBlocks(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	var moveID string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				outOfBandPAM(t, tn)
-				moveID = fmt.Sprint(movePolicies(t, tn)[0]["Identity"])
-			},
-			Config: tn.ProviderConfig() + `
-data "o365pam_approval_policies" "all" {}
-
-# Keyed by task in real use (see the data source's example); the test harness reads only
-# count-indexed state, so this indexes by position.
-import {
-  for_each = [for p in data.o365pam_approval_policies.all.policies : p]
-  to       = o365pam_approval_policy.adopted[each.key]
-  id       = each.value.id
-}
-
-resource "o365pam_approval_policy" "adopted" {
-  count          = length(data.o365pam_approval_policies.all.policies)
-  task           = data.o365pam_approval_policies.all.policies[count.index].task
-  approval_type  = data.o365pam_approval_policies.all.policies[count.index].approval_type
-  approver_group = data.o365pam_approval_policies.all.policies[count.index].approver_group
-}
-`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				// Policies are listed by task: New-MoveRequest, then Set-Mailbox.
-				statecheck.ExpectKnownValue("o365pam_approval_policy.adopted[1]", tfjsonpath.New("approval_type"), knownvalue.StringExact("Auto")),
-			},
-			Check: func(s *terraform.State) error {
-				got, err := stateAttr(s, "o365pam_approval_policy.adopted.0", "id")
-				if err != nil {
-					return fmt.Errorf("want the existing policy %s adopted: %w", moveID, err)
-				}
-				if got != moveID {
-					return fmt.Errorf("want the existing policy %s adopted, not a new one; got %q", moveID, got)
-				}
-				if n := len(movePolicies(t, tn)); n != 1 {
-					return fmt.Errorf("want one policy for %s after adoption, got %d", moveTask, n)
-				}
-				return nil
 			},
 		}},
 	})

@@ -12,6 +12,8 @@ import (
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
 )
 
+// TestMain sets the acceptance harness up for every test of package provider_test; the helpers
+// below are shared by the tests of several files.
 func TestMain(m *testing.M) { acctest.Main(m) }
 
 // groupHCL is an approver group resource block named "approvers".

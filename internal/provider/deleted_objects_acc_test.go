@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/acctest"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
 )
@@ -127,4 +129,40 @@ resource "o365pam_privileged_access" "this" {
 	if tn.Server.Snapshot().PAM.Enabled {
 		t.Fatal("privileged access is still on after destroy")
 	}
+}
+
+// TestAccDestroyOfObjectsDeletedByHand: a group and a policy that an admin deleted by hand are
+// gone for Terraform too; destroy succeeds and nothing is left. The tenant answers "not found"
+// in the service's own envelope (HTTP 404), with the replication and object id lags on.
+func TestAccDestroyOfObjectsDeletedByHand(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	config := tn.ProviderConfig() + groupHCL(tn, tn.Address("adele.vance")) + policyHCL("move", moveTask, "Manual")
+	group := tn.Address("pam-approvers")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					for _, p := range movePolicies(t, tn) {
+						tn.Exchange(t, "Remove-ElevatedAccessApprovalPolicy", map[string]any{"Identity": p["Identity"]})
+					}
+					tn.Exchange(t, "Remove-DistributionGroup", map[string]any{"Identity": group, "BypassSecurityGroupManagerCheck": true})
+				},
+				Config:  config,
+				Destroy: true,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := tn.TryExchange("Get-DistributionGroup", map[string]any{"Identity": group}); err == nil ||
+				!strings.Contains(err.Error(), "HTTP 404") {
+				return fmt.Errorf("want the group gone (404), got %w", err)
+			}
+			if got := movePolicies(t, tn); len(got) != 0 {
+				return fmt.Errorf("policies left: %v", got)
+			}
+			return nil
+		},
+	})
 }
