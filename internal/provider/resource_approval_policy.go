@@ -163,6 +163,9 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !plan.Task.IsUnknown() {
+		warnUnknownCmdlet("o365pam_approval_policy", path.Root("task"), plan.Task.ValueString(), &resp.Diagnostics)
+	}
 	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
