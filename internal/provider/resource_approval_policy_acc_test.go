@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -403,4 +404,38 @@ func TestAccApprovalPolicy_approvalTypeAnyCase(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A task naming a cmdlet that Exchange does not have passed plan silently. The plan warns, with the
+// close names the provider knows; known cmdlets, in any case, give no warning.
+func TestAccApprovalPolicy_unknownCmdletWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	group := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	ws := newCLIWorkspace(t, cliProvider+group+policyHCL("typo", `Exchange\New-MoveRequests`, "Manual")+
+		policyHCL("lower", `exchange\set-mailbox`, "Manual"), tenantEnv(tn)...)
+	out := ws.mustRun("plan", "-input=false")
+	unknown := []string{
+		"Warning: Unknown Exchange cmdlet",
+		`Did you mean Exchange\New-MoveRequest, Exchange\Get-MoveRequest, Exchange\Set-MoveRequest?`,
+		"The list ships with the provider and may lag Microsoft's",
+	}
+	wantSaid(t, "the plan", out, append(unknown,
+		`o365pam_approval_policy: task Exchange\New-MoveRequests names the cmdlet New-MoveRequests`)...)
+	// Terraform folds warnings of one title into "(and one more similar warning elsewhere)".
+	if strings.Count(out, "Warning: Unknown Exchange cmdlet") != 1 || strings.Contains(out, "similar warning") {
+		t.Errorf("want one warning, for the typo and not for the known set-mailbox:\n%s", out)
+	}
+
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), cliProvider+`
+resource "o365pam_approval_policies_exclusive" "all" {
+  tasks = ["Exchange\\New-MoveRequests", "exchange\\set-mailbox"]
+}
+`)
+	out = ws.mustRun("plan", "-input=false")
+	wantSaid(t, "the plan of the exclusive policies", out, append(unknown,
+		`o365pam_approval_policies_exclusive: tasks Exchange\New-MoveRequests names the cmdlet New-MoveRequests`)...)
+	if strings.Contains(out, "similar warning") {
+		t.Errorf("want one warning, for the typo and not for the known set-mailbox:\n%s", out)
+	}
 }

@@ -39,7 +39,7 @@ func warnUnknownCmdlet(resourceType string, attr path.Path, task string, diags *
 	if cmdlet == "" {
 		return
 	}
-	suggest := "No known cmdlet has a near name."
+	suggest := "No known cmdlet has a close name."
 	if len(near) > 0 {
 		for i, c := range near {
 			near[i] = `Exchange\` + c
