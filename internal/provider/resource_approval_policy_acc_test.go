@@ -351,10 +351,15 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 // A configuration of 31 policies on a tenant without any fails at plan, before anything is created.
 func TestAccApprovalPolicy_limitRefusesThirtyOneAtPlan(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	tasks := make([]string, maxPolicies+1)
-	for i := range tasks {
-		tasks[i] = fmt.Sprintf(`Exchange\Set-Thing%d`, i)
+	// Real cmdlets, so that the plan's only complaint is the limit.
+	var tasks []string
+	for _, noun := range []string{"Mailbox", "MailUser", "MailContact", "DistributionGroup", "DynamicDistributionGroup",
+		"UnifiedGroup", "MoveRequest", "MigrationBatch", "TransportRule", "InboxRule", "RoleGroup"} {
+		for _, verb := range []string{"New", "Set", "Remove"} {
+			tasks = append(tasks, `Exchange\`+verb+"-"+noun)
+		}
 	}
+	tasks = tasks[:maxPolicies+1]
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
