@@ -64,7 +64,8 @@ func (r *exclusivePoliciesResource) Schema(_ context.Context, _ resource.SchemaR
 			"tasks": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				MarkdownDescription: "Every task that may have an approval policy, as `Exchange\\<Verb>-<Noun>`. Compared " +
-					"without regard to case. Applying removes the policy of every other task that the plan shows.",
+					"without regard to case. Applying removes the policy of every other task that the plan shows. The plan warns " +
+					"of a task whose cmdlet is not in the provider's list of Exchange cmdlets, as `o365pam_approval_policy` does.",
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(taskValidator{})},
 				PlanModifiers: []planmodifier.Set{keepSpellingsInPlan()},
 			},
