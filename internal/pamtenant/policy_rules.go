@@ -1,6 +1,10 @@
 package pamtenant
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/zerostanding/terraform-provider-o365pam/internal/exchange"
+)
 
 // The rules that say which approval policy is which, kept in this one file. Exchange compares
 // tasks, approval types and group addresses without regard to case, and a task has at most one
@@ -45,4 +49,21 @@ func policyInPlace(policies []ApprovalPolicy, in NewPolicy) *ApprovalPolicy {
 		}
 	}
 	return nil
+}
+
+// exchangeTaskPrefix starts every task of the Exchange service; the cmdlet follows it.
+const exchangeTaskPrefix = `Exchange\`
+
+// UnknownTaskCmdlet returns the cmdlet of an Exchange task when it is not in the provider's list
+// of Exchange cmdlets, with up to three known names close to it; cmdlet is "" when the task is
+// known or is not an Exchange task. The list ships with the provider and can lag Microsoft's.
+func UnknownTaskCmdlet(task string) (cmdlet string, near []string) {
+	if len(task) <= len(exchangeTaskPrefix) || !strings.EqualFold(task[:len(exchangeTaskPrefix)], exchangeTaskPrefix) {
+		return "", nil
+	}
+	cmdlet = task[len(exchangeTaskPrefix):]
+	if exchange.KnownCmdlet(cmdlet) {
+		return "", nil
+	}
+	return cmdlet, exchange.CloseCmdlets(cmdlet)
 }

@@ -64,7 +64,8 @@ func (r *exclusivePoliciesResource) Schema(_ context.Context, _ resource.SchemaR
 			"tasks": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				MarkdownDescription: "Every task that may have an approval policy, as `Exchange\\<Verb>-<Noun>`. Compared " +
-					"without regard to case. Applying removes the policy of every other task that the plan shows.",
+					"without regard to case. Applying removes the policy of every other task that the plan shows. The plan warns " +
+					"of a task whose cmdlet is not in the provider's list of Exchange cmdlets, as `o365pam_approval_policy` does.",
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(taskValidator{})},
 				PlanModifiers: []planmodifier.Set{keepSpellingsInPlan()},
 			},
@@ -76,15 +77,22 @@ func (r *exclusivePoliciesResource) Configure(_ context.Context, req resource.Co
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan, on creation, names the policies that the next plan will show as drift.
+// ModifyPlan warns of tasks naming cmdlets the provider does not know and, on creation, names the
+// policies that the next plan will show as drift.
 func (r *exclusivePoliciesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan exclusivePoliciesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	tasks, known := knownStrings(ctx, plan.Tasks, &resp.Diagnostics)
 	if !known {
+		return
+	}
+	for _, task := range tasks {
+		warnUnknownCmdlet("o365pam_approval_policies_exclusive", path.Root("tasks"), task, &resp.Diagnostics)
+	}
+	if r.client == nil || !req.State.Raw.IsNull() {
 		return
 	}
 	policies, err := r.client.tenant.ApprovalPolicies(ctx)

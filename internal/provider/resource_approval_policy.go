@@ -107,7 +107,9 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"task": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Exchange cmdlet the policy guards, as `Exchange\\<Verb>-<Noun>`, for example " +
-					"`\"Exchange\\\\New-MoveRequest\"` in HCL. Compared without regard to case. Changing it replaces the policy.",
+					"`\"Exchange\\\\New-MoveRequest\"` in HCL. Compared without regard to case. Changing it replaces the policy. " +
+					"The plan warns when the cmdlet is not in the provider's list of Exchange cmdlets (from Microsoft's Exchange " +
+					"PowerShell reference, shipped with the provider and possibly behind Microsoft's) and names close ones.",
 				Validators: []validator.String{taskValidator{}},
 				PlanModifiers: []planmodifier.String{keepSpellingInPlan(), stringplanmodifier.RequiresReplaceIf(
 					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -162,6 +164,9 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !plan.Task.IsUnknown() {
+		warnUnknownCmdlet("o365pam_approval_policy", path.Root("task"), plan.Task.ValueString(), &resp.Diagnostics)
 	}
 	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)

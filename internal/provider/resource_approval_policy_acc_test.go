@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -350,10 +351,15 @@ func TestAccApprovalPolicy_limitCountsPlanNetEffect(t *testing.T) {
 // A configuration of 31 policies on a tenant without any fails at plan, before anything is created.
 func TestAccApprovalPolicy_limitRefusesThirtyOneAtPlan(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	tasks := make([]string, maxPolicies+1)
-	for i := range tasks {
-		tasks[i] = fmt.Sprintf(`Exchange\Set-Thing%d`, i)
+	// Real cmdlets, so that the plan's only complaint is the limit.
+	var tasks []string
+	for _, noun := range []string{"Mailbox", "MailUser", "MailContact", "DistributionGroup", "DynamicDistributionGroup",
+		"UnifiedGroup", "MoveRequest", "MigrationBatch", "TransportRule", "InboxRule", "RoleGroup"} {
+		for _, verb := range []string{"New", "Set", "Remove"} {
+			tasks = append(tasks, `Exchange\`+verb+"-"+noun)
+		}
 	}
+	tasks = tasks[:maxPolicies+1]
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -403,4 +409,38 @@ func TestAccApprovalPolicy_approvalTypeAnyCase(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A task naming a cmdlet that Exchange does not have passed plan silently. The plan warns, with the
+// close names the provider knows; known cmdlets, in any case, give no warning.
+func TestAccApprovalPolicy_unknownCmdletWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	group := groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
+	ws := newCLIWorkspace(t, cliProvider+group+policyHCL("typo", `Exchange\New-MoveRequests`, "Manual")+
+		policyHCL("lower", `exchange\set-mailbox`, "Manual"), tenantEnv(tn)...)
+	out := ws.mustRun("plan", "-input=false")
+	unknown := []string{
+		"Warning: Unknown Exchange cmdlet",
+		`Did you mean Exchange\New-MoveRequest, Exchange\Get-MoveRequest, Exchange\Set-MoveRequest?`,
+		"The list ships with the provider and may lag Microsoft's",
+	}
+	wantSaid(t, "the plan", out, append(unknown,
+		`o365pam_approval_policy: task Exchange\New-MoveRequests names the cmdlet New-MoveRequests`)...)
+	// Terraform folds warnings of one title into "(and one more similar warning elsewhere)".
+	if strings.Count(out, "Warning: Unknown Exchange cmdlet") != 1 || strings.Contains(out, "similar warning") {
+		t.Errorf("want one warning, for the typo and not for the known set-mailbox:\n%s", out)
+	}
+
+	writeFile(t, filepath.Join(ws.dir, "main.tf"), cliProvider+`
+resource "o365pam_approval_policies_exclusive" "all" {
+  tasks = ["Exchange\\New-MoveRequests", "exchange\\set-mailbox"]
+}
+`)
+	out = ws.mustRun("plan", "-input=false")
+	wantSaid(t, "the plan of the exclusive policies", out, append(unknown,
+		`o365pam_approval_policies_exclusive: tasks Exchange\New-MoveRequests names the cmdlet New-MoveRequests`)...)
+	if strings.Contains(out, "similar warning") {
+		t.Errorf("want one warning, for the typo and not for the known set-mailbox:\n%s", out)
+	}
 }

@@ -32,6 +32,27 @@ func knownStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) (
 	return stringSet(ctx, set, diags), true
 }
 
+// warnUnknownCmdlet warns when an Exchange task names a cmdlet missing from the provider's list of
+// Exchange cmdlets. Only a warning: the list ships with the provider and can lag Microsoft's.
+func warnUnknownCmdlet(resourceType string, attr path.Path, task string, diags *diag.Diagnostics) {
+	cmdlet, near := pamtenant.UnknownTaskCmdlet(task)
+	if cmdlet == "" {
+		return
+	}
+	suggest := "No known cmdlet has a close name."
+	if len(near) > 0 {
+		for i, c := range near {
+			near[i] = `Exchange\` + c
+		}
+		suggest = "Did you mean " + strings.Join(near, ", ") + "?"
+	}
+	diags.AddAttributeWarning(attr, "Unknown Exchange cmdlet",
+		fmt.Sprintf("%s: %s %s names the cmdlet %s, which is not in the provider's list of Exchange Online cmdlets. "+
+			"%s A policy for a cmdlet that does not exist guards nothing. The list ships with the provider and "+
+			"may lag Microsoft's: if %s is a new cmdlet, the policy works and this warning can be ignored.",
+			resourceType, attr, task, cmdlet, suggest, cmdlet))
+}
+
 // checkSkipped tells the user that a safety check could not run, without stopping the plan.
 func checkSkipped(diags *diag.Diagnostics, check string, err error) {
 	diags.AddWarning("Safety check skipped",
