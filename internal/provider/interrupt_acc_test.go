@@ -20,7 +20,8 @@ import (
 func TestAccInterruptedApplyConverges(t *testing.T) {
 	t.Parallel()
 	// Latency makes the apply slow enough to interrupt while policies are being created.
-	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 200 * time.Millisecond})
+	watch := acctest.NewCmdletWatch()
+	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 200 * time.Millisecond, Log: watch})
 	quickstart, err := os.ReadFile(quickstartPath)
 	if err != nil {
 		t.Fatal(err)
@@ -36,14 +37,9 @@ func TestAccInterruptedApplyConverges(t *testing.T) {
 	if err := apply.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Interrupt once the first policy create has reached the service: the group and the
-	// enablement are done, the policies are in flight.
-	for tn.Server.Stats().Cmdlets["New-ElevatedAccessApprovalPolicy"] == 0 {
-		if time.Since(started) > 4*time.Minute {
-			t.Fatalf("the apply never reached the policies:\n%s", output.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// Interrupt once the service has answered the first policy create: the group and the
+	// enablement are done, the policies are in flight or being read back.
+	acctest.Wait(t, watch.Answered("New-ElevatedAccessApprovalPolicy", 1), 4*time.Minute, "the apply to reach the policies")
 	if err := apply.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +80,8 @@ func TestAccInterruptedApplyConverges(t *testing.T) {
 func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 	t.Parallel()
 	// Reads show the new group only after a while, so the create is still reading it back when killed.
-	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: 5 * time.Second})
+	watch := acctest.NewCmdletWatch()
+	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: 5 * time.Second, Log: watch})
 	config := cliProvider + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
 	ws := newCLIWorkspace(t, config, tenantEnv(tn)...)
 
@@ -97,15 +94,11 @@ func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 	if err := apply.Start(); err != nil {
 		t.Fatal(err)
 	}
-	started := time.Now()
-	for tn.Server.Stats().Cmdlets["New-DistributionGroup"] == 0 {
-		if time.Since(started) > 4*time.Minute {
-			t.Fatalf("the apply never created the group:\n%s", output.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	// Past the create's answer (latency 300 ms), while the provider reads the group back.
-	time.Sleep(time.Second)
+	acctest.Wait(t, watch.Answered("New-DistributionGroup", 1), 4*time.Minute, "the apply to create the group")
+	// Past the create's answer, while the provider reads the group back: the group does not show
+	// for 5 s, so the read that follows the create is one of several.
+	acctest.Wait(t, watch.Answered("Get-DistributionGroup", watch.Count("Get-DistributionGroup")+1), 4*time.Minute,
+		"the apply to read the new group back")
 	if err := syscall.Kill(-apply.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
