@@ -81,7 +81,8 @@ func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 	t.Parallel()
 	// Reads show the new group only after a while, so the create is still reading it back when killed.
 	watch := acctest.NewCmdletWatch()
-	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: 5 * time.Second, Log: watch})
+	const readLag = 5 * time.Second
+	tn := acctest.NewTenantWith(t, emulator.Options{Latency: 300 * time.Millisecond, ConsistencyDelay: readLag, Log: watch})
 	config := cliProvider + groupHCL(tn, tn.Address("adele.vance"), tn.Address("alex.wilber"))
 	ws := newCLIWorkspace(t, config, tenantEnv(tn)...)
 
@@ -95,6 +96,7 @@ func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	acctest.Wait(t, watch.Answered("New-DistributionGroup", 1), 4*time.Minute, "the apply to create the group")
+	created := time.Now()
 	// Past the create's answer, while the provider reads the group back: the group does not show
 	// for 5 s, so the read that follows the create is one of several.
 	acctest.Wait(t, watch.Answered("Get-DistributionGroup", watch.Count("Get-DistributionGroup")+1), 4*time.Minute,
@@ -113,6 +115,8 @@ func TestAccApproverGroup_interruptedCreateAsksForImport(t *testing.T) {
 			t.Fatalf("the apply after the kill exited %d without %q:\n%s", code, want, out)
 		}
 	}
+	// As a user would, import once Exchange shows the new group: reads show it only after readLag.
+	<-time.After(time.Until(created.Add(readLag)))
 	writeFile(t, filepath.Join(ws.dir, "main.tf"), config+fmt.Sprintf(`
 import {
   to = o365pam_approver_group.approvers
