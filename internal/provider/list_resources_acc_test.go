@@ -77,9 +77,9 @@ func TestAccTF114_query(t *testing.T) {
 							{Path: tfjsonpath.New("description"), KnownValue: knownvalue.Null()},
 						}),
 					querycheck.ExpectLength("o365pam_approval_policy.all", 1),
-					querycheck.ExpectIdentity("o365pam_approval_policy.all", map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask)}),
+					querycheck.ExpectIdentity("o365pam_approval_policy.all", map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask), "tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
 					querycheck.ExpectResourceKnownValues("o365pam_approval_policy.all",
-						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask)}),
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask), "tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
 						[]querycheck.KnownValueCheck{
 							{Path: tfjsonpath.New("approval_type"), KnownValue: knownvalue.StringExact("Manual")},
 							{Path: tfjsonpath.New("approver_group"), KnownValue: knownvalue.StringExact(tn.Address("pam-approvers"))},

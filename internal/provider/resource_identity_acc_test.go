@@ -22,10 +22,10 @@ func TestAccTF114_identityImport(t *testing.T) {
 			{
 				Config: tenantHCL(tn, "Manual"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentity(groupAddr, map[string]knownvalue.Check{"id": knownvalue.StringRegexp(guidPattern)}),
+					statecheck.ExpectIdentity(groupAddr, map[string]knownvalue.Check{"id": knownvalue.StringRegexp(guidPattern), "tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
 					statecheck.ExpectIdentityValueMatchesState(groupAddr, tfjsonpath.New("id")),
 					statecheck.ExpectIdentity(accessAddr, map[string]knownvalue.Check{"tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
-					statecheck.ExpectIdentity(policyAddr, map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask)}),
+					statecheck.ExpectIdentity(policyAddr, map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask), "tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
 				},
 			},
 			// An import block with the identity each object has in state imports it with no change.
@@ -38,7 +38,7 @@ func TestAccTF114_identityImport(t *testing.T) {
 				Config: tenantHCL(tn, "Auto"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(policyAddr, tfjsonpath.New("approval_type"), knownvalue.StringExact("Auto")),
-					statecheck.ExpectIdentity(policyAddr, map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask)}),
+					statecheck.ExpectIdentity(policyAddr, map[string]knownvalue.Check{"task": knownvalue.StringExact(moveTask), "tenant_id": knownvalue.StringExact(tn.Server.TenantID())}),
 				},
 			},
 		},
