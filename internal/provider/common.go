@@ -286,3 +286,13 @@ func privateJSON[T any](ctx context.Context, private interface {
 	}
 	return v
 }
+
+// setPrivateJSON stores value as JSON under key in a resource's private state, the counterpart of
+// privateJSON. The values are plain structs and lists of strings, which always encode.
+func setPrivateJSON(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, key string, value any, diags *diag.Diagnostics,
+) {
+	raw, _ := json.Marshal(value)
+	diags.Append(private.SetKey(ctx, key, raw)...)
+}

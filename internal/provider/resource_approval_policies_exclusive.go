@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -141,8 +140,7 @@ func (r *exclusivePoliciesResource) Read(ctx context.Context, req resource.ReadR
 		}
 		seen[strings.ToLower(p.Task)] = p.Identity
 	}
-	raw, _ := json.Marshal(seen)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSeenPolicies, raw)...)
+	setPrivateJSON(ctx, resp.Private, privateSeenPolicies, seen, &resp.Diagnostics)
 	state.ID = types.StringValue(r.client.tenantID)
 	state.Tasks = setOfStrings(tasks)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -177,8 +176,8 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if creating {
 		replaces = privateJSON[replacedPolicy](ctx, req.Private, privatePlannedPolicy, &resp.Diagnostics)
 	} else {
-		raw, _ := json.Marshal(replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()})
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPolicy, raw)...)
+		setPrivateJSON(ctx, resp.Private, privatePlannedPolicy,
+			replacedPolicy{ID: state.ID.ValueString(), Task: state.Task.ValueString()}, &resp.Diagnostics)
 	}
 	checkApprovalPolicyPlan(ctx, r.client, plan, state, replaces, &resp.Diagnostics)
 }

@@ -225,9 +225,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if req.State.Raw.IsNull() {
 		checkGroupReplacement(ctx, r.client, plan, privateJSON[replacedGroup](ctx, req.Private, privatePlannedGroup, &resp.Diagnostics), &resp.Diagnostics)
 	} else {
-		raw, _ := json.Marshal(replacedGroup{ID: state.ID.ValueString(), ObjectID: state.ObjectID.ValueString(),
-			Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()})
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedGroup, raw)...)
+		setPrivateJSON(ctx, resp.Private, privatePlannedGroup, replacedGroup{ID: state.ID.ValueString(),
+			ObjectID: state.ObjectID.ValueString(), Name: state.Name.ValueString(), Address: state.PrimarySMTPAddress.ValueString()},
+			&resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
