@@ -124,7 +124,8 @@ func (r *exclusivePoliciesResource) Create(ctx context.Context, req resource.Cre
 func (r *exclusivePoliciesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state exclusivePoliciesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	// id is the tenant: read through another tenant, its policies would show as drift and be removed.
+	if resp.Diagnostics.HasError() || !r.client.checkTenantAt(path.Root("id"), "exclusive approval policies", state.ID, &resp.Diagnostics) {
 		return
 	}
 	policies, err := r.client.tenant.ApprovalPolicies(ctx)
@@ -152,7 +153,7 @@ func (r *exclusivePoliciesResource) Update(ctx context.Context, req resource.Upd
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	seen := privateJSON[map[string]string](ctx, req.Private, privateSeenPolicies, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !r.client.checkTenantAt(path.Root("id"), "exclusive approval policies", state.ID, &resp.Diagnostics) {
 		return
 	}
 	planned := stringSet(ctx, plan.Tasks, &resp.Diagnostics)

@@ -42,6 +42,11 @@ func (c *tenantClient) stateTenant(recorded types.String) types.String {
 // checkTenant refuses to act on an object whose state belongs to another tenant than the one the
 // provider is configured for. object names the resource ("approver group \"PAM Approvers\"").
 func (c *tenantClient) checkTenant(object string, recorded types.String, diags *diag.Diagnostics) bool {
+	return c.checkTenantAt(pathTenantID, object, recorded, diags)
+}
+
+// checkTenantAt is checkTenant for a resource that records its tenant in the attribute at attr.
+func (c *tenantClient) checkTenantAt(attr path.Path, object string, recorded types.String, diags *diag.Diagnostics) bool {
 	if c == nil {
 		return true
 	}
@@ -49,7 +54,7 @@ func (c *tenantClient) checkTenant(object string, recorded types.String, diags *
 	if strings.EqualFold(tenant, c.tenantID) {
 		return true
 	}
-	diags.AddAttributeError(pathTenantID, "Object belongs to another tenant",
+	diags.AddAttributeError(attr, "Object belongs to another tenant",
 		fmt.Sprintf("The %s in state belongs to tenant %s, but the provider is configured for tenant %s (%s). "+
 			"Terraform does not read, change or destroy an object through another tenant, so nothing was sent.\n\n"+
 			"If the provider points at the wrong tenant, correct its tenant_id (or ARM_TENANT_ID) and credentials, "+

@@ -117,3 +117,41 @@ func TestAccImport_unknownObjectSaysItDoesNotExist(t *testing.T) {
 		},
 	})
 }
+
+// The exclusive policies resource removes policies: its state of tenant A must never be read or
+// applied through tenant B, where B's policies would show as drift and go.
+func TestAccTenantBinding_exclusivePoliciesOfAnotherTenantAreRefused(t *testing.T) {
+	tnA := acctest.NewTenant(t)
+	tnB := acctest.NewOtherTenant(t)
+	exclusive := `
+resource "o365pam_approval_policies_exclusive" "all" {
+  tasks = ["Exchange\\New-MoveRequest"]
+}
+`
+	refused := errorMatching("belongs to tenant "+tnA.Server.TenantID(), "configured for tenant "+tnB.Server.TenantID(),
+		"nothing was sent")
+	var policiesOfB int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: tnA.ProviderConfig() + exclusive},
+			{
+				PreConfig: func() {
+					outOfBandPAM(t, tnB)
+					policiesOfB = len(tnB.Server.Snapshot().Policies)
+				},
+				Config:      tnB.ProviderConfig() + exclusive,
+				ExpectError: refused,
+			},
+			{
+				PreConfig: func() {
+					if n := len(tnB.Server.Snapshot().Policies); n != policiesOfB || n == 0 {
+						t.Fatalf("tenant B holds %d policies, had %d: it was changed through a state of tenant A", n, policiesOfB)
+					}
+				},
+				Config:   tnA.ProviderConfig() + exclusive,
+				PlanOnly: true,
+			},
+		},
+	})
+}
