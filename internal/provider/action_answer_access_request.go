@@ -22,7 +22,7 @@ var requestIDPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-
 
 // answerAccessRequestAction approves or denies a request as the signed-in approver, when invoked.
 type answerAccessRequestAction struct {
-	client  *tenantClient
+	tenantBinding
 	approve bool
 }
 
@@ -30,6 +30,7 @@ func newApproveAccessRequestAction() action.Action { return &answerAccessRequest
 func newDenyAccessRequestAction() action.Action    { return &answerAccessRequestAction{} }
 
 type answerAccessRequestModel struct {
+	TenantID  types.String `tfsdk:"tenant_id"`
 	RequestID types.String `tfsdk:"request_id"`
 	Comment   types.String `tfsdk:"comment"`
 }
@@ -71,6 +72,7 @@ func (a *answerAccessRequestAction) Schema(_ context.Context, _ action.SchemaReq
 			"sign-in is refused. Find pending requests with the `o365pam_access_requests` data source.",
 			answers, cmdlet, a.verb()),
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The GUID of the tenant to act in. Defaults to the provider's tenant.", Validators: []validator.String{tenantGUIDValidator()}},
 			"request_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The request's GUID, as the `o365pam_access_requests` data source or the admin center shows it.",
@@ -87,13 +89,16 @@ func (a *answerAccessRequestAction) Schema(_ context.Context, _ action.SchemaReq
 }
 
 func (a *answerAccessRequestAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	a.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *answerAccessRequestAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m answerAccessRequestModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !actionReady(a.client, resp) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a = atTenant(ctx, a, "action o365pam_"+a.verb()+"_access_request", m.TenantID, &resp.Diagnostics); a == nil {
 		return
 	}
 	id := m.RequestID.ValueString()

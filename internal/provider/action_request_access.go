@@ -17,9 +17,10 @@ var _ action.ActionWithConfigure = (*requestAccessAction)(nil)
 func newRequestAccessAction() action.Action { return &requestAccessAction{} }
 
 // requestAccessAction files a just-in-time access request when it is invoked, and only then.
-type requestAccessAction struct{ client *tenantClient }
+type requestAccessAction struct{ tenantBinding }
 
 type requestAccessModel struct {
+	TenantID        types.String `tfsdk:"tenant_id"`
 	Task            types.String `tfsdk:"task"`
 	Reason          types.String `tfsdk:"reason"`
 	DurationHours   types.Number `tfsdk:"duration_hours"`
@@ -44,6 +45,7 @@ func (a *requestAccessAction) Schema(_ context.Context, _ action.SchemaRequest, 
 			"reuses requests instead. When it is a user, the requester needs a licence that includes privileged " +
 			"access management.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The GUID of the tenant to act in. Defaults to the provider's tenant.", Validators: []validator.String{tenantGUIDValidator()}},
 			"task": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Exchange task to request, as `Exchange\\<Verb>-<Noun>`, for example " +
@@ -77,13 +79,16 @@ func (a *requestAccessAction) Schema(_ context.Context, _ action.SchemaRequest, 
 }
 
 func (a *requestAccessAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	a.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *requestAccessAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m requestAccessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !actionReady(a.client, resp) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a = atTenant(ctx, a, "action o365pam_request_access", m.TenantID, &resp.Diagnostics); a == nil {
 		return
 	}
 	task := m.Task.ValueString()
@@ -126,14 +131,4 @@ func progress(resp *action.InvokeResponse, message string) {
 	if resp.SendProgress != nil {
 		resp.SendProgress(action.InvokeProgressEvent{Message: message})
 	}
-}
-
-// actionReady reports whether an action can run; without a client (the provider block could not be
-// configured) it says so.
-func actionReady(c *tenantClient, resp *action.InvokeResponse) bool {
-	if c == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The o365pam provider must be configured before an "+
-			"action runs; see the errors about its configuration.")
-	}
-	return c != nil
 }

@@ -18,9 +18,10 @@ func newAccessAuthorizationsDataSource() datasource.DataSource {
 	return &accessAuthorizationsDataSource{}
 }
 
-type accessAuthorizationsDataSource struct{ client *tenantClient }
+type accessAuthorizationsDataSource struct{ tenantBinding }
 
 type accessAuthorizationsModel struct {
+	TenantID         types.String              `tfsdk:"tenant_id"`
 	Active           types.Bool                `tfsdk:"active"`
 	AuthorizedAccess types.String              `tfsdk:"authorized_access"`
 	Authorizations   []accessAuthorizationItem `tfsdk:"authorizations"`
@@ -89,6 +90,7 @@ func (d *accessAuthorizationsDataSource) Schema(_ context.Context, _ datasource.
 			"lists it: who approved what, for how long, and whether it was revoked. For audit jobs that report " +
 			"active grants and their approvers. Requests approved by an `Auto` policy appear too.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": dataTenantIDAttribute(),
 			"active": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "`true` keeps only grants in force when the data source is read (not revoked, " +
@@ -129,7 +131,7 @@ func (d *accessAuthorizationsDataSource) Schema(_ context.Context, _ datasource.
 }
 
 func (d *accessAuthorizationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *accessAuthorizationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -138,11 +140,16 @@ func (d *accessAuthorizationsDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	grants, err := d.client.tenant.AccessAuthorizations(ctx)
+	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_access_authorizations", m.TenantID, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	m.TenantID = types.StringValue(c.tenantID)
+	grants, err := c.tenant.AccessAuthorizations(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access authorizations", err, "")
 		return
 	}
-	m.Authorizations = selectAuthorizations(grants, m.Active, m.AuthorizedAccess, d.client.tenant.Clock().Now())
+	m.Authorizations = selectAuthorizations(grants, m.Active, m.AuthorizedAccess, c.tenant.Clock().Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

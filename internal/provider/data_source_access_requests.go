@@ -20,9 +20,10 @@ var requestStatuses = []string{pamtenant.RequestPending, pamtenant.RequestApprov
 
 func newAccessRequestsDataSource() datasource.DataSource { return &accessRequestsDataSource{} }
 
-type accessRequestsDataSource struct{ client *tenantClient }
+type accessRequestsDataSource struct{ tenantBinding }
 
 type accessRequestsModel struct {
+	TenantID types.String        `tfsdk:"tenant_id"`
 	Status   types.String        `tfsdk:"status"`
 	Task     types.String        `tfsdk:"task"`
 	Requests []accessRequestItem `tfsdk:"requests"`
@@ -80,6 +81,7 @@ func (d *accessRequestsDataSource) Schema(_ context.Context, _ datasource.Schema
 		MarkdownDescription: "Privileged access requests, as `Get-ElevatedAccessRequest` lists them for the " +
 			"signed-in identity, optionally filtered.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": dataTenantIDAttribute(),
 			"status": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only requests with this status: `Pending`, `Approved`, `Denied` or `Expired`.",
@@ -115,7 +117,7 @@ func (d *accessRequestsDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *accessRequestsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -124,7 +126,12 @@ func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	requests, err := d.client.tenant.AccessRequests(ctx)
+	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_access_requests", m.TenantID, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	m.TenantID = types.StringValue(c.tenantID)
+	requests, err := c.tenant.AccessRequests(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access requests", err, "")
 		return

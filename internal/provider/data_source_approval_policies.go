@@ -17,9 +17,10 @@ var _ datasource.DataSourceWithConfigure = (*approvalPoliciesDataSource)(nil)
 
 func newApprovalPoliciesDataSource() datasource.DataSource { return &approvalPoliciesDataSource{} }
 
-type approvalPoliciesDataSource struct{ client *tenantClient }
+type approvalPoliciesDataSource struct{ tenantBinding }
 
 type approvalPoliciesModel struct {
+	TenantID      types.String         `tfsdk:"tenant_id"`
 	Task          types.String         `tfsdk:"task"`
 	ApproverGroup types.String         `tfsdk:"approver_group"`
 	Policies      []approvalPolicyItem `tfsdk:"policies"`
@@ -67,6 +68,7 @@ func (d *approvalPoliciesDataSource) Schema(_ context.Context, _ datasource.Sche
 		MarkdownDescription: "The tenant's approval policies, optionally filtered. With Terraform 1.7 or later, use " +
 			"it with `for_each` in an `import` block to adopt the policies of an existing tenant.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": dataTenantIDAttribute(),
 			"task": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the policy for this task, as `Exchange\\<Verb>-<Noun>`. Compared without " +
@@ -93,7 +95,7 @@ func (d *approvalPoliciesDataSource) Schema(_ context.Context, _ datasource.Sche
 }
 
 func (d *approvalPoliciesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *approvalPoliciesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -102,7 +104,12 @@ func (d *approvalPoliciesDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policies, err := d.client.tenant.ApprovalPolicies(ctx)
+	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_approval_policies", m.TenantID, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	m.TenantID = types.StringValue(c.tenantID)
+	policies, err := c.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list approval policies", err, "")
 		return

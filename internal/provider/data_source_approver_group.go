@@ -23,9 +23,10 @@ var (
 
 func newApproverGroupDataSource() datasource.DataSource { return &approverGroupDataSource{} }
 
-type approverGroupDataSource struct{ client *tenantClient }
+type approverGroupDataSource struct{ tenantBinding }
 
 type approverGroupDataModel struct {
+	TenantID types.String `tfsdk:"tenant_id"`
 	approverGroupAttributes
 }
 
@@ -33,7 +34,7 @@ type approverGroupDataModel struct {
 // configuration wrote them.
 func approverGroupData(ctx context.Context, s pamtenant.GroupSnapshot, config approverGroupDataModel, diags *diag.Diagnostics) approverGroupDataModel {
 	g := groupModel(ctx, s, approverGroupModel{}, diags)
-	m := approverGroupDataModel{g.approverGroupAttributes}
+	m := approverGroupDataModel{TenantID: config.TenantID, approverGroupAttributes: g.approverGroupAttributes}
 	if !config.ID.IsNull() {
 		m.ID = config.ID
 	}
@@ -78,6 +79,7 @@ func (d *approverGroupDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		MarkdownDescription: "Looks up an existing approver group, a mail-enabled security group, by its primary " +
 			"SMTP address or its GUID. Fails when the group is another kind of group.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": dataTenantIDAttribute(),
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The group's Exchange GUID. Set exactly one of `id` and `primary_smtp_address`.",
@@ -105,7 +107,7 @@ func (d *approverGroupDataSource) ConfigValidators(context.Context) []datasource
 }
 
 func (d *approverGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *approverGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -114,11 +116,16 @@ func (d *approverGroupDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_approver_group", config.TenantID, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	config.TenantID = types.StringValue(c.tenantID)
 	lookup := config.PrimarySMTPAddress.ValueString()
 	if lookup == "" {
 		lookup = config.ID.ValueString()
 	}
-	snap, err := d.client.tenant.GroupSnapshot(ctx, lookup, "")
+	snap, err := c.tenant.GroupSnapshot(ctx, lookup, "")
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",
 			fmt.Sprintf("Exchange has no group %q. Check the primary SMTP address or GUID.", lookup))

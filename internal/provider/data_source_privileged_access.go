@@ -14,9 +14,10 @@ var _ datasource.DataSourceWithConfigure = (*privilegedAccessDataSource)(nil)
 
 func newPrivilegedAccessDataSource() datasource.DataSource { return &privilegedAccessDataSource{} }
 
-type privilegedAccessDataSource struct{ client *tenantClient }
+type privilegedAccessDataSource struct{ tenantBinding }
 
 type privilegedAccessDataModel struct {
+	TenantID             types.String `tfsdk:"tenant_id"`
 	ID                   types.String `tfsdk:"id"`
 	Enabled              types.Bool   `tfsdk:"enabled"`
 	DefaultApproverGroup types.String `tfsdk:"default_approver_group"`
@@ -27,6 +28,7 @@ type privilegedAccessDataModel struct {
 func privilegedAccessData(status pamtenant.PrivilegedAccessStatus, tenantID string) privilegedAccessDataModel {
 	m := privilegedAccessDataModel{
 		ID:                   types.StringValue(tenantID),
+		TenantID:             types.StringValue(tenantID),
 		Enabled:              types.BoolValue(status.Enabled),
 		DefaultApproverGroup: types.StringNull(),
 		SystemAccounts:       types.SetNull(types.StringType),
@@ -46,12 +48,12 @@ func (d *privilegedAccessDataSource) Metadata(_ context.Context, req datasource.
 
 func (d *privilegedAccessDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Whether privileged access management is enabled for the tenant the provider is " +
-			"configured for, as Exchange Online reports it.",
+		MarkdownDescription: "Whether privileged access management is enabled for a tenant (by default the provider's), as Exchange Online reports it.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": dataTenantIDAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The tenant id.",
+				MarkdownDescription: "The tenant's GUID, as `tenant_id`.",
 			},
 			"enabled": schema.BoolAttribute{
 				Computed:            true,
@@ -73,14 +75,23 @@ func (d *privilegedAccessDataSource) Schema(_ context.Context, _ datasource.Sche
 }
 
 func (d *privilegedAccessDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
-func (d *privilegedAccessDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	status, err := d.client.tenant.PrivilegedAccess(ctx)
+func (d *privilegedAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config privilegedAccessDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_privileged_access", config.TenantID, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	status, err := c.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "read whether privileged access is enabled", err, "")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, privilegedAccessData(status, d.client.tenantID))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, privilegedAccessData(status, c.tenantID))...)
 }

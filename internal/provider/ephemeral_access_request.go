@@ -26,9 +26,10 @@ var _ ephemeral.EphemeralResourceWithConfigure = (*accessRequestEphemeral)(nil)
 
 func newAccessRequestEphemeral() ephemeral.EphemeralResource { return &accessRequestEphemeral{} }
 
-type accessRequestEphemeral struct{ client *tenantClient }
+type accessRequestEphemeral struct{ tenantBinding }
 
 type accessRequestModel struct {
+	TenantID        types.String `tfsdk:"tenant_id"`
 	Task            types.String `tfsdk:"task"`
 	Reason          types.String `tfsdk:"reason"`
 	DurationHours   types.Number `tfsdk:"duration_hours"`
@@ -66,6 +67,7 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"invoked (`terraform apply -invoke=...`), never during plan; approvers answer with the actions " +
 			"`o365pam_approve_access_request` and `o365pam_deny_access_request`.",
 		Attributes: map[string]schema.Attribute{
+			"tenant_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The GUID of the tenant to act in. Defaults to the provider's tenant.", Validators: []validator.String{tenantGUIDValidator()}},
 			"task": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Exchange task to request, as `Exchange\\<Verb>-<Noun>`, for example " +
@@ -125,13 +127,16 @@ func (e *accessRequestEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReq
 }
 
 func (e *accessRequestEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	e.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (e *accessRequestEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var m accessRequestModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if e = atTenant(ctx, e, "ephemeral o365pam_access_request", m.TenantID, &resp.Diagnostics); e == nil {
 		return
 	}
 	task := m.Task.ValueString()

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
@@ -20,26 +19,25 @@ type approvalPolicyList struct{ approvalPolicyResource }
 func newApprovalPolicyList() list.ListResource { return &approvalPolicyList{} }
 
 func (l *approvalPolicyList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Finds the tenant's approval policies (at most 30) for `terraform query` (Terraform 1.14 " +
-			"or later), with one Exchange call. Configuration generated from the results (`-generate-config-out`) " +
-			"holds each policy's task, approval type and approver group; replace the approver group's address with " +
-			"a reference to its `o365pam_approver_group` where you manage that group too.",
-	}
+	resp.Schema = listConfigSchema("Finds the tenant's approval policies (at most 30) for `terraform query` (Terraform 1.14 " +
+		"or later), with one Exchange call. Configuration generated from the results (`-generate-config-out`) " +
+		"holds each policy's task, approval type and approver group; replace the approver group's address with " +
+		"a reference to its `o365pam_approver_group` where you manage that group too.")
 }
 
 func (l *approvalPolicyList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	if !listReady(l.client, stream) {
+	c := listTenant(ctx, l.tenants, req, stream)
+	if c == nil {
 		return
 	}
-	policies, err := l.client.tenant.ApprovalPolicies(ctx)
+	policies, err := c.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		listFailed(stream, "list the approval policies", err)
 		return
 	}
 	objects := make([]listedObject, 0, len(policies))
 	for _, p := range policies {
-		objects = append(objects, listedPolicy(p, l.client.tenantID))
+		objects = append(objects, listedPolicy(p, c.tenantID))
 	}
 	stream.Results = listResults(ctx, req, objects)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
@@ -21,28 +20,27 @@ type approverGroupList struct{ approverGroupResource }
 func newApproverGroupList() list.ListResource { return &approverGroupList{} }
 
 func (l *approverGroupList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Finds the tenant's mail-enabled security groups, the kind of group that can approve " +
-			"privileged access requests, for `terraform query` (Terraform 1.14 or later). One Exchange call lists " +
-			"them (one per page of the answer), at most the list block's `limit`.\n\n" +
-			"Members and owners come from Microsoft Graph and are not read here, so configuration generated from the " +
-			"results (`-generate-config-out`) leaves `members` and `owners` unset: Terraform then reports them without " +
-			"managing them. Add them to the generated blocks to manage them.",
-	}
+	resp.Schema = listConfigSchema("Finds the tenant's mail-enabled security groups, the kind of group that can approve " +
+		"privileged access requests, for `terraform query` (Terraform 1.14 or later). One Exchange call lists " +
+		"them (one per page of the answer), at most the list block's `limit`.\n\n" +
+		"Members and owners come from Microsoft Graph and are not read here, so configuration generated from the " +
+		"results (`-generate-config-out`) leaves `members` and `owners` unset: Terraform then reports them without " +
+		"managing them. Add them to the generated blocks to manage them.")
 }
 
 func (l *approverGroupList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	if !listReady(l.client, stream) {
+	c := listTenant(ctx, l.tenants, req, stream)
+	if c == nil {
 		return
 	}
-	groups, err := l.client.tenant.SecurityGroups(ctx, int(req.Limit))
+	groups, err := c.tenant.SecurityGroups(ctx, int(req.Limit))
 	if err != nil {
 		listFailed(stream, "list the mail-enabled security groups", err)
 		return
 	}
 	objects := make([]listedObject, 0, len(groups))
 	for _, g := range groups {
-		objects = append(objects, listedGroup(g, l.client.tenantID))
+		objects = append(objects, listedGroup(g, c.tenantID))
 	}
 	stream.Results = listResults(ctx, req, objects)
 }

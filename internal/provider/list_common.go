@@ -7,7 +7,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // listedObject is one object a list resource found: how `terraform query` shows it, its identity,
@@ -48,15 +51,32 @@ func listFailed(stream *list.ListResultsStream, action string, err error) {
 	stream.Results = list.ListResultsStreamDiagnostics(diags)
 }
 
-// listReady reports whether a list can run; without a client (the provider block could not be
-// configured) it ends the list with an error.
-func listReady(c *tenantClient, stream *list.ListResultsStream) bool {
-	if c != nil {
-		return true
-	}
+// listTenant is the tenant a list searches: the tenant_id of its config, else the provider's own.
+// Without one it ends the list with an error and returns nil.
+func listTenant(ctx context.Context, p *tenantPool, req list.ListRequest, stream *list.ListResultsStream) *tenantClient {
 	var diags diag.Diagnostics
-	diags.AddError("Provider not configured", "The o365pam provider must be configured before a list runs; "+
-		"see the errors about its configuration.")
-	stream.Results = list.ListResultsStreamDiagnostics(diags)
-	return false
+	var tenant types.String
+	diags.Append(req.Config.GetAttribute(ctx, pathTenantID, &tenant)...)
+	var c *tenantClient
+	if !diags.HasError() {
+		c = p.tenantAt(ctx, pathTenantID, "list", tenant, &diags)
+	}
+	if c == nil {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	}
+	return c
+}
+
+// listConfigSchema is a list's config: the tenant to search.
+func listConfigSchema(description string) listschema.Schema {
+	return listschema.Schema{
+		MarkdownDescription: description,
+		Attributes: map[string]listschema.Attribute{
+			"tenant_id": listschema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The GUID of the tenant to search. Defaults to the provider's tenant.",
+				Validators:          []validator.String{tenantGUIDValidator()},
+			},
+		},
+	}
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -17,19 +16,18 @@ type privilegedAccessList struct{ privilegedAccessResource }
 func newPrivilegedAccessList() list.ListResource { return &privilegedAccessList{} }
 
 func (l *privilegedAccessList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Finds privileged access management of the configured tenant when it is on, for " +
-			"`terraform query` (Terraform 1.14 or later), with one Exchange call; nothing when it is off. Exchange " +
-			"is not known to report the default approver group or the system accounts, so configuration generated " +
-			"from the result leaves them unset, which keeps the settings in place (see `o365pam_privileged_access`).",
-	}
+	resp.Schema = listConfigSchema("Finds privileged access management of the configured tenant when it is on, for " +
+		"`terraform query` (Terraform 1.14 or later), with one Exchange call; nothing when it is off. Exchange " +
+		"is not known to report the default approver group or the system accounts, so configuration generated " +
+		"from the result leaves them unset, which keeps the settings in place (see `o365pam_privileged_access`).")
 }
 
 func (l *privilegedAccessList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	if !listReady(l.client, stream) {
+	c := listTenant(ctx, l.tenants, req, stream)
+	if c == nil {
 		return
 	}
-	status, err := l.client.tenant.PrivilegedAccess(ctx)
+	status, err := c.tenant.PrivilegedAccess(ctx)
 	if err != nil {
 		listFailed(stream, "read whether privileged access is enabled", err)
 		return
@@ -37,11 +35,11 @@ func (l *privilegedAccessList) List(ctx context.Context, req list.ListRequest, s
 	var objects []listedObject
 	if status.Enabled {
 		objects = append(objects, listedObject{
-			displayName: "privileged access of " + l.client.organization,
-			identity:    l.identity(),
+			displayName: "privileged access of " + c.organization,
+			identity:    inTenant(&l.privilegedAccessResource, c).identity(),
 			attributes: map[string]attr.Value{
-				"id":        types.StringValue(l.client.tenantID),
-				"tenant_id": types.StringValue(l.client.tenantID),
+				"id":        types.StringValue(c.tenantID),
+				"tenant_id": types.StringValue(c.tenantID),
 				"enabled":   types.BoolValue(true),
 			},
 		})

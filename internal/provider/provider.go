@@ -90,7 +90,9 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"settings and `ARM_*` environment variables are those of the azuread provider, so one set of CI " +
 			"secrets serves both.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain. "+envNote(connect.EnvTenantID...), false),
+			"tenant_id": str("The Microsoft Entra tenant id (GUID) or initial domain: the tenant of every object that "+
+				"names no `tenant_id` of its own. May be left unset when every object names its tenant (signing in as an app "+
+				"consented in each tenant); see the guide \"Manage many tenants\". "+envNote(connect.EnvTenantID...), false),
 			"client_id": str("The application (client) id of the app registration used to sign in. "+envNote(connect.EnvClientID...), false),
 			"client_id_file_path": str("A file holding the application (client) id, for platforms that mount settings as "+
 				"files. When `client_id` is set too, both must hold the same value. "+envNote(connect.EnvClientIDFilePath...), false),
@@ -132,8 +134,9 @@ func (p *o365pamProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"`usgovernmentl5` (DoD). It sets the sign-in, Graph and Exchange hosts and token audiences. " + envNote(connect.EnvEnvironment...),
 				Validators: []validator.String{stringvalidator.OneOf(cloud.AcceptedNames()...)},
 			},
-			"organization": str("The tenant's initial domain, for example `contoso.onmicrosoft.com`. Exchange "+
-				"needs it to route app-only requests. When unset it is read from Microsoft Graph. "+envNote(connect.EnvOrganization), false),
+			"organization": str("The initial domain of the provider's tenant, for example `contoso.onmicrosoft.com`. Exchange "+
+				"needs it to route app-only requests. When unset it is read from Microsoft Graph, as it always is for the "+
+				"other tenants objects name by their `tenant_id`. "+envNote(connect.EnvOrganization), false),
 			"authority_host": endpoint("Overrides the sign-in authority host, for private clouds and the tenant " +
 				"emulator. Tokens are requested at `{authority_host}{tenant_id}/oauth2/v2.0/token`, the layout of " +
 				"every Microsoft cloud; the host's OpenID configuration is not fetched. Plain `http://` is refused " +
@@ -165,16 +168,16 @@ func (p *o365pamProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := newTenantClient(ctx, settings, p.version, req.TerraformVersion)
+	pool, err := newTenantPool(ctx, settings, p.version, req.TerraformVersion)
 	if err != nil {
 		addConfigError(&resp.Diagnostics, err)
 		return
 	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
-	resp.EphemeralResourceData = client
-	resp.ListResourceData = client
-	resp.ActionData = client
+	resp.ResourceData = pool
+	resp.DataSourceData = pool
+	resp.EphemeralResourceData = pool
+	resp.ListResourceData = pool
+	resp.ActionData = pool
 }
 
 func (p *o365pamProvider) Resources(context.Context) []func() resource.Resource {

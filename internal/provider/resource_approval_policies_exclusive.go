@@ -28,11 +28,24 @@ func newExclusivePoliciesResource() resource.Resource { return &exclusivePolicie
 // exclusivePoliciesResource makes the configuration authoritative over which tasks have approval
 // policies, as aws_iam_role_policies_exclusive does for a role's inline policies: a policy for a task
 // it does not list shows as drift, and applying removes it.
-type exclusivePoliciesResource struct{ client *tenantClient }
+type exclusivePoliciesResource struct{ tenantBinding }
 
 type exclusivePoliciesModel struct {
-	ID    types.String `tfsdk:"id"`
-	Tasks types.Set    `tfsdk:"tasks"`
+	ID       types.String `tfsdk:"id"`
+	TenantID types.String `tfsdk:"tenant_id"`
+	Tasks    types.Set    `tfsdk:"tasks"`
+}
+
+// exclusiveObject names the resource in diagnostics.
+const exclusiveObject = "exclusive approval policies"
+
+// recordedTenant is the tenant of the state: its tenant_id, or for state written before that
+// attribute, its id (the tenant's GUID).
+func (m exclusivePoliciesModel) recordedTenant() types.String {
+	if m.TenantID.IsNull() || m.TenantID.ValueString() == "" {
+		return m.ID
+	}
+	return m.TenantID
 }
 
 // privateSeenPolicies is the private data key holding, by lower-case task, the id of the policy each
@@ -57,9 +70,10 @@ func (r *exclusivePoliciesResource) Schema(_ context.Context, _ resource.SchemaR
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The tenant id.",
+				MarkdownDescription: "The tenant's GUID, as `tenant_id`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"tenant_id": tenantIDAttribute(),
 			"tasks": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				MarkdownDescription: "Every task that may have an approval policy, as `Exchange\\<Verb>-<Noun>`. Compared " +
@@ -73,17 +87,29 @@ func (r *exclusivePoliciesResource) Schema(_ context.Context, _ resource.SchemaR
 }
 
 func (r *exclusivePoliciesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan warns of tasks naming cmdlets the provider does not know and, on creation, names the
 // policies that the next plan will show as drift.
 func (r *exclusivePoliciesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() || r.tenants == nil {
 		return
 	}
-	var plan exclusivePoliciesModel
+	var plan, state exclusivePoliciesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.tenants.tenantForPlan(ctx, req, resp, exclusiveObject, state.recordedTenant())
+	if c == nil {
+		return
+	}
+	r = inTenant(r, c)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), c.tenantID)...)
 	tasks, known := knownStrings(ctx, plan.Tasks, &resp.Diagnostics)
 	if !known {
 		return
@@ -91,7 +117,7 @@ func (r *exclusivePoliciesResource) ModifyPlan(ctx context.Context, req resource
 	for _, task := range tasks {
 		warnUnknownCmdlet("o365pam_approval_policies_exclusive", path.Root("tasks"), task, &resp.Diagnostics)
 	}
-	if r.client == nil || !req.State.Raw.IsNull() {
+	if !req.State.Raw.IsNull() {
 		return
 	}
 	policies, err := r.client.tenant.ApprovalPolicies(ctx)
@@ -115,7 +141,11 @@ func (r *exclusivePoliciesResource) ModifyPlan(ctx context.Context, req resource
 func (r *exclusivePoliciesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan exclusivePoliciesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if r = atTenant(ctx, r, exclusiveObject, plan.TenantID, &resp.Diagnostics); r == nil {
+		return
+	}
 	plan.ID = types.StringValue(r.client.tenantID)
+	plan.TenantID = plan.ID
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -124,8 +154,11 @@ func (r *exclusivePoliciesResource) Create(ctx context.Context, req resource.Cre
 func (r *exclusivePoliciesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state exclusivePoliciesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	// id is the tenant: read through another tenant, its policies would show as drift and be removed.
-	if resp.Diagnostics.HasError() || !r.client.checkTenantAt(path.Root("id"), "exclusive approval policies", state.ID, &resp.Diagnostics) {
+	// Read through another tenant, that tenant's policies would show as drift and be removed.
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r = refreshIn(ctx, r, exclusiveObject, state.recordedTenant(), &resp.Diagnostics); r == nil {
 		return
 	}
 	policies, err := r.client.tenant.ApprovalPolicies(ctx)
@@ -143,6 +176,7 @@ func (r *exclusivePoliciesResource) Read(ctx context.Context, req resource.ReadR
 	}
 	setPrivateJSON(ctx, resp.Private, privateSeenPolicies, seen, &resp.Diagnostics)
 	state.ID = types.StringValue(r.client.tenantID)
+	state.TenantID = state.ID
 	state.Tasks = setOfStrings(tasks)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -153,7 +187,10 @@ func (r *exclusivePoliciesResource) Update(ctx context.Context, req resource.Upd
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	seen := privateJSON[map[string]string](ctx, req.Private, privateSeenPolicies, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.client.checkTenantAt(path.Root("id"), "exclusive approval policies", state.ID, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r = atTenant(ctx, r, exclusiveObject, state.recordedTenant(), &resp.Diagnostics); r == nil {
 		return
 	}
 	planned := stringSet(ctx, plan.Tasks, &resp.Diagnostics)
@@ -173,6 +210,7 @@ func (r *exclusivePoliciesResource) Update(ctx context.Context, req resource.Upd
 	}
 	r.warnReplacedMeanwhile(ctx, planned, seen, &resp.Diagnostics)
 	plan.ID = types.StringValue(r.client.tenantID)
+	plan.TenantID = plan.ID
 	if resp.Diagnostics.HasError() {
 		plan.Tasks = setOfStrings(kept)
 	}
@@ -203,9 +241,22 @@ func (r *exclusivePoliciesResource) warnReplacedMeanwhile(ctx context.Context, p
 func (r *exclusivePoliciesResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
-// ImportState takes the tenant id; the next read lists every task that has a policy.
+// ImportState takes the tenant's GUID (or the provider's tenant's initial domain); the next read
+// lists every task that has a policy.
 func (r *exclusivePoliciesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	id := strings.TrimSpace(req.ID)
+	if home := r.tenants.home; home != nil && home.namesThisTenant(id) {
+		id = home.tenantID
+	}
+	if !tenantGUIDPattern.MatchString(strings.ToLower(id)) {
+		resp.Diagnostics.AddError("Import id is not a tenant",
+			fmt.Sprintf("The import id is %q. Import the exclusive approval policies by their tenant's GUID, or by the "+
+				"initial domain of the provider's own tenant.", req.ID))
+		return
+	}
+	id = strings.ToLower(id)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathTenantID, id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tasks"), types.SetValueMust(types.StringType, nil))...)
 }
 

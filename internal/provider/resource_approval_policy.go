@@ -33,7 +33,7 @@ var (
 
 func newApprovalPolicyResource() resource.Resource { return &approvalPolicyResource{} }
 
-type approvalPolicyResource struct{ client *tenantClient }
+type approvalPolicyResource struct{ tenantBinding }
 
 // approvalPolicyModel is the resource as Terraform stores it. Role and Role Group policies can
 // join later as an optional `type` attribute defaulting to "Task", without breaking configs.
@@ -140,7 +140,7 @@ func (r *approvalPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 }
 
 func (r *approvalPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan marks the id as changing when the update will remove and re-create the policy, so the
@@ -150,22 +150,31 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var plan, state approvalPolicyModel
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() || !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
-			return
-		}
 	}
-	if req.Plan.Raw.IsNull() {
-		if r.client != nil && !creating {
-			r.client.policies.noteRemoved(state.ID.ValueString())
-		}
-		return
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.Task.IsUnknown() {
+	if !req.Plan.Raw.IsNull() && !plan.Task.IsUnknown() {
 		warnUnknownCmdlet("o365pam_approval_policy", path.Root("task"), plan.Task.ValueString(), &resp.Diagnostics)
+	}
+	if r.tenants == nil {
+		return
+	}
+	object := policyObject(state)
+	if !req.Plan.Raw.IsNull() {
+		object = policyObject(plan)
+	}
+	c := r.tenants.tenantForPlan(ctx, req, resp, object, state.TenantID)
+	if c == nil {
+		return
+	}
+	r = inTenant(r, c)
+	if req.Plan.Raw.IsNull() {
+		r.client.policies.noteRemoved(state.ID.ValueString())
+		return
 	}
 	if !creating && policyNeedsRecreate(state, plan) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
@@ -201,6 +210,9 @@ func (r *approvalPolicyResource) Create(ctx context.Context, req resource.Create
 	var plan approvalPolicyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r = atTenant(ctx, r, policyObject(plan), plan.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
@@ -244,10 +256,10 @@ func (r *approvalPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = refreshIn(ctx, r, policyObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
-	state.TenantID = r.client.stateTenant(state.TenantID)
+	state.TenantID = types.StringValue(r.client.tenantID)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
 	// One list of every policy (at most 30) serves all the policies of this run.
@@ -282,10 +294,10 @@ func (r *approvalPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = atTenant(ctx, r, policyObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
-	plan.TenantID = r.client.stateTenant(state.TenantID)
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	recordIdentity(ctx, resp.Identity, r.identity(state.Task), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
@@ -391,7 +403,7 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(policyObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = atTenant(ctx, r, policyObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
@@ -408,7 +420,11 @@ func (r *approvalPolicyResource) Delete(ctx context.Context, req resource.Delete
 // ImportState takes a policy GUID or a task name (an identity's task), and refuses either when the
 // tenant has no such policy.
 func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := importKey(ctx, req, "task", &resp.Diagnostics)
+	c, id := r.tenants.importTarget(ctx, req, "task", &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	r = inTenant(r, c)
 	_, err := uuid.Parse(id)
 	byID := err == nil
 	if !byID {
@@ -417,9 +433,6 @@ func (r *approvalPolicyResource) ImportState(ctx context.Context, req resource.I
 				"Import an approval policy by its GUID or by its task name. "+problem)
 			return
 		}
-	}
-	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
-		return
 	}
 	policies, err := r.client.tenant.ApprovalPolicies(ctx)
 	if err != nil {

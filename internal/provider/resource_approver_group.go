@@ -32,7 +32,7 @@ var (
 
 func newApproverGroupResource() resource.Resource { return &approverGroupResource{} }
 
-type approverGroupResource struct{ client *tenantClient }
+type approverGroupResource struct{ tenantBinding }
 
 // approverGroupAttributes are what the resource and the data source both show of a group.
 type approverGroupAttributes struct {
@@ -178,7 +178,7 @@ func (r *approverGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 }
 
 func (r *approverGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig refuses a person listed twice in different case, which a set would keep as two.
@@ -202,24 +202,32 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil {
+	if r.tenants == nil {
 		return
 	}
 	var plan, state approverGroupModel
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() || !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
-			return
-		}
 	}
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	object := groupObject(state)
+	if !req.Plan.Raw.IsNull() {
+		object = groupObject(plan)
+	}
+	c := r.tenants.tenantForPlan(ctx, req, resp, object, state.TenantID)
+	if c == nil {
+		return
+	}
+	r = inTenant(r, c)
 	if req.Plan.Raw.IsNull() {
 		if !req.State.Raw.IsNull() {
 			checkGroupRemoval(ctx, r.client, state.PrimarySMTPAddress.ValueString(), &resp.Diagnostics)
 		}
-		return
-	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 	if req.State.Raw.IsNull() {
@@ -249,6 +257,9 @@ func (r *approverGroupResource) Create(ctx context.Context, req resource.CreateR
 	var plan approverGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r = atTenant(ctx, r, groupObject(plan), plan.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
@@ -347,10 +358,10 @@ func (r *approverGroupResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = refreshIn(ctx, r, groupObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
-	state.TenantID = r.client.stateTenant(state.TenantID)
+	state.TenantID = types.StringValue(r.client.tenantID)
 	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer finish()
@@ -375,10 +386,10 @@ func (r *approverGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = atTenant(ctx, r, groupObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
-	plan.TenantID = r.client.stateTenant(state.TenantID)
+	plan.TenantID = types.StringValue(r.client.tenantID)
 	recordIdentity(ctx, resp.Identity, r.identity(state.ID), &resp.Diagnostics)
 	ctx, finish := startOperation(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer finish()
@@ -554,7 +565,7 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(groupObject(state), state.TenantID, &resp.Diagnostics) {
+	if r = atTenant(ctx, r, groupObject(state), state.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
@@ -570,10 +581,11 @@ func (r *approverGroupResource) Delete(ctx context.Context, req resource.DeleteR
 // ImportState takes the group's primary SMTP address or GUID (an identity's id), and refuses
 // anything that is not a mail-enabled security group.
 func (r *approverGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	key := importKey(ctx, req, "id", &resp.Diagnostics)
-	if !r.client.importedTenant(ctx, req, &resp.Diagnostics) {
+	c, key := r.tenants.importTarget(ctx, req, "id", &resp.Diagnostics)
+	if c == nil {
 		return
 	}
+	r = inTenant(r, c)
 	group, err := r.client.tenant.LookupGroup(ctx, key)
 	if apierr.IsNotFound(err) {
 		resp.Diagnostics.AddError("No such group",

@@ -89,6 +89,50 @@ func importKey(ctx context.Context, req resource.ImportStateRequest, attr string
 	return strings.TrimSpace(v.ValueString())
 }
 
+// importTarget is the tenant and the key an import names the object by. An id (of `terraform
+// import` or an import block) may start with the tenant's GUID and a slash; an identity names the
+// tenant in its tenant_id. Either way, no tenant named means the provider's own. It returns a nil
+// tenant after a diagnostic.
+func (p *tenantPool) importTarget(ctx context.Context, req resource.ImportStateRequest, attr string, diags *diag.Diagnostics) (*tenantClient, string) {
+	if req.ID != "" || req.Identity == nil {
+		tenant, key := splitTenantPrefix(strings.TrimSpace(req.ID))
+		return p.tenantAt(ctx, pathTenantID, "object to import", tenant, diags), key
+	}
+	key := importKey(ctx, req, attr, diags)
+	var tenant types.String
+	diags.Append(req.Identity.GetAttribute(ctx, pathTenantID, &tenant)...)
+	if diags.HasError() {
+		return nil, ""
+	}
+	named := strings.TrimSpace(tenant.ValueString())
+	switch {
+	case tenant.IsNull() || (p.home != nil && p.home.namesThisTenant(named)):
+		tenant = types.StringNull()
+	case !tenantGUIDPattern.MatchString(strings.ToLower(named)):
+		home := "The provider names no tenant of its own"
+		if p.home != nil {
+			home = fmt.Sprintf("The provider is configured for tenant %s (%s)", p.home.tenantID, p.home.organization)
+		}
+		diags.AddAttributeError(pathTenantID, "Import identity names another tenant",
+			fmt.Sprintf("The import block's identity names tenant %q. %s. Name another tenant by its GUID in "+
+				"the identity's tenant_id, or import the object through a provider configured for that tenant.", named, home))
+		return nil, ""
+	default:
+		tenant = types.StringValue(strings.ToLower(named))
+	}
+	return p.tenantAt(ctx, pathTenantID, "object to import", tenant, diags), key
+}
+
+// splitTenantPrefix splits "<tenant GUID>/<key>" into the tenant and the key; an id without the
+// prefix names the provider's tenant (null).
+func splitTenantPrefix(id string) (types.String, string) {
+	tenant, key, found := strings.Cut(id, "/")
+	if !found || !tenantGUIDPattern.MatchString(strings.ToLower(tenant)) {
+		return types.StringNull(), id
+	}
+	return types.StringValue(strings.ToLower(tenant)), strings.TrimSpace(key)
+}
+
 // setIdentity replaces an identity, for an import that found the object the user named in
 // another spelling.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, value any, diags *diag.Diagnostics) {
@@ -107,21 +151,4 @@ func (r *approverGroupResource) identity(id types.String) approverGroupIdentity 
 
 func (r *approvalPolicyResource) identity(task types.String) approvalPolicyIdentity {
 	return approvalPolicyIdentity{Task: task, TenantID: types.StringValue(r.client.tenantID)}
-}
-
-// importedTenant refuses an import block whose identity names another tenant than the provider's.
-func (c *tenantClient) importedTenant(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) bool {
-	if req.ID != "" || req.Identity == nil {
-		return true
-	}
-	var tenant types.String
-	diags.Append(req.Identity.GetAttribute(ctx, pathTenantID, &tenant)...)
-	if tenant.IsNull() || c.namesThisTenant(strings.TrimSpace(tenant.ValueString())) {
-		return true
-	}
-	diags.AddAttributeError(pathTenantID, "Import identity names another tenant",
-		fmt.Sprintf("The import block's identity names tenant %q, but the provider is configured for tenant %s (%s). "+
-			"Import the object through a provider configured for that tenant, or correct tenant_id in the identity.",
-			tenant.ValueString(), c.tenantID, c.organization))
-	return false
 }

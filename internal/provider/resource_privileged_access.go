@@ -32,7 +32,7 @@ const accessObject = "o365pam_privileged_access"
 
 func newPrivilegedAccessResource() resource.Resource { return &privilegedAccessResource{} }
 
-type privilegedAccessResource struct{ client *tenantClient }
+type privilegedAccessResource struct{ tenantBinding }
 
 type privilegedAccessModel struct {
 	ID                   types.String   `tfsdk:"id"`
@@ -67,8 +67,9 @@ func accessModel(ctx context.Context, status pamtenant.PrivilegedAccessStatus, t
 
 // recordedTenant is the tenant the state belongs to. State written before tenant_id existed names
 // it by its id: the tenant id or the domain the provider was configured with then.
-func recordedTenant(c *tenantClient, state privilegedAccessModel) types.String {
-	if state.TenantID.IsNull() && c != nil && !state.ID.IsNull() && !c.namesThisTenant(state.ID.ValueString()) {
+func (r *privilegedAccessResource) recordedTenant(state privilegedAccessModel) types.String {
+	home := r.tenants.home
+	if state.TenantID.IsNull() && !state.ID.IsNull() && (home == nil || !home.namesThisTenant(state.ID.ValueString())) {
 		return state.ID
 	}
 	return state.TenantID
@@ -135,28 +136,33 @@ func (r *privilegedAccessResource) Schema(ctx context.Context, _ resource.Schema
 }
 
 func (r *privilegedAccessResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan refuses settings it cannot send, warns about values sent without knowing the ones they
 // replace, and runs the safety checks.
 func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.tenants == nil {
+		return
+	}
 	creating := req.State.Raw.IsNull()
 	var plan, state privilegedAccessModel
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() || !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
-			return
-		}
 	}
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client != nil && !state.DefaultApproverGroup.IsNull() && r.client.notePAMGroup(state.DefaultApproverGroup.ValueString()) {
+	c := r.tenants.tenantForPlan(ctx, req, resp, accessObject, r.recordedTenant(state))
+	if c == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	r = inTenant(r, c)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !state.DefaultApproverGroup.IsNull() && r.client.notePAMGroup(state.DefaultApproverGroup.ValueString()) {
 		groupInUseFinding(state.DefaultApproverGroup.ValueString(), []string{"the default approver group of privileged access"}).addTo(&resp.Diagnostics)
 	}
 	sends := creating || settingsSent(ctx, state, plan, &resp.Diagnostics)
@@ -194,6 +200,9 @@ func (r *privilegedAccessResource) Create(ctx context.Context, req resource.Crea
 	var plan privilegedAccessModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r = atTenant(ctx, r, accessObject, plan.TenantID, &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
@@ -239,7 +248,7 @@ func (r *privilegedAccessResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+	if r = refreshIn(ctx, r, accessObject, r.recordedTenant(state), &resp.Diagnostics); r == nil {
 		return
 	}
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
@@ -268,7 +277,7 @@ func (r *privilegedAccessResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+	if r = atTenant(ctx, r, accessObject, r.recordedTenant(state), &resp.Diagnostics); r == nil {
 		return
 	}
 	recordIdentity(ctx, resp.Identity, r.identity(), &resp.Diagnostics)
@@ -349,7 +358,7 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.client.checkTenant(accessObject, recordedTenant(r.client, state), &resp.Diagnostics) {
+	if r = atTenant(ctx, r, accessObject, r.recordedTenant(state), &resp.Diagnostics); r == nil {
 		return
 	}
 	ctx, finish := startOperation(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
@@ -370,14 +379,21 @@ func (r *privilegedAccessResource) Delete(ctx context.Context, req resource.Dele
 // GUID.
 func (r *privilegedAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importKey(ctx, req, "tenant_id", &resp.Diagnostics)
-	if r.client == nil {
+	if r.tenants == nil {
 		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before import.")
 		return
 	}
-	if !r.client.namesThisTenant(id) {
-		resp.Diagnostics.AddError("Import id is not this tenant",
-			fmt.Sprintf("The provider is configured for tenant %s (%s), but the import id is %q. Import with the "+
-				"configured tenant's GUID or initial domain.", r.client.tenantID, r.client.organization, id))
+	tenant := types.StringNull() // the provider's own
+	if home := r.tenants.home; home == nil || !home.namesThisTenant(id) {
+		if !tenantGUIDPattern.MatchString(strings.ToLower(id)) {
+			resp.Diagnostics.AddError("Import id is not a tenant",
+				fmt.Sprintf("The import id is %q. Import privileged access by its tenant's GUID, or by the initial domain "+
+					"of the provider's own tenant.", id))
+			return
+		}
+		tenant = types.StringValue(strings.ToLower(id))
+	}
+	if r = atTenant(ctx, r, accessObject, tenant, &resp.Diagnostics); r == nil {
 		return
 	}
 	status, err := r.client.tenant.PrivilegedAccess(ctx)

@@ -56,8 +56,30 @@ func FromEnvironment(ctx context.Context, opts Options) (*Connection, error) {
 	return New(ctx, s, opts)
 }
 
-// New signs in with the settings and builds the clients.
+// New signs in with the settings and builds the clients of the tenant they name.
 func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
+	f, err := NewFleet(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return f.Connect(ctx, s.Auth.TenantID, s.Organization)
+}
+
+// Fleet signs in to any number of tenants with one set of settings: a multi-tenant app consented
+// in each tenant asks each tenant's own token endpoint for its tokens. The tenants share one HTTP
+// client (and its connection pool), so a fleet costs connections and memory by the tenants it
+// reaches, not a process each.
+type Fleet struct {
+	settings Settings
+	opts     Options
+	signIn   *http.Client // sign-in requests
+	services *http.Client // Graph and Exchange requests
+	secrets  []string
+}
+
+// NewFleet checks the settings without signing in. The settings may name no tenant, when every
+// Connect names its own; then they are checked as if one were named.
+func NewFleet(s Settings, opts Options) (*Fleet, error) {
 	// The first TLS handshake loads and parses the system's root certificates, which takes longer
 	// than Terraform needs to ask for the first read; loading them now takes that off the way to
 	// the first token.
@@ -68,31 +90,70 @@ func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
 	if !ok {
 		return nil, fmt.Errorf("the process replaced Go's default HTTP transport with a %T; cannot build the service clients", http.DefaultTransport)
 	}
-	httpClient := &http.Client{Transport: base.Clone()}
-	s.Auth.HTTPClient = httpClient
-	serviceClient := httpClient
+	transport := base.Clone()
+	// Many tenants' requests run at once; the default of 2 idle connections per host would make
+	// most of them open a new connection.
+	transport.MaxIdleConnsPerHost = 64
+	f := &Fleet{settings: s, opts: opts, signIn: &http.Client{Transport: transport}}
+	f.services = f.signIn
 	if opts.Services != nil {
-		serviceClient = &http.Client{Transport: opts.Services(httpClient.Transport)}
+		f.services = &http.Client{Transport: opts.Services(transport)}
 	}
+	f.settings.Auth.HTTPClient = f.signIn
+	check := f.settings.Auth
+	if check.TenantID == "" {
+		// Only the tenant is left to a later Connect; a syntactically valid placeholder lets the
+		// rest of the sign-in settings be checked now. Nothing is sent.
+		check.TenantID = "00000000-0000-0000-0000-000000000000"
+	}
+	if _, _, err := auth.NewCredential(check); err != nil {
+		return nil, err
+	}
+	for _, v := range []string{s.Auth.ClientSecret, s.Auth.ClientCertificate, s.Auth.ClientCertificatePassword,
+		s.Auth.OIDCToken, s.Auth.OIDCRequestToken} {
+		if v != "" {
+			f.secrets = append(f.secrets, v)
+		}
+	}
+	return f, nil
+}
+
+// Tenant is the tenant the settings name (a GUID or a domain), empty when they name none.
+func (f *Fleet) Tenant() string { return f.settings.Auth.TenantID }
+
+// SignInWithoutTenant reports whether the sign-in method can find its tenant by itself (the Azure
+// CLI's signed-in account, a managed identity), so that settings naming no tenant still have one.
+func (f *Fleet) SignInWithoutTenant() bool {
+	_, _, err := auth.NewCredential(f.settings.Auth)
+	return err == nil
+}
+
+// Connect signs in to one tenant, named by its GUID or a domain (empty: the tenant the credential
+// finds by itself), and builds its clients. organization, when empty, is read from Graph.
+func (f *Fleet) Connect(ctx context.Context, tenant, organization string) (*Connection, error) {
+	s := f.settings
+	s.Auth.TenantID = tenant
 	credential, method, err := auth.NewCredential(s.Auth)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Log != nil {
-		credential = newLoggedCredential(credential, string(method), opts.Log)
+	if f.opts.Log != nil {
+		credential = newLoggedCredential(credential, string(method), f.opts.Log)
 	}
-	userAgent := UserAgent(opts.Version, opts.TerraformVersion)
-
 	clients, err := pamtenant.Connect(ctx, pamtenant.Config{
 		Cloud:        s.Cloud,
 		Credential:   credential,
-		HTTPClient:   serviceClient,
-		UserAgent:    userAgent,
-		TenantID:     s.Auth.TenantID,
-		Organization: s.Organization,
-		Log:          opts.Log,
+		HTTPClient:   f.services,
+		UserAgent:    UserAgent(f.opts.Version, f.opts.TerraformVersion),
+		TenantID:     tenant,
+		Organization: organization,
+		Log:          f.opts.Log,
 	})
 	var orgErr *pamtenant.OrganizationError
+	if errors.As(err, &orgErr) && tenant != f.settings.Auth.TenantID {
+		// A tenant an object names: its GUID is known, and its domain is always read.
+		return nil, orgErr.Err
+	}
 	if errors.As(err, &orgErr) {
 		return nil, fmt.Errorf("reading the tenant's organization from Microsoft Graph to learn its GUID and "+
 			"initial domain (set tenant_id to the tenant's GUID and organization or %s to skip this): %w", EnvOrganization, orgErr.Err)
@@ -100,14 +161,7 @@ func New(ctx context.Context, s Settings, opts Options) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	var secrets []string
-	for _, v := range []string{s.Auth.ClientSecret, s.Auth.ClientCertificate, s.Auth.ClientCertificatePassword,
-		s.Auth.OIDCToken, s.Auth.OIDCRequestToken} {
-		if v != "" {
-			secrets = append(secrets, v)
-		}
-	}
-	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.Cloud, Secrets: secrets}, nil
+	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.Cloud, Secrets: f.secrets}, nil
 }
 
 // UserAgent names the provider's version and, as azuread does, the Terraform version that runs it,
