@@ -155,7 +155,8 @@ func (tn *Tenant) ProviderConfig() string {
 }
 
 // ProviderConfigWith is ProviderConfig with some settings replaced, such as tenant_id given as
-// the tenant's domain. In live mode it is empty, as ProviderConfig.
+// the tenant's domain; an empty value leaves the setting out. In live mode it is empty, as
+// ProviderConfig.
 func (tn *Tenant) ProviderConfigWith(replaced map[string]string) string {
 	if tn.live != nil {
 		return "\nprovider \"o365pam\" {}\n"
@@ -163,8 +164,10 @@ func (tn *Tenant) ProviderConfigWith(replaced map[string]string) string {
 	settings := tn.ProviderSettings()
 	maps.Copy(settings, replaced)
 	names := make([]string, 0, len(settings))
-	for name := range settings {
-		names = append(names, name)
+	for name, value := range settings {
+		if value != "" {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	var b strings.Builder
@@ -174,6 +177,12 @@ func (tn *Tenant) ProviderConfigWith(replaced map[string]string) string {
 	}
 	b.WriteString("  use_cli           = false\n}\n")
 	return b.String()
+}
+
+// FleetProviderConfig is a provider block that names no tenant: the fleet's app and endpoints,
+// with every object naming its own tenant_id. An alias, when given, names the block.
+func (tn *Tenant) FleetProviderConfig(alias string) string {
+	return tn.ProviderConfigWith(map[string]string{"tenant_id": "", "organization": "", "alias": alias})
 }
 
 // Domain is the tenant's initial domain (O365PAM_LIVE_DOMAIN in live mode); Address builds a

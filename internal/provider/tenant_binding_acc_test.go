@@ -14,15 +14,15 @@ import (
 
 // Issue 19, defect 1: a state written for tenant A and a provider then configured for tenant B
 // (a CI variable mixed up) planned "No changes" and destroyed B's privileged access. Every
-// resource records its tenant's GUID; plan and destroy refuse while the provider points elsewhere,
-// and nothing of B is touched.
+// resource records its tenant's GUID and is reached only through that tenant, so nothing of B is
+// touched; here B's credential cannot sign in to A, and plan and destroy say so.
 func TestAccTenantBinding_stateOfAnotherTenantIsRefused(t *testing.T) {
 	tnA := acctest.NewTenant(t)
 	tnB := acctest.NewOtherTenant(t)
 	// No members: a plan in B must not fail on A's users for this test to show what it guards.
 	resources := groupHCL(tnA) + accessHCL() + policyHCL("move", moveTask, "Manual")
-	refused := errorMatching("belongs to tenant "+tnA.Server.TenantID(), "configured for tenant "+tnB.Server.TenantID(),
-		"nothing was sent", "removed")
+	refused := errorMatching("Cannot reach tenant "+tnA.Server.TenantID(), "not read or changed",
+		"provider's own tenant is "+tnB.Server.TenantID())
 	tenantOf := func(id string) []statecheck.StateCheck {
 		var checks []statecheck.StateCheck
 		for _, addr := range []string{groupAddr, accessAddr, policyAddr} {
@@ -85,7 +85,7 @@ func TestAccTenantBinding_domainTenantIDStoresGUID(t *testing.T) {
 				ResourceName:       accessAddr,
 				ImportState:        true,
 				ImportStateId:      "0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10",
-				ExpectError:        errorMatching("Import id is not this tenant", "configured for tenant "+guid),
+				ExpectError:        errorMatching("Cannot reach tenant 0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10", "provider's own tenant is "+guid),
 				ImportStatePersist: false,
 			},
 		},
@@ -128,8 +128,7 @@ resource "o365pam_approval_policies_exclusive" "all" {
   tasks = ["Exchange\\New-MoveRequest"]
 }
 `
-	refused := errorMatching("belongs to tenant "+tnA.Server.TenantID(), "configured for tenant "+tnB.Server.TenantID(),
-		"nothing was sent")
+	refused := errorMatching("Cannot reach tenant "+tnA.Server.TenantID(), "provider's own tenant is "+tnB.Server.TenantID())
 	var policiesOfB int
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
