@@ -27,9 +27,9 @@ variable "approvers" {
 }
 
 variable "system_accounts" {
-  description = "Accounts left out of privileged access, such as a sync service."
+  description = "Accounts left out of privileged access, such as a sync service. Null: none."
   type        = list(string)
-  default     = []
+  default     = null
 }
 
 variable "guarded_tasks" {
