@@ -74,7 +74,7 @@ func exampleDirs(t *testing.T) []string {
 	t.Helper()
 	seen := map[string]bool{}
 	err := filepath.WalkDir(examplesRoot, func(path string, d os.DirEntry, err error) error {
-		if err == nil && d.IsDir() && d.Name() == "actions" && !withTF114Examples {
+		if err == nil && d.IsDir() && (notStandalone(path, d) || d.Name() == "actions" && !withTF114Examples) {
 			return filepath.SkipDir
 		}
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
@@ -94,6 +94,13 @@ func exampleDirs(t *testing.T) []string {
 		t.Fatalf("no example configurations under %s", examplesRoot)
 	}
 	return dirs
+}
+
+// notStandalone is true for the example folders that cannot be applied alone to one test tenant:
+// a module's folder is applied through the example that calls it, and examples/fleet manages
+// several tenants, so it needs an emulator hosting a fleet and a file listing its tenants.
+func notStandalone(path string, d os.DirEntry) bool {
+	return d.Name() == "modules" || path == filepath.Join(examplesRoot, "fleet")
 }
 
 // example is one example directory, ready to apply to a test tenant.
