@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/uuid"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
@@ -74,6 +75,15 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 	if !isGUID(tenantID) || organization == "" {
 		lookupCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
+		// The Exchange token does not depend on what the look-up finds: asking for it alongside the
+		// Graph token saves a round trip per tenant. Connect waits for it, so that the first cmdlet
+		// finds it in the credential's cache instead of asking a second time.
+		exchangeToken := make(chan struct{})
+		go func() {
+			defer close(exchangeToken)
+			_, _ = cfg.Credential.GetToken(lookupCtx, policy.TokenRequestOptions{Scopes: []string{cfg.Cloud.ExchangeScope}})
+		}()
+		defer func() { <-exchangeToken }()
 		org, err := graphClient.Organization(lookupCtx)
 		if err != nil {
 			return nil, &OrganizationError{Err: err}
