@@ -68,7 +68,7 @@ func runFleet(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s version: %w", o.cli, err)
 	}
-	cli, _, _ := strings.Cut(string(version), "\n")
+	cli := cliName(string(version))
 	if o.mode == modeForEach && !strings.HasPrefix(cli, "OpenTofu") {
 		return fmt.Errorf("fleet: -mode %s needs OpenTofu 1.9 or later (provider for_each), but -cli %s is %q", modeForEach, o.cli, cli)
 	}
@@ -105,6 +105,17 @@ func runFleet(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", line)
 	return err
+}
+
+// cliName finds the CLI's name and version ("OpenTofu v1.12.6") in what `version` printed, which
+// may start with warnings about the CLI configuration.
+func cliName(version string) string {
+	for line := range strings.Lines(version) {
+		if strings.HasPrefix(line, "OpenTofu v") || strings.HasPrefix(line, "Terraform v") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return strings.TrimSpace(version)
 }
 
 // newFleetBench writes the configuration and the CLI's settings into o.work. The CLI signs in
@@ -165,6 +176,9 @@ func measureFleet(ctx context.Context, b *bench, o fleetOptions) (*fleetResult, 
 	var planErr error
 	var before, after []emulator.Stats
 	if applyErr == nil {
+		applyErr = checkBaseline(b.srv)
+	}
+	if applyErr == nil {
 		before = tenantStats(b.srv)
 		plan, planErr = b.terraform(ctx, b.pamDir, append(slices.Clone(planArgs), parallelism)...)
 		after = tenantStats(b.srv)
@@ -181,6 +195,18 @@ func measureFleet(ctx context.Context, b *bench, o fleetOptions) (*fleetResult, 
 	r.PeakPluginRSSMiB, r.PeakPluginProcesses = mib(rss), processes
 	r.ExchangeCallsPerTenant, r.ExchangeCallsPerTenantMean, r.GraphCallsPerTenant, r.TokensPerTenant = perTenant(before, after)
 	return r, nil
+}
+
+// checkBaseline makes sure the apply reached every tenant: privileged access on and one policy per
+// task of the baseline.
+func checkBaseline(srv *emulator.Server) error {
+	for _, h := range srv.Tenants() {
+		if t := h.Snapshot(); !t.PAM.Enabled || len(t.Policies) != len(baselineTasks) {
+			return fmt.Errorf("after the apply, tenant %s (%s) has privileged access on: %v, and %d policies, want %d",
+				h.Organization(), h.TenantID(), t.PAM.Enabled, len(t.Policies), len(baselineTasks))
+		}
+	}
+	return nil
 }
 
 // tenantStats takes every hosted tenant's counters, in the server's order.

@@ -221,3 +221,23 @@ func TestFleetForEachRefusesTerraform(t *testing.T) {
 		t.Errorf("a refused run printed %q", out.String())
 	}
 }
+
+func TestCLINameSkipsConfigurationWarnings(t *testing.T) {
+	out := "\nWarning: Unable to open CLI configuration file\n\nThe CLI configuration file at \"/root/.terraformrc\" " +
+		"does not exist.\nOpenTofu v1.12.6\non linux_amd64\n"
+	if got := cliName(out); got != "OpenTofu v1.12.6" {
+		t.Errorf("cliName = %q, want OpenTofu v1.12.6", got)
+	}
+}
+
+func TestCheckBaselineNamesATenantWithoutIt(t *testing.T) {
+	srv, err := emulator.Start(emulator.Options{Tenants: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	err = checkBaseline(srv)
+	if err == nil || !strings.Contains(err.Error(), emulator.BuiltinDomain) || !strings.Contains(err.Error(), "0 policies, want 3") {
+		t.Errorf("checkBaseline of new tenants = %v, want an error naming %s and its 0 policies", err, emulator.BuiltinDomain)
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/emulator"
@@ -67,42 +69,50 @@ locals {
 	}
 	b.WriteString("  }\n}\n\n")
 
-	settings := fmt.Sprintf(`  client_id         = %q
-  authority_host    = %q
-  graph_endpoint    = %q
-  exchange_endpoint = %q
-  use_cli           = false
-`, conn.clientID, conn.authorityHost, conn.graphEndpoint, conn.exchangeEndpoint)
-	module := `module "pam" {
-  source       = "./baseline"
-  for_each     = local.tenants
-  tenant_id    = each.value.tenant_id
-  organization = each.value.organization
-`
+	settings := [][2]string{{"client_id", strconv.Quote(conn.clientID)}, {"authority_host", strconv.Quote(conn.authorityHost)},
+		{"graph_endpoint", strconv.Quote(conn.graphEndpoint)}, {"exchange_endpoint", strconv.Quote(conn.exchangeEndpoint)},
+		{"use_cli", "false"}}
+	module := [][2]string{{"source", `"./baseline"`}, {"for_each", "local.tenants"},
+		{"tenant_id", "each.value.tenant_id"}, {"organization", "each.value.organization"}}
 	if mode == modeForEach {
-		b.WriteString("provider \"o365pam\" {\n  alias        = \"tenant\"\n  for_each     = local.tenants\n" +
-			"  tenant_id    = each.value.tenant_id\n  organization = each.value.organization\n" + settings + "}\n\n")
-		b.WriteString(module + "  providers    = { o365pam = o365pam.tenant[each.key] }\n}\n")
+		settings = append([][2]string{{"alias", `"tenant"`}, {"for_each", "local.tenants"},
+			{"tenant_id", "each.value.tenant_id"}, {"organization", "each.value.organization"}}, settings...)
+		module = append(module, [2]string{"providers", "{ o365pam = o365pam.tenant[each.key] }"})
 	} else {
-		b.WriteString("# One provider for every tenant: each object names its own.\nprovider \"o365pam\" {\n" + settings + "}\n\n")
-		b.WriteString(module + "}\n")
+		b.WriteString("# One provider for every tenant: each object names its own.\n")
 	}
+	writeBlock(&b, `provider "o365pam"`, settings)
+	b.WriteString("\n")
+	writeBlock(&b, `module "pam"`, module)
 	return b.String()
+}
+
+// writeBlock writes a block of name = value arguments, aligned.
+func writeBlock(b *strings.Builder, header string, args [][2]string) {
+	width := 0
+	for _, a := range args {
+		width = max(width, len(a[0]))
+	}
+	b.WriteString(header + " {\n")
+	for _, a := range args {
+		fmt.Fprintf(b, "  %-*s = %s\n", width, a[0], a[1])
+	}
+	b.WriteString("}\n")
 }
 
 // baselineModule is the module applied to each tenant. In per-resource mode every object names
 // the tenant; in for-each mode the provider instance it is given does.
 func baselineModule(mode string) string {
-	tenant := ""
+	var tenant [][2]string
 	if mode == modePerResource {
-		tenant = "  tenant_id      = var.tenant_id\n"
+		tenant = [][2]string{{"tenant_id", "var.tenant_id"}}
 	}
 	members := make([]string, len(baselineApprovers))
 	for i, alias := range baselineApprovers {
 		members[i] = fmt.Sprintf(`"%s@${var.organization}"`, alias)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `terraform {
+	b.WriteString(`terraform {
   required_providers {
     o365pam = { source = "zerostanding/o365pam" }
   }
@@ -116,24 +126,19 @@ variable "organization" {
   type = string
 }
 
-resource "o365pam_approver_group" "approvers" {
-%s  name                 = "PAM Approvers"
-  primary_smtp_address = "pam-approvers@${var.organization}"
-  members              = [%s]
-}
-
-resource "o365pam_privileged_access" "this" {
-%s  default_approver_group = o365pam_approver_group.approvers.primary_smtp_address
-}
-`, tenant, strings.Join(members, ", "), tenant)
+`)
+	group := "o365pam_approver_group.approvers.primary_smtp_address"
+	writeBlock(&b, `resource "o365pam_approver_group" "approvers"`, append(slices.Clone(tenant),
+		[2]string{"name", `"PAM Approvers"`}, [2]string{"primary_smtp_address", `"pam-approvers@${var.organization}"`},
+		[2]string{"members", "[" + strings.Join(members, ", ") + "]"}))
+	b.WriteString("\n")
+	writeBlock(&b, `resource "o365pam_privileged_access" "this"`, append(slices.Clone(tenant),
+		[2]string{"default_approver_group", group}))
 	for i, task := range baselineTasks {
-		fmt.Fprintf(&b, `
-resource "o365pam_approval_policy" "p%d" {
-%s  task           = %q
-  approver_group = o365pam_approver_group.approvers.primary_smtp_address
-  depends_on     = [o365pam_privileged_access.this]
-}
-`, i, tenant, task)
+		b.WriteString("\n")
+		writeBlock(&b, fmt.Sprintf(`resource "o365pam_approval_policy" "p%d"`, i), append(slices.Clone(tenant),
+			[2]string{"task", strconv.Quote(task)}, [2]string{"approver_group", group},
+			[2]string{"depends_on", "[o365pam_privileged_access.this]"}))
 	}
 	return b.String()
 }

@@ -197,7 +197,7 @@ var (
 func (b *bench) measure(ctx context.Context) (*report, error) {
 	r := &report{Latency: b.opts.latency, Rounds: b.opts.rounds, Objects: groupCount + policyCount}
 	version, _ := exec.CommandContext(ctx, b.opts.cli, "version").Output()
-	r.CLI = strings.SplitN(string(version), "\n", 2)[0]
+	r.CLI = cliName(string(version))
 
 	var applies [3]sample
 	for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {
