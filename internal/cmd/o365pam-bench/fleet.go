@@ -72,18 +72,14 @@ func runFleet(ctx context.Context, args []string, stdout io.Writer) error {
 	if o.mode == modeForEach && !strings.HasPrefix(cli, "OpenTofu") {
 		return fmt.Errorf("fleet: -mode %s needs OpenTofu 1.9 or later (provider for_each), but -cli %s is %q", modeForEach, o.cli, cli)
 	}
-	if o.provider, err = filepath.Abs(o.provider); err != nil {
+	if o.provider, err = resolveBinary(o.provider); err != nil {
 		return err
 	}
-	if o.provider, err = filepath.EvalSymlinks(o.provider); err != nil {
+	cleanup, err := scratch(&o.work)
+	if err != nil {
 		return err
 	}
-	if o.work == "" {
-		if o.work, err = os.MkdirTemp("", "o365pam-bench-fleet-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(o.work)
-	}
+	defer cleanup()
 
 	srv, err := emulator.Start(emulator.Options{Tenants: o.tenants, Latency: o.latency})
 	if err != nil {

@@ -55,12 +55,7 @@ type fleetConnection struct {
 // module once per tenant.
 func fleetRootConfig(mode string, conn fleetConnection, tenants []fleetTenant) string {
 	var b strings.Builder
-	b.WriteString(`terraform {
-  required_providers {
-    o365pam = { source = "zerostanding/o365pam" }
-  }
-}
-
+	b.WriteString(requireO365pam + `
 locals {
   tenants = {
 `)
@@ -112,12 +107,7 @@ func baselineModule(mode string) string {
 		members[i] = fmt.Sprintf(`"%s@${var.organization}"`, alias)
 	}
 	var b strings.Builder
-	b.WriteString(`terraform {
-  required_providers {
-    o365pam = { source = "zerostanding/o365pam" }
-  }
-}
-
+	b.WriteString(requireO365pam + `
 variable "tenant_id" {
   type = string
 }

@@ -59,22 +59,18 @@ func run() error {
 	if o.provider == "" || o.nullProvider == "" {
 		return fmt.Errorf("-provider and -null-provider are required")
 	}
-	provider, err := filepath.Abs(o.provider)
+	provider, err := resolveBinary(o.provider)
 	if err != nil {
-		return err
-	}
-	if provider, err = filepath.EvalSymlinks(provider); err != nil {
 		return err
 	}
 	if o.nullProvider, err = filepath.Abs(o.nullProvider); err != nil {
 		return err
 	}
-	if o.work == "" {
-		if o.work, err = os.MkdirTemp("", "o365pam-bench-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(o.work)
+	cleanup, err := scratch(&o.work)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 
 	srv, err := emulator.Start(emulator.Options{Seed: benchTenant(), Latency: o.latency})
 	if err != nil {
@@ -94,6 +90,28 @@ func run() error {
 	}
 	r.print(os.Stdout)
 	return r.write(o.out)
+}
+
+// resolveBinary is the absolute path of the file a binary's path leads to, as /proc shows a
+// running process's executable.
+func resolveBinary(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// scratch sets an empty *work to a new temporary folder, which cleanup removes.
+func scratch(work *string) (cleanup func(), err error) {
+	if *work != "" {
+		return func() {}, nil
+	}
+	if *work, err = os.MkdirTemp("", "o365pam-bench-"); err != nil {
+		return nil, err
+	}
+	dir := *work
+	return func() { _ = os.RemoveAll(dir) }, nil
 }
 
 // bench runs the CLI in three working folders against one emulator.

@@ -146,12 +146,7 @@ func largeGroupConfig() string {
 	for i := range members {
 		members[i] = strconv.Quote(fmt.Sprintf("member%04d@%s", i, emulator.BuiltinDomain))
 	}
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    o365pam = { source = "zerostanding/o365pam" }
-  }
-}
-
+	return fmt.Sprintf(requireO365pam+`
 provider "o365pam" {
   use_cli = false
 }
