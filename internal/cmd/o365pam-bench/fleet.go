@@ -163,7 +163,7 @@ func measureFleet(ctx context.Context, b *bench, o fleetOptions) (*fleetResult, 
 	stop := make(chan struct{})
 	var processes int // written by the sampler until stop; read after its peak is received
 	peak := watchPeak(rssPeriod, func() int64 {
-		rss, n := pluginRSS("/proc")
+		rss, n := pluginRSS("/proc", os.Getpid())
 		processes = max(processes, n)
 		return rss
 	}, stop)

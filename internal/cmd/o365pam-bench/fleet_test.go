@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,40 +130,49 @@ func TestBaselineModule(t *testing.T) {
 	}
 }
 
-// fakeProc writes a /proc-like folder: one process per executable path, with that VmRSS in kB.
-func fakeProc(t *testing.T, processes map[string]int) string {
+// fakeProcess is one entry of a /proc-like folder.
+type fakeProcess struct {
+	pid, ppid int
+	exe       string
+	rssKB     int
+}
+
+// fakeProc writes a /proc-like folder of those processes, and a folder that is no process.
+func fakeProc(t *testing.T, processes ...fakeProcess) string {
 	t.Helper()
 	root := t.TempDir()
-	pid := 100
-	for exe, kb := range processes {
-		pid++
-		dir := filepath.Join(root, strconv.Itoa(pid))
+	for _, p := range processes {
+		dir := filepath.Join(root, strconv.Itoa(p.pid))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Symlink(exe, filepath.Join(dir, "exe")); err != nil {
+		if err := os.Symlink(p.exe, filepath.Join(dir, "exe")); err != nil {
 			t.Fatal(err)
 		}
-		status := "Name:\tx\nVmHWM:\t  999999 kB\nVmRSS:\t" + "   " + strconv.Itoa(kb) + " kB\nThreads:\t9\n"
+		status := fmt.Sprintf("Name:\tx\nPPid:\t%d\nVmHWM:\t  999999 kB\nVmRSS:\t   %d kB\nThreads:\t9\n", p.ppid, p.rssKB)
 		if err := os.WriteFile(filepath.Join(dir, "status"), []byte(status), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Not a process: skipped.
-	if err := os.MkdirAll(filepath.Join(root, "self-ish"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, "self"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return root
 }
 
-func TestPluginRSSSumsEveryPluginProcess(t *testing.T) {
-	root := fakeProc(t, map[string]int{
-		"/build/terraform-provider-o365pam":             1000,
-		"/plugins/terraform-provider-o365pam_v0.1.0_x5": 2000,
-		"/usr/bin/tofu":                       50000,
-		"/build/terraform-provider-benchnull": 4000,
-	})
-	rss, n := pluginRSS(root)
+func TestPluginRSSSumsThePluginsOfThisRun(t *testing.T) {
+	const bench, cli = 50, 60
+	root := fakeProc(t,
+		fakeProcess{bench, 1, "/tmp/go-build/o365pam-bench", 30000},
+		fakeProcess{cli, bench, "/usr/bin/tofu", 50000},
+		fakeProcess{61, cli, "/build/terraform-provider-o365pam", 1000},
+		fakeProcess{62, cli, "/plugins/terraform-provider-o365pam_v0.1.0_x5", 2000},
+		fakeProcess{63, cli, "/build/terraform-provider-benchnull", 4000},
+		// Another run on the machine: its CLI is no child of the benchmark.
+		fakeProcess{90, 1, "/usr/bin/terraform", 50000},
+		fakeProcess{91, 90, "/other/terraform-provider-o365pam", 8000},
+	)
+	rss, n := pluginRSS(root, bench)
 	if rss != 3000<<10 || n != 2 {
 		t.Errorf("pluginRSS = %d bytes in %d processes, want %d in 2", rss, n, 3000<<10)
 	}
