@@ -14,6 +14,15 @@ const (
 	policyCount     = 30
 )
 
+// requireO365pam is the terraform block that names the provider's source, which the CLI
+// configuration's dev_overrides serves.
+const requireO365pam = `terraform {
+  required_providers {
+    o365pam = { source = "zerostanding/o365pam" }
+  }
+}
+`
+
 // benchTenant is the built-in tenant with one extra user per group member.
 func benchTenant() *emulator.Tenant {
 	t := emulator.BuiltinTenant()
@@ -36,12 +45,7 @@ func benchTenant() *emulator.Tenant {
 // pamConfig manages the groups and policies.
 func pamConfig() string {
 	var b strings.Builder
-	b.WriteString(`terraform {
-  required_providers {
-    o365pam = { source = "zerostanding/o365pam" }
-  }
-}
-
+	b.WriteString(requireO365pam + `
 provider "o365pam" {
   use_cli = false
 }

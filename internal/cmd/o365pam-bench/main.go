@@ -6,12 +6,16 @@
 // the time over the floor in round trips of the added latency, and the Exchange, Graph and token
 // requests the emulator saw; then the provider binary's size and cold start. `make bench` runs it;
 // -out writes the figures as JSON.
+//
+// `o365pam-bench fleet` measures one configuration that manages many tenants of one emulator
+// (fleet.go); `make bench-fleet` runs it.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +27,13 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "fleet" {
+		err = runFleet(context.Background(), os.Args[2:], os.Stdout)
+	} else {
+		err = run()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "o365pam-bench:", err)
 		os.Exit(1)
 	}
@@ -49,22 +59,18 @@ func run() error {
 	if o.provider == "" || o.nullProvider == "" {
 		return fmt.Errorf("-provider and -null-provider are required")
 	}
-	provider, err := filepath.Abs(o.provider)
+	provider, err := resolveBinary(o.provider)
 	if err != nil {
-		return err
-	}
-	if provider, err = filepath.EvalSymlinks(provider); err != nil {
 		return err
 	}
 	if o.nullProvider, err = filepath.Abs(o.nullProvider); err != nil {
 		return err
 	}
-	if o.work == "" {
-		if o.work, err = os.MkdirTemp("", "o365pam-bench-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(o.work)
+	cleanup, err := scratch(&o.work)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 
 	srv, err := emulator.Start(emulator.Options{Seed: benchTenant(), Latency: o.latency})
 	if err != nil {
@@ -86,6 +92,28 @@ func run() error {
 	return r.write(o.out)
 }
 
+// resolveBinary is the absolute path of the file a binary's path leads to, as /proc shows a
+// running process's executable.
+func resolveBinary(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// scratch sets an empty *work to a new temporary folder, which cleanup removes.
+func scratch(work *string) (cleanup func(), err error) {
+	if *work != "" {
+		return func() {}, nil
+	}
+	if *work, err = os.MkdirTemp("", "o365pam-bench-"); err != nil {
+		return nil, err
+	}
+	dir := *work
+	return func() { _ = os.RemoveAll(dir) }, nil
+}
+
 // bench runs the CLI in three working folders against one emulator.
 type bench struct {
 	opts                      options
@@ -100,26 +128,50 @@ func newBench(o options, srv *emulator.Server, provider string) (*bench, error) 
 	b := &bench{opts: o, srv: srv, provider: provider, pamDir: filepath.Join(o.work, "pam"),
 		floorDir: filepath.Join(o.work, "floor"), nullDir: filepath.Join(o.work, "null")}
 	cliConfig := filepath.Join(o.work, "cli.tfrc")
-	files := map[string]string{
+	if err := writeFiles(map[string]string{
 		filepath.Join(b.pamDir, "main.tf"):   pamConfig(),
 		filepath.Join(b.floorDir, "main.tf"): floorConfig(),
 		filepath.Join(b.nullDir, "main.tf"):  nullConfig(),
-		cliConfig: fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-			"zerostanding/o365pam", filepath.Dir(provider), "zerostanding/benchnull", filepath.Dir(o.nullProvider)),
+		cliConfig: devOverrides(map[string]string{
+			"zerostanding/o365pam": filepath.Dir(provider), "zerostanding/benchnull": filepath.Dir(o.nullProvider)}),
+	}); err != nil {
+		return nil, err
 	}
-	for path, text := range files {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	b.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
+	b.env = cliEnv(os.Environ(), cliConfig)
 	for _, e := range srv.Exports() {
 		b.env = append(b.env, e.Name+"="+e.Value)
 	}
 	return b, nil
+}
+
+// writeFiles writes each file's text, making its folder first.
+func writeFiles(files map[string]string) error {
+	for path, text := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// devOverrides is a CLI configuration that takes each provider source from the folder of its
+// binary, so the CLI needs no registry for it.
+func devOverrides(folders map[string]string) string {
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, source := range slices.Sorted(maps.Keys(folders)) {
+		fmt.Fprintf(&b, "    %q = %q\n", source, folders[source])
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
+}
+
+// cliEnv is environ with the CLI configuration cliConfig and the CLI quiet and non-interactive.
+func cliEnv(environ []string, cliConfig string) []string {
+	return append(slices.Clone(environ), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
 }
 
 // sample is one CLI run: its wall time, what the emulator saw during it and, when watched, the
@@ -139,7 +191,7 @@ func (b *bench) terraform(ctx context.Context, dir string, args ...string) (samp
 	var peak <-chan int64
 	if b.watchRSS {
 		stop = make(chan struct{})
-		peak = watchPeakRSS(b.provider, stop)
+		peak = watchPeak(20*time.Millisecond, func() int64 { return peakRSSOf(b.provider) }, stop)
 	}
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -163,7 +215,7 @@ var (
 func (b *bench) measure(ctx context.Context) (*report, error) {
 	r := &report{Latency: b.opts.latency, Rounds: b.opts.rounds, Objects: groupCount + policyCount}
 	version, _ := exec.CommandContext(ctx, b.opts.cli, "version").Output()
-	r.CLI = strings.SplitN(string(version), "\n", 2)[0]
+	r.CLI = cliName(string(version))
 
 	var applies [3]sample
 	for i, dir := range []string{b.pamDir, b.floorDir, b.nullDir} {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -148,12 +146,7 @@ func largeGroupConfig() string {
 	for i := range members {
 		members[i] = strconv.Quote(fmt.Sprintf("member%04d@%s", i, emulator.BuiltinDomain))
 	}
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    o365pam = { source = "zerostanding/o365pam" }
-  }
-}
-
+	return fmt.Sprintf(requireO365pam+`
 provider "o365pam" {
   use_cli = false
 }
@@ -164,54 +157,4 @@ resource "o365pam_approver_group" "large" {
   members              = [%s]
 }
 `, emulator.BuiltinDomain, strings.Join(members, ", "))
-}
-
-// watchPeakRSS samples, until stop closes, the processes that run binary and sends the highest
-// resident set size any of them reached (their VmHWM), in bytes.
-func watchPeakRSS(binary string, stop <-chan struct{}) <-chan int64 {
-	out := make(chan int64, 1)
-	go func() {
-		var peak int64
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			peak = max(peak, peakRSSOf(binary))
-			select {
-			case <-stop:
-				out <- peak
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return out
-}
-
-// peakRSSOf reads /proc for the largest VmHWM of the running processes of binary.
-func peakRSSOf(binary string) int64 {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	var peak int64
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err != nil || exe != binary {
-			continue
-		}
-		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
-		if err != nil {
-			continue
-		}
-		scanner := bufio.NewScanner(bytes.NewReader(status))
-		for scanner.Scan() {
-			if kb, found := strings.CutPrefix(scanner.Text(), "VmHWM:"); found {
-				n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
-				peak = max(peak, n<<10)
-			}
-		}
-	}
-	return peak
 }
