@@ -56,8 +56,10 @@ func (t *Tenant) RoleManagement(ctx context.Context) (RoleHolding, error) {
 
 // readRoleManagement asks the token first: an Entra role that holds every Exchange right settles
 // it without a call. Otherwise Exchange lists the caller's Role Management assignments, direct or
-// through role groups. An app Exchange does not know has no such assignment; whether it holds an
-// Entra role is then known only when its token lists its roles.
+// through role groups. A caller refused the listing holds no Role Management, whose cmdlets
+// include it (documented: the role manages role assignments); an app Exchange does not know has
+// no assignment either. Whether such an app holds an Entra role is known only when its token
+// lists its roles.
 func readRoleManagement(ctx context.Context, ex *exchange.Client) (RoleHolding, error) {
 	caller, err := ex.Caller(ctx)
 	if err != nil {
@@ -70,7 +72,7 @@ func readRoleManagement(ctx context.Context, ex *exchange.Client) (RoleHolding, 
 	}
 	assignments, err := ex.RoleAssignments(ctx, caller.Name, exchange.RoleManagement)
 	switch {
-	case caller.App && apierr.IsNotFound(err):
+	case apierr.Is(err, apierr.KindForbidden), caller.App && apierr.IsNotFound(err):
 	case err != nil:
 		return RoleHolding{}, err
 	case len(assignments) > 0:
