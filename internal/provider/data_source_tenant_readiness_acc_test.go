@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -122,24 +123,34 @@ func TestAccTenantReadiness_noPAMLicence(t *testing.T) {
 		}))})
 }
 
-// One policy below the limit the tenant is ready; at the limit no policy can be added.
+// One policy below the limit the tenant is ready; at the limit no policy can be added. The tenant
+// starts with 29 policies made long ago; another admin adds the 30th.
 func TestAccTenantReadiness_policyLimit(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	addPolicies := func(upTo int) {
-		group := tn.Address("other-approvers")
-		for i := len(tn.Exchange(t, "Get-ElevatedAccessApprovalPolicy", nil)); i < upTo; i++ {
-			tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
-				"Task": fmt.Sprintf(`Exchange\Set-Thing%d`, i), "ApprovalType": "Auto", "ApproverGroup": group,
-			})
+	const groupID = "6a000000-0000-4000-8000-000000000001"
+	longAgo := time.Now().Add(-24 * time.Hour)
+	tn := acctest.NewTenantWith(t, seedWith(func(seed *emulator.Tenant) {
+		address := "other-approvers@" + emulator.BuiltinDomain
+		seed.Groups = append(seed.Groups, &emulator.Group{
+			ID: groupID, GUID: "6a000000-0000-4000-9000-000000000001", Name: "other-approvers", DisplayName: "other-approvers",
+			Alias: "other-approvers", PrimarySmtpAddress: address, EmailAddresses: []string{"SMTP:" + address},
+			Security: true, Members: []string{seed.Users[3].ID}, MemberDepartRestriction: "Closed", MemberJoinRestriction: "Closed",
+			WhenCreated: longAgo,
+		})
+		for i := range 29 {
+			seed.Policies = append(seed.Policies, &emulator.Policy{ID: fmt.Sprintf("6b000000-0000-4000-8000-%012d", i),
+				Task: fmt.Sprintf(`Exchange\Set-Thing%d`, i), ApprovalType: "Auto", ApproverGroupID: groupID, WhenCreated: longAgo})
 		}
-	}
+	}))
 	readinessTest(t, tn,
 		resource.TestStep{
-			PreConfig:         func() { outOfBandGroup(t, tn); addPolicies(29) },
 			ConfigStateChecks: readinessIs(with(problemsAre(), map[string]knownvalue.Check{"approval_policies": knownvalue.Int64Exact(29)})),
 		},
 		resource.TestStep{
-			PreConfig: func() { addPolicies(30) },
+			PreConfig: func() {
+				tn.Exchange(t, "New-ElevatedAccessApprovalPolicy", map[string]any{
+					"Task": setMailboxTask, "ApprovalType": "Auto", "ApproverGroup": tn.Address("other-approvers"),
+				})
+			},
 			ConfigStateChecks: readinessIs(with(
 				problemsAre(`^The tenant holds 30 approval policies, the most Exchange allows in one organization \(30\), so no policy can be added\.`),
 				map[string]knownvalue.Check{"approval_policies": knownvalue.Int64Exact(30)})),
