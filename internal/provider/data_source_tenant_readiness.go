@@ -176,9 +176,8 @@ func (d *tenantReadinessDataSource) Schema(_ context.Context, _ datasource.Schem
 			"licensed": schema.BoolAttribute{
 				Computed: true,
 				MarkdownDescription: "Whether the tenant subscribes to a licence that includes privileged access " +
-					"management (Microsoft 365 E5 or A5, Office 365 E5, E3/A3 with the E5/A5 Compliance add-on, or the " +
-					"E5/A5 Insider Risk Management add-on). Who holds the licences is not read here: the approver " +
-					"group's `unlicensed_members` tells it for approvers. Null when the subscriptions could not be read.",
+					"management (" + pamtenant.PAMLicenceNames + "). Who holds the licences is not read here: the " +
+					"approver group's `unlicensed_members` tells it for approvers. Null when the subscriptions could not be read.",
 			},
 			"licences": schema.SetAttribute{
 				Computed:    true,
