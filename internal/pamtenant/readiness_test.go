@@ -43,7 +43,7 @@ func (c userCredential) GetToken(ctx context.Context, opts policy.TokenRequestOp
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK {
-		return azcore.AccessToken{}, fmt.Errorf("signing in as %s: HTTP %d %v", c.upn, resp.StatusCode, err)
+		return azcore.AccessToken{}, fmt.Errorf("signing in as %s: HTTP %d %w", c.upn, resp.StatusCode, err)
 	}
 	return azcore.AccessToken{Token: answer.AccessToken, ExpiresOn: time.Now().Add(time.Duration(answer.ExpiresIn) * time.Second)}, nil
 }

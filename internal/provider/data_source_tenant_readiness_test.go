@@ -94,7 +94,9 @@ func TestTenantReadiness(t *testing.T) {
 		// is still read and checked.
 		"nothing readable": {
 			change: func(r *pamtenant.Readiness) {
-				r.PrivilegedAccessErr, r.SubscribedErr, r.PoliciesErr, r.RoleErr = errors.New("boom."), errors.New("boom"), forbidden, errors.New("boom")
+				// A service message that ends a sentence gets no second period.
+				r.PrivilegedAccessErr = &apierr.Error{Service: "Exchange Online", Operation: "Get-OrganizationConfig", Message: "boom."}
+				r.SubscribedErr, r.PoliciesErr, r.RoleErr = errors.New("boom"), forbidden, errors.New("boom")
 			},
 			check: func(t *testing.T, m tenantReadinessModel) {
 				for name, v := range map[string]interface{ IsNull() bool }{"privileged_access_enabled": m.PrivilegedAccessEnabled,
@@ -105,7 +107,7 @@ func TestTenantReadiness(t *testing.T) {
 				}
 			},
 			problems: [][]string{
-				{"Whether privileged access is on", "could not be read: boom."},
+				{"Whether privileged access is on", "could not be read: Exchange Online Get-OrganizationConfig: boom."},
 				{"subscriptions", "could not be read: boom."},
 				{"approval policies could not be read", "forbidden", "request id req-1", "lacks a permission"},
 				{"Role Management could not be read: boom."},
@@ -140,6 +142,9 @@ func TestTenantReadiness(t *testing.T) {
 				t.Fatalf("%d problems, want %d:\n%s", len(problems), len(tc.problems), strings.Join(problems, "\n"))
 			}
 			for i, phrases := range tc.problems {
+				if strings.Contains(problems[i], "..") {
+					t.Errorf("problem %d has two periods in a row: %s", i, problems[i])
+				}
 				for _, phrase := range phrases {
 					if !strings.Contains(problems[i], phrase) {
 						t.Errorf("problem %d lacks %q: %s", i, phrase, problems[i])
