@@ -282,10 +282,10 @@ const (
 // and Exchange Administrator roles provide the required permissions for any task in Exchange Online
 // PowerShell" (documented, Exchange's app-only authentication page). Their role template ids are
 // documented (Microsoft Entra built-in roles). An access token lists its holder's roles by template
-// id in the wids claim (documented for users; observed in an app-only Graph token; whether Exchange
-// tokens of apps carry it is unverified, though the Exchange Online module refuses an app whose
-// directory role "isn't supported in this scenario" as soon as it holds the token). Callers read the
-// claim through Client.Caller.
+// id in the wids claim (documented for users; observed in an app-only Graph token, msgraph-sdk-powershell
+// issue 1782; whether Exchange tokens of apps carry it is unverified, though the Exchange Online
+// module refuses an app whose directory role "isn't supported in this scenario" right after it got
+// the token, office-docs-powershell issue 11332). Callers read the claim through Client.Caller.
 var fullExchangeEntraRoles = map[string]string{
 	"62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
 	"29232cdf-9323-42fd-ade2-1d097af3e4de": "Exchange Administrator",
