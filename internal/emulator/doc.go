@@ -51,12 +51,14 @@
 //	            "accountEnabled": true, "password": "...", "roles": ["Organization Management"],
 //	            "skuIds": ["..."]}],
 //	 "apps": [{"clientId": "...", "objectId": "...", "displayName": "...", "secret": "...",
-//	           "graphRoles": ["Group.Read.All"], "exchangeRoles": ["Exchange.ManageAsApp"]}],
+//	           "graphRoles": ["Group.Read.All"], "exchangeRoles": ["Exchange.ManageAsApp"],
+//	           "entraRoles": ["Exchange Administrator"]}],
 //	 "groups": [...], "pam": {"enabled": false}, "policies": [...], "requests": [...]}
 //
 // A user's Exchange recipient Name is its object id, as in current Exchange Online. A user
 // with a password may sign in with the password grant; roles "Organization Management",
-// "Global Administrator" or "Role Management" make a user an admin. The state file holds
+// "Global Administrator" or "Role Management" make a user an admin. An app's entraRoles, and a
+// user's "Global Administrator", are Entra roles: tokens list their template ids in wids. The state file holds
 // secrets and passwords and is written with mode 0600 through a temporary file and a rename.
 //
 // # Fidelity: every rule, its evidence and its source
@@ -140,6 +142,11 @@
 //	Get-ManagementRoleAssignment -RoleAssignee <upn> -Role: Role          choice      facts (output unverified)
 //	  Management through the user's role group, or Direct; an app id is
 //	  not found (its rights come from its Entra role)
+//	tokens list the caller's Entra roles (Global Administrator, Exchange  documented  Entra token claims and
+//	  Administrator, Directory Readers, Global Reader) by template id in   + observed  built-in roles docs; an
+//	  wids, app-only tokens too; no claim when there are none; roles do               app-only Graph token
+//	  not limit what an app may run (see the app row above)                           (wids in Exchange tokens
+//	                                                                                  unverified)
 //	Set-DistributionGroup changing nothing warns "The command completed  observed    facts (public client)
 //	  successfully but no settings of '<name>' have been modified."
 //	Set-DistributionGroup -ManagedBy @(): ValidationException             choice      facts (open question 7)

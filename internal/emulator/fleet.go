@@ -78,7 +78,7 @@ func generatedTenant(i int, app *App) *Tenant {
 
 func cloneApp(a *App) *App {
 	c := *a
-	c.GraphRoles, c.ExchangeRoles = slices.Clone(a.GraphRoles), slices.Clone(a.ExchangeRoles)
+	c.GraphRoles, c.ExchangeRoles, c.EntraRoles = slices.Clone(a.GraphRoles), slices.Clone(a.ExchangeRoles), slices.Clone(a.EntraRoles)
 	return &c
 }
 

@@ -63,6 +63,7 @@ func BuiltinTenant() *Tenant {
 				Secret:        BuiltinClientSecret,
 				GraphRoles:    []string{"Group.Read.All", "User.Read.All", "Organization.Read.All"},
 				ExchangeRoles: []string{"Exchange.ManageAsApp"},
+				EntraRoles:    []string{"Exchange Administrator"},
 			},
 			{
 				ClientID:    BuiltinGraphOnlyClientID,

@@ -27,6 +27,9 @@ func TestClientCredentialsTokenCarriesAppClaims(t *testing.T) {
 	if _, hasUPN := claims["upn"]; hasUPN {
 		t.Fatal("app token must not carry upn")
 	}
+	if wids, _ := claims["wids"].([]any); len(wids) != 1 || wids[0] != "29232cdf-9323-42fd-ade2-1d097af3e4de" {
+		t.Fatalf("wids %v, want the Exchange Administrator role's template id", claims["wids"])
+	}
 	exp := int64(claims["exp"].(float64))
 	if want := h.clock.Now().Add(time.Hour).Unix(); exp != want {
 		t.Fatalf("exp %d, want %d", exp, want)
@@ -112,6 +115,10 @@ func TestPasswordGrantGivesDelegatedToken(t *testing.T) {
 	}
 	if _, isApp := claims["idtyp"]; isApp {
 		t.Fatal("delegated token must not say idtyp")
+	}
+	// Organization Management is an Exchange role group, not an Entra role: no claim.
+	if wids, listed := claims["wids"]; listed {
+		t.Fatalf("wids %v for a user without Entra roles; want no claim", wids)
 	}
 	r := h.tokenRequest(url.Values{"grant_type": {"password"}, "client_id": {BuiltinClientID},
 		"username": {upn("megan.bowen")}, "password": {"wrong"}, "scope": {"https://outlook.office365.com/.default"}})

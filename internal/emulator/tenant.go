@@ -63,8 +63,8 @@ type User struct {
 	SkuIDs []string `json:"skuIds,omitempty"`
 }
 
-// App is an app registration with a client secret and the application permissions granted
-// on each resource.
+// App is an app registration with a client secret, the application permissions granted on each
+// resource and the Entra roles its service principal holds.
 type App struct {
 	ClientID      string   `json:"clientId"`
 	ObjectID      string   `json:"objectId"`
@@ -72,6 +72,9 @@ type App struct {
 	Secret        string   `json:"secret"`
 	GraphRoles    []string `json:"graphRoles,omitempty"`
 	ExchangeRoles []string `json:"exchangeRoles,omitempty"`
+	// EntraRoles are Entra directory roles by name, such as "Exchange Administrator" (see
+	// entraRoleTemplates); tokens list them in wids.
+	EntraRoles []string `json:"entraRoles,omitempty"`
 }
 
 // Group is a distribution group or mail-enabled security group, the only group kinds the

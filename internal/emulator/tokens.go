@@ -52,6 +52,7 @@ type tokenClaims struct {
 	ObjectID   string   `json:"oid,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
 	Scope      string   `json:"scp,omitempty"`
+	EntraRoles []string `json:"wids,omitempty"`
 	UPN        string   `json:"upn,omitempty"`
 	UniqueName string   `json:"unique_name,omitempty"`
 	Name       string   `json:"name,omitempty"`
@@ -81,13 +82,39 @@ func (s *Server) issueAccessToken(t *Tenant, audience string, app *App, user *Us
 		} else {
 			claims.Roles = app.ExchangeRoles
 		}
+		claims.EntraRoles = entraRoleIDs(app.EntraRoles)
 	} else {
 		claims.Subject, claims.ObjectID = user.ID, user.ID
 		claims.UPN, claims.UniqueName, claims.Name = user.UserPrincipalName, user.UserPrincipalName, user.DisplayName
 		claims.Scope = delegatedScopes[audience]
 		claims.AppIDACR = "0"
+		claims.EntraRoles = entraRoleIDs(user.Roles)
 	}
 	return s.sign(withAudience(claims, audience))
+}
+
+// entraRoleTemplates are the template ids of the Entra roles the emulator knows, as Microsoft's
+// list of built-in roles gives them. Other names (Exchange role groups such as "Organization
+// Management") are not Entra roles and appear in no token.
+var entraRoleTemplates = map[string]string{
+	"Global Administrator":   "62e90394-69f5-4237-9190-012177145e10",
+	"Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",
+	"Directory Readers":      "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
+	"Global Reader":          "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+}
+
+// entraRoleIDs lists the template ids of the Entra roles among names, for a token's wids claim;
+// nil, and so no claim, when there are none, as Entra leaves out claims without a value.
+func entraRoleIDs(names []string) []string {
+	var ids []string
+	for _, name := range names {
+		for known, id := range entraRoleTemplates {
+			if strings.EqualFold(name, known) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }
 
 // withAudience renders the claims with "aud" as a single string, as Entra ID does (the JWT

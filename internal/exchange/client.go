@@ -258,25 +258,54 @@ func (c *Client) authorize(ctx context.Context, cl *call) error {
 // token, the application (client) id for an app-only one. Requests filed through the client
 // name this identity as their requester.
 func (c *Client) SignedInAs(ctx context.Context) (string, error) {
+	caller, err := c.Caller(ctx)
+	return caller.Name, err
+}
+
+// Caller is the identity the client runs cmdlets as, as its token tells.
+type Caller struct {
+	Name string // the user's UPN, or the app's (client) id for an app-only token
+	App  bool
+	// EntraRoles are the template ids of the caller's Entra roles (the token's wids claim); nil
+	// when the token does not list them, which is not the same as holding none.
+	EntraRoles []string
+}
+
+// Caller signs in if needed and reads who the client runs cmdlets as from the token.
+func (c *Client) Caller(ctx context.Context) (Caller, error) {
 	cl := &call{cmdlet: "sign-in"}
 	if err := c.authorize(ctx, cl); err != nil {
-		return "", err
+		return Caller{}, err
 	}
 	claims := tokenClaims(cl.token.Token)
-	if claims.UPN != "" {
-		return claims.UPN, nil
+	out := Caller{Name: claims.UPN, EntraRoles: claims.EntraRoles}
+	switch {
+	case out.Name != "":
+	case claims.AppID != "":
+		out.Name, out.App = claims.AppID, true
+	default:
+		out.Name, out.App = claims.AuthorizedParty, true
 	}
-	if claims.AppID != "" {
-		return claims.AppID, nil
+	return out, nil
+}
+
+// ExchangeAdminRole names the caller's Entra role that holds every Exchange right (see
+// fullExchangeEntraRoles in cmdlets.go), or "" when the token lists none of them.
+func (c Caller) ExchangeAdminRole() string {
+	for _, id := range c.EntraRoles {
+		if name, ok := fullExchangeEntraRoles[strings.ToLower(id)]; ok {
+			return name
+		}
 	}
-	return claims.AuthorizedParty, nil
+	return ""
 }
 
 // claims are the parts of an access token's payload the client reads.
 type claims struct {
-	UPN             string `json:"upn"`   // delegated tokens only
-	AppID           string `json:"appid"` // v1 tokens
-	AuthorizedParty string `json:"azp"`   // v2 tokens
+	UPN             string   `json:"upn"`   // delegated tokens only
+	AppID           string   `json:"appid"` // v1 tokens
+	AuthorizedParty string   `json:"azp"`   // v2 tokens
+	EntraRoles      []string `json:"wids"`  // role template ids; see fullExchangeEntraRoles for the evidence
 }
 
 // tokenClaims reads a JWT's payload without verifying it; anything unreadable gives no claims.

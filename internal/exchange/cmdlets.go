@@ -119,7 +119,7 @@ const (
 
 // targetParams name the object a cmdlet acts on; an "object not found" answer that quotes one
 // of their values means that object is gone (see classify).
-var targetParams = []string{paramIdentity, paramRequestID}
+var targetParams = []string{paramIdentity, paramRequestID, paramRoleAssignee}
 
 // Parameter values.
 const (
@@ -258,9 +258,12 @@ const (
 )
 
 // Get-ManagementRoleAssignment (documented) tells whether a caller holds the Role Management role
-// the PAM cmdlets need. Only the probe asks it. An app's rights usually come from its Entra role
-// (Exchange Administrator), which this cmdlet does not list; RBAC for Applications assignments it
-// does (documented).
+// the PAM cmdlets need; the probe and the tenant readiness check ask it. Without Role, it lists
+// the assignments that reach the assignee directly and through its role groups (documented). An
+// app's rights usually come from its Entra role (Exchange Administrator), which this cmdlet does
+// not list; RBAC for Applications assignments it does (documented). What it answers for an app
+// that has no Exchange service principal is unverified; the client reads "couldn't be found"
+// naming the assignee as not found, and the emulator answers so.
 const (
 	cmdletGetManagementRoleAssignment = "Get-ManagementRoleAssignment" // documented
 	paramRole                         = "Role"                         // documented
@@ -274,6 +277,19 @@ const (
 	// Management role group holds it by default.
 	RoleManagement = "Role Management"
 )
+
+// Entra roles that hold every Exchange right, Role Management included: "The Global Administrator
+// and Exchange Administrator roles provide the required permissions for any task in Exchange Online
+// PowerShell" (documented, Exchange's app-only authentication page). Their role template ids are
+// documented (Microsoft Entra built-in roles). An access token lists its holder's roles by template
+// id in the wids claim (documented for users; observed in an app-only Graph token, msgraph-sdk-powershell
+// issue 1782; whether Exchange tokens of apps carry it is unverified, though the Exchange Online
+// module refuses an app whose directory role "isn't supported in this scenario" right after it got
+// the token, office-docs-powershell issue 11332). Callers read the claim through Client.Caller.
+var fullExchangeEntraRoles = map[string]string{
+	"62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
+	"29232cdf-9323-42fd-ade2-1d097af3e4de": "Exchange Administrator",
+}
 
 // Output is what the client reads from one cmdlet's answer. The probe holds real answers against
 // it, and testdata/documented-outputs.json holds Microsoft's documented examples against it.

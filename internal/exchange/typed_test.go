@@ -461,3 +461,52 @@ func TestAccessAuthorizationDecoding(t *testing.T) {
 		t.Errorf("body %s", got)
 	}
 }
+
+// The caller as its token tells: a user by UPN, an app by its id, and its Entra roles from wids,
+// where a claim left out (roles unknown) differs from an empty one.
+func TestCaller(t *testing.T) {
+	const exchangeAdmin, directoryReaders = "29232CDF-9323-42FD-ADE2-1D097AF3E4DE", "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
+	cases := []struct {
+		name  string
+		token map[string]any
+		want  Caller
+		admin string
+	}{
+		{"user", map[string]any{"upn": "admin@contoso.com", "appid": "app-1", "wids": []string{directoryReaders}},
+			Caller{Name: "admin@contoso.com", EntraRoles: []string{directoryReaders}}, ""},
+		{"app with Exchange Administrator", map[string]any{"appid": "app-1", "wids": []string{directoryReaders, exchangeAdmin}},
+			Caller{Name: "app-1", App: true, EntraRoles: []string{directoryReaders, exchangeAdmin}}, "Exchange Administrator"},
+		{"v2 app token without wids", map[string]any{"azp": "app-2"}, Caller{Name: "app-2", App: true}, ""},
+		{"empty wids", map[string]any{"appid": "app-1", "wids": []string{}}, Caller{Name: "app-1", App: true, EntraRoles: []string{}}, ""},
+	}
+	for _, tc := range cases {
+		h := newHarness(t, func(http.ResponseWriter, *http.Request, seen, int) { t.Error("Caller must not call Exchange") })
+		h.cred.token = testJWT(t, tc.token)
+		got, err := h.client.Caller(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) || (got.EntraRoles == nil) != (tc.want.EntraRoles == nil) {
+			t.Errorf("%s: got %#v, want %#v", tc.name, got, tc.want)
+		}
+		if role := got.ExchangeAdminRole(); role != tc.admin {
+			t.Errorf("%s: ExchangeAdminRole = %q, want %q", tc.name, role, tc.admin)
+		}
+	}
+}
+
+// An assignee Exchange does not know (an app without an Exchange service principal) is not found;
+// a missing role named in Role is not.
+func TestRoleAssignmentsOfUnknownAssignee(t *testing.T) {
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request, req seen, _ int) {
+		writeNotFound(w, req.Params["RoleAssignee"].(string))
+	})
+	_, err := h.client.RoleAssignments(context.Background(), "app-1", RoleManagement)
+	if !apierr.IsNotFound(err) {
+		t.Errorf("got %v, want not found", err)
+	}
+	h = newHarness(t, func(w http.ResponseWriter, _ *http.Request, _ seen, _ int) { writeNotFound(w, RoleManagement) })
+	if _, err := h.client.RoleAssignments(context.Background(), "app-1", RoleManagement); err == nil || apierr.IsNotFound(err) {
+		t.Errorf("a missing role: got %v, want an error other than not found", err)
+	}
+}

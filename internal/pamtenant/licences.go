@@ -33,17 +33,23 @@ const PAMLicenceNames = "Microsoft 365 E5 or A5, Office 365 E5, E3/A3 with the E
 // IncludesPAM reports whether any of the licences (a user's, or the tenant's subscriptions)
 // includes privileged access management.
 func IncludesPAM(skus []Sku) bool {
+	return slices.ContainsFunc(skus, skuIncludesPAM)
+}
+
+// PAMSkus keeps the licences that include privileged access management.
+func PAMSkus(skus []Sku) []Sku {
+	var out []Sku
 	for _, sku := range skus {
-		if containsFold(pamSkuPartNumbers, sku.SkuPartNumber) {
-			return true
-		}
-		for _, plan := range sku.ServicePlans {
-			if containsFold(pamServicePlans, plan) {
-				return true
-			}
+		if skuIncludesPAM(sku) {
+			out = append(out, sku)
 		}
 	}
-	return false
+	return out
+}
+
+func skuIncludesPAM(sku Sku) bool {
+	return containsFold(pamSkuPartNumbers, sku.SkuPartNumber) ||
+		slices.ContainsFunc(sku.ServicePlans, func(plan string) bool { return containsFold(pamServicePlans, plan) })
 }
 
 func containsFold(list []string, s string) bool {

@@ -1,6 +1,9 @@
 package pamtenant
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIncludesPAM(t *testing.T) {
 	e3 := Sku{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}}
@@ -21,5 +24,23 @@ func TestIncludesPAM(t *testing.T) {
 		if got := IncludesPAM(tc.skus); got != tc.want {
 			t.Errorf("%s: IncludesPAM = %v, want %v", name, got, tc.want)
 		}
+	}
+}
+
+func TestPAMSkus(t *testing.T) {
+	skus := []Sku{
+		{SkuPartNumber: "SPE_E3", ServicePlans: []string{"EXCHANGE_S_ENTERPRISE"}},
+		{SkuPartNumber: "SPE_E5", ServicePlans: []string{"PAM_ENTERPRISE"}},
+		{SkuPartNumber: "ENTERPRISEPREMIUM"},
+	}
+	var got []string
+	for _, sku := range PAMSkus(skus) {
+		got = append(got, sku.SkuPartNumber)
+	}
+	if strings.Join(got, ",") != "SPE_E5,ENTERPRISEPREMIUM" {
+		t.Errorf("PAMSkus kept %v, want SPE_E5 and ENTERPRISEPREMIUM", got)
+	}
+	if PAMSkus(skus[:1]) != nil {
+		t.Error("PAMSkus of E3 alone is not empty")
 	}
 }

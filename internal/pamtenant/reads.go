@@ -27,6 +27,7 @@ type runReads struct {
 	members  *readcache.Batch[[]graph.User]                    // group members by group object id
 	users    *readcache.Batch[graph.User]                      // users by object id
 	skus     *readcache.Value[[]graph.Sku]                     // the tenant's subscriptions
+	role     *readcache.Value[RoleHolding]                     // the caller's Role Management
 
 	readAhead sync.Once
 }
@@ -56,6 +57,9 @@ func newRunReads(t *Tenant) *runReads {
 		members: readcache.NewBatch(byLowerID(gr.GroupsMembers), batch("group members")),
 		users:   readcache.NewBatch(byLowerID(gr.UsersByID), batch("users")),
 		skus:    readcache.NewValue(gr.SubscribedSkus, t.cacheHitLog("subscribed licences")),
+		role: readcache.NewValue(func(ctx context.Context) (RoleHolding, error) {
+			return readRoleManagement(ctx, ex)
+		}, t.cacheHitLog("caller's Role Management")),
 	}
 }
 

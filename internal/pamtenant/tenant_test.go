@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/zerostanding/terraform-provider-o365pam/internal/apierr"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/auth"
 	"github.com/zerostanding/terraform-provider-o365pam/internal/cloud"
@@ -21,11 +23,18 @@ const moveTask = `Exchange\New-MoveRequest`
 // startEmulator starts an emulator without lags for this test.
 func startEmulator(t *testing.T) *emulator.Server {
 	t.Helper()
+	return startEmulatorWith(t, emulator.Options{})
+}
+
+// startEmulatorWith is startEmulator with options such as a seed.
+func startEmulatorWith(t *testing.T, opts emulator.Options) *emulator.Server {
+	t.Helper()
 	ca, err := emulator.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := emulator.Start(emulator.Options{CA: ca})
+	opts.CA = ca
+	srv, err := emulator.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the tenant emulator: %v", err)
 	}
@@ -38,14 +47,20 @@ func startEmulator(t *testing.T) *emulator.Server {
 // a removed group back connects once to create it and once to remove it.
 func connect(t *testing.T, srv *emulator.Server, clock runenv.Clock) *pamtenant.Clients {
 	t.Helper()
-	httpClient := srv.CA().HTTPClient()
 	credential, _, err := auth.NewCredential(auth.Settings{
 		TenantID: srv.TenantID(), ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
-		AuthorityHost: srv.BaseURL() + "/", CustomAuthority: true, HTTPClient: httpClient,
+		AuthorityHost: srv.BaseURL() + "/", CustomAuthority: true, HTTPClient: srv.CA().HTTPClient(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return connectAs(t, srv, credential, clock)
+}
+
+// connectAs is connect signed in with credential.
+func connectAs(t *testing.T, srv *emulator.Server, credential azcore.TokenCredential, clock runenv.Clock) *pamtenant.Clients {
+	t.Helper()
+	httpClient := srv.CA().HTTPClient()
 	public, err := cloud.Lookup("public")
 	if err != nil {
 		t.Fatal(err)

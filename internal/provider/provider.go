@@ -196,6 +196,7 @@ func (p *o365pamProvider) DataSources(context.Context) []func() datasource.DataS
 		newApproverGroupDataSource,
 		newAccessRequestsDataSource,
 		newAccessAuthorizationsDataSource,
+		newTenantReadinessDataSource,
 	}
 }
 
