@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,7 +20,7 @@ var _ datasource.DataSourceWithConfigure = (*tenantReadinessDataSource)(nil)
 
 func newTenantReadinessDataSource() datasource.DataSource { return &tenantReadinessDataSource{} }
 
-type tenantReadinessDataSource struct{ client *tenantClient }
+type tenantReadinessDataSource struct{ tenantBinding }
 
 type tenantReadinessModel struct {
 	TenantID                types.String `tfsdk:"tenant_id"`
@@ -97,12 +96,16 @@ func tenantReadiness(r pamtenant.Readiness, tenantID, organization string) tenan
 	}
 
 	m.Ready = types.BoolValue(len(problems) == 0)
+	m.Problems = problemList(problems)
+	return m
+}
+
+func problemList(problems []string) types.List {
 	elems := make([]attr.Value, len(problems))
 	for i, p := range problems {
 		elems[i] = types.StringValue(p)
 	}
-	m.Problems = types.ListValueMust(types.StringType, elems)
-	return m
+	return types.ListValueMust(types.StringType, elems)
 }
 
 // unreadable is the problem of a part that could not be read: the service's answer (with its
@@ -209,7 +212,7 @@ func (d *tenantReadinessDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *tenantReadinessDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *tenantReadinessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -218,31 +221,55 @@ func (d *tenantReadinessDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tenant, tenantID, organization := d.tenant(config.TenantID, &resp.Diagnostics)
-	if tenant == nil {
+	if d.tenants == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The o365pam provider must be configured before this data source is read.")
 		return
 	}
-	r := tenant.Readiness(ctx)
+	requested := ""
+	if !config.TenantID.IsNull() && !config.TenantID.IsUnknown() {
+		requested = config.TenantID.ValueString()
+	}
+	// A tenant that cannot be signed in to is not ready, which is what a fleet's readiness report
+	// must say of it; only a configuration naming no tenant at all is an error.
+	c, err := d.tenants.client(ctx, requested)
+	if errors.Is(err, errNoTenant) {
+		d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_tenant_readiness", config.TenantID, &resp.Diagnostics)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, unreachableTenant(requested, err))...)
+		return
+	}
+	r := c.tenant.Readiness(ctx)
 	for _, err := range []error{r.PrivilegedAccessErr, r.SubscribedErr, r.PoliciesErr, r.RoleErr} {
 		var signIn *auth.SignInError
-		if errors.As(err, &signIn) || (err != nil && ctx.Err() != nil) {
-			addServiceError(&resp.Diagnostics, "read whether tenant "+tenantID+" is ready for privileged access", err, "")
+		if errors.As(err, &signIn) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, unreachableTenant(c.tenantID, err))...)
+			return
+		}
+		if err != nil && ctx.Err() != nil {
+			addServiceError(&resp.Diagnostics, "read whether tenant "+c.tenantID+" is ready for privileged access", err, "")
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, tenantReadiness(r, tenantID, organization))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, tenantReadiness(r, c.tenantID, c.organization))...)
 }
 
-// tenant finds the tenant the data source reads, with its GUID and initial domain: for now only
-// the provider's own.
-func (d *tenantReadinessDataSource) tenant(requested types.String, diags *diag.Diagnostics) (*pamtenant.Tenant, string, string) {
-	c := d.client
-	if !requested.IsNull() && !requested.IsUnknown() && !strings.EqualFold(requested.ValueString(), c.tenantID) {
-		diags.AddAttributeError(pathTenantID, "Tenant not reachable",
-			fmt.Sprintf("tenant_id is %s, but this provider is configured for tenant %s (%s) and reads only that one. "+
-				"Leave tenant_id unset, or use a provider configured for tenant %s.",
-				requested.ValueString(), c.tenantID, c.organization, requested.ValueString()))
-		return nil, "", ""
+// unreachableTenant is the readiness of a tenant the provider cannot sign in to: not ready, with
+// the sign-in error as its problem and nothing else known.
+func unreachableTenant(tenantID string, err error) tenantReadinessModel {
+	return tenantReadinessModel{
+		TenantID:                types.StringValue(strings.ToLower(tenantID)),
+		Organization:            types.StringNull(),
+		PrivilegedAccessEnabled: types.BoolNull(),
+		ApprovalPolicies:        types.Int64Null(),
+		ApprovalPolicyLimit:     types.Int64Value(maxApprovalPolicies),
+		Licensed:                types.BoolNull(),
+		Licences:                types.SetNull(types.StringType),
+		RoleManagement:          types.BoolNull(),
+		Ready:                   types.BoolValue(false),
+		Problems: problemList([]string{fmt.Sprintf("The provider cannot sign in to tenant %s: consent the app in the "+
+			"tenant and give it its Exchange role there (see the guide \"Manage many tenants\"), or correct the "+
+			"credentials. %s", tenantID, err)}),
 	}
-	return c.tenant, strings.ToLower(c.tenantID), c.organization
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,9 +82,11 @@ func TestAccTenantReadiness_ready(t *testing.T) {
 	})
 	readinessTest(t, tn,
 		resource.TestStep{PreConfig: func() { outOfBandPAM(t, tn) }, ConfigStateChecks: readinessIs(all)},
+		// A tenant the app cannot sign in to is not ready, and says why.
 		resource.TestStep{
-			Config:      tn.ProviderConfig() + "data \"o365pam_tenant_readiness\" \"this\" {\n  tenant_id = \"0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10\"\n}\n",
-			ExpectError: errorMatching("Tenant not reachable", "tenant_id is 0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10", tn.TenantID()),
+			Config: tn.ProviderConfig() + "data \"o365pam_tenant_readiness\" \"this\" {\n  tenant_id = \"0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10\"\n}\n",
+			ConfigStateChecks: readinessIs(with(problemsAre("cannot sign in to tenant 0a6d2e94-5c1b-4f3e-8d7a-9b2c4e6f8a10.*AADSTS90002"),
+				map[string]knownvalue.Check{"organization": knownvalue.Null(), "licensed": knownvalue.Null()})),
 		},
 		resource.TestStep{
 			Config:      tn.ProviderConfig() + "data \"o365pam_tenant_readiness\" \"this\" {\n  tenant_id = \"0A6D2E94-5C1B-4F3E-8D7A-9B2C4E6F8A10\"\n}\n",
@@ -183,11 +186,30 @@ func TestAccTenantReadiness_unreadableCheckIsAProblem(t *testing.T) {
 		}))})
 }
 
-// A tenant whose sign-in fails is an error of the data source.
-func TestAccTenantReadiness_signInFailureIsAnError(t *testing.T) {
+// A tenant whose sign-in fails is not ready, with the sign-in error as its problem, so that a
+// fleet's readiness report lists it instead of failing.
+func TestAccTenantReadiness_signInFailureIsAProblem(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	readinessTest(t, tn, resource.TestStep{
-		Config:      tn.ProviderConfigWith(map[string]string{"client_secret": "wrong-secret"}) + readinessHCL,
-		ExpectError: errorMatching("Sign-in failed"),
+		Config:            tn.ProviderConfigWith(map[string]string{"client_secret": "wrong-secret"}) + readinessHCL,
+		ConfigStateChecks: readinessIs(problemsAre("cannot sign in to tenant " + tn.TenantID() + ".*signing in with a client secret.*authentication failed")),
 	})
+}
+
+// Issue 21: one provider configuration reads the readiness of every tenant of a fleet.
+func TestAccTenantReadiness_fleet(t *testing.T) {
+	fleet := acctest.NewFleet(t, 3)
+	fleet[2].Exchange(t, "Enable-ElevatedAccessControl", map[string]any{"AdminGroup": outOfBandGroup(t, fleet[2])})
+	var config strings.Builder
+	config.WriteString(fleet[0].FleetProviderConfig(""))
+	var checks []statecheck.StateCheck
+	for i, tn := range fleet {
+		fmt.Fprintf(&config, "data \"o365pam_tenant_readiness\" \"t%d\" {\n  tenant_id = %q\n}\n", i, tn.TenantID())
+		address := fmt.Sprintf("data.o365pam_tenant_readiness.t%d", i)
+		checks = append(checks,
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("organization"), knownvalue.StringExact(tn.Domain())),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("privileged_access_enabled"), knownvalue.Bool(i == 2)),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("ready"), knownvalue.Bool(true)))
+	}
+	readinessTest(t, fleet[0], resource.TestStep{Config: config.String(), ConfigStateChecks: checks})
 }

@@ -108,15 +108,6 @@ func addressValidator() validator.String {
 	return stringvalidator.RegexMatches(addressPattern, "must be an e-mail address or UPN such as someone@contoso.com")
 }
 
-// tenantGUIDPattern is a tenant id as state records it: a GUID in lower case, so that one tenant
-// has one spelling.
-var tenantGUIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-func tenantGUIDValidator() validator.String {
-	return stringvalidator.RegexMatches(tenantGUIDPattern,
-		"must be the tenant's GUID in lower case, such as 72f988bf-86f1-41af-91ab-2d7cd011db47")
-}
-
 // aliasPattern is Exchange's rule for aliases: letters, digits and !#$%&'*+-/=?^_`{|}~, with
 // periods only between other characters.
 var aliasPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*$")
