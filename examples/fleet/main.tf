@@ -49,3 +49,15 @@ output "approver_groups" {
   description = "Each tenant's approver group (Exchange GUID), by initial domain."
   value       = { for key, baseline in module.tenant : key => baseline.approver_group_id }
 }
+
+# What stops a tenant from taking the baseline: a licence without privileged access management,
+# the policy limit, missing rights, or an app not consented there.
+data "o365pam_tenant_readiness" "tenant" {
+  for_each  = local.tenants
+  tenant_id = each.value.tenant_id
+}
+
+output "tenants_not_ready" {
+  description = "Tenant => what stops it taking the baseline; empty when every tenant is ready."
+  value       = { for key, r in data.o365pam_tenant_readiness.tenant : key => r.problems if !r.ready }
+}
