@@ -162,7 +162,7 @@ var badInputCases = []badInputCase{
 	{
 		name:   "missing tenant_id",
 		config: withChangedProvider(map[string]string{"tenant_id": ""}),
-		want:   phrases("Missing tenant ID", "tenant_id", "ARM_TENANT_ID"),
+		want:   phrases("No tenant for this object", "names no tenant_id", "ARM_TENANT_ID"),
 	},
 	{
 		name:   "missing client_id",
@@ -293,7 +293,7 @@ resource "o365pam_privileged_access" "this" {
 }
 `
 		}),
-		want: phrases("Import id is not this tenant"),
+		want: phrases("Cannot reach tenant 00000000-0000-4000-8000-000000000000", "provider's own tenant is"),
 	},
 
 	// Approval policies.

@@ -41,7 +41,9 @@ func TestAccTenantBinding_stateOfAnotherTenantIsRefused(t *testing.T) {
 				Destroy:     true,
 				ExpectError: refused,
 			},
-			{Config: tnB.ProviderConfig() + resources, PlanOnly: true, ExpectError: refused},
+			// Without a refresh, the plan itself refuses: the configuration names no tenant.
+			{Config: tnB.ProviderConfig() + resources, PlanOnly: true, ExpectError: errorMatching(
+				"belongs to tenant "+tnA.Server.TenantID(), "configured for tenant "+tnB.Server.TenantID(), "nothing was sent")},
 			{
 				PreConfig: func() {
 					if !pamEnabled(t, tnB) || len(tnB.Server.Snapshot().Policies) != 2 {
