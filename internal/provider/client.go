@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/zerostanding/terraform-provider-o365pam/internal/pamtenant"
@@ -240,4 +241,25 @@ func atTenant[T any, P tenantBound[T]](ctx context.Context, r P, object string, 
 // (see tenantToRefresh): nil without a diagnostic means the state stays as it is.
 func refreshIn[T any, P tenantBound[T]](ctx context.Context, r P, object string, tenant types.String, diags *diag.Diagnostics) P {
 	return inTenant(r, r.binding().tenants.tenantToRefresh(ctx, object, recordedTenant(tenant), diags))
+}
+
+// planIn is r bound to the tenant of a planned object (see tenantForPlan), or nil when the plan
+// cannot go on in any tenant: the provider is not configured yet, or a diagnostic says why.
+func planIn[T any, P tenantBound[T]](ctx context.Context, r P, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	object string, recorded types.String,
+) P {
+	if r.binding().tenants == nil {
+		return nil
+	}
+	return inTenant(r, r.binding().tenants.tenantForPlan(ctx, req, resp, object, recorded))
+}
+
+// dataTenant is the tenant a data source reads: its tenant_id, else the provider's own, whose GUID
+// it then writes into tenant_id; nil after a diagnostic.
+func (b *tenantBinding) dataTenant(ctx context.Context, object string, tenantID *types.String, diags *diag.Diagnostics) *tenantClient {
+	c := b.tenants.tenantAt(ctx, pathTenantID, object, *tenantID, diags)
+	if c != nil {
+		*tenantID = types.StringValue(c.tenantID)
+	}
+	return c
 }

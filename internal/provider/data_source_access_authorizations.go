@@ -140,11 +140,10 @@ func (d *accessAuthorizationsDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_access_authorizations", m.TenantID, &resp.Diagnostics)
+	c := d.dataTenant(ctx, "data source o365pam_access_authorizations", &m.TenantID, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	m.TenantID = types.StringValue(c.tenantID)
 	grants, err := c.tenant.AccessAuthorizations(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access authorizations", err, "")

@@ -126,11 +126,10 @@ func (d *accessRequestsDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_access_requests", m.TenantID, &resp.Diagnostics)
+	c := d.dataTenant(ctx, "data source o365pam_access_requests", &m.TenantID, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	m.TenantID = types.StringValue(c.tenantID)
 	requests, err := c.tenant.AccessRequests(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list access requests", err, "")

@@ -104,11 +104,10 @@ func (d *approvalPoliciesDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_approval_policies", m.TenantID, &resp.Diagnostics)
+	c := d.dataTenant(ctx, "data source o365pam_approval_policies", &m.TenantID, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	m.TenantID = types.StringValue(c.tenantID)
 	policies, err := c.tenant.ApprovalPolicies(ctx)
 	if err != nil {
 		addServiceError(&resp.Diagnostics, "list approval policies", err, "")

@@ -116,11 +116,10 @@ func (d *approverGroupDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := d.tenants.tenantAt(ctx, pathTenantID, "data source o365pam_approver_group", config.TenantID, &resp.Diagnostics)
+	c := d.dataTenant(ctx, "data source o365pam_approver_group", &config.TenantID, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	config.TenantID = types.StringValue(c.tenantID)
 	lookup := config.PrimarySMTPAddress.ValueString()
 	if lookup == "" {
 		lookup = config.ID.ValueString()

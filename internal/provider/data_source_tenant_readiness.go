@@ -39,16 +39,8 @@ type tenantReadinessModel struct {
 // becomes a problem; so does every check that failed, in a fixed order. Privileged access being
 // off is no problem: the baseline turns it on.
 func tenantReadiness(r pamtenant.Readiness, tenantID, organization string) tenantReadinessModel {
-	m := tenantReadinessModel{
-		TenantID:                types.StringValue(tenantID),
-		Organization:            types.StringValue(organization),
-		PrivilegedAccessEnabled: types.BoolNull(),
-		ApprovalPolicies:        types.Int64Null(),
-		ApprovalPolicyLimit:     types.Int64Value(maxApprovalPolicies),
-		Licensed:                types.BoolNull(),
-		Licences:                types.SetNull(types.StringType),
-		RoleManagement:          types.BoolNull(),
-	}
+	m := unreadReadiness(tenantID)
+	m.Organization = types.StringValue(organization)
 	var problems []string
 	if r.PrivilegedAccessErr != nil {
 		problems = append(problems, unreadable("Whether privileged access is on (Exchange's organization configuration)", r.PrivilegedAccessErr))
@@ -258,6 +250,16 @@ func (d *tenantReadinessDataSource) Read(ctx context.Context, req datasource.Rea
 // unreachableTenant is the readiness of a tenant the provider cannot sign in to: not ready, with
 // the sign-in error as its problem and nothing else known.
 func unreachableTenant(tenantID string, err error) tenantReadinessModel {
+	m := unreadReadiness(tenantID)
+	m.Ready = types.BoolValue(false)
+	m.Problems = problemList([]string{fmt.Sprintf("The provider cannot sign in to tenant %s: consent the app in the "+
+		"tenant and give it its Exchange role there (see the guide \"Manage many tenants\"), or correct the "+
+		"credentials. %s", tenantID, err)})
+	return m
+}
+
+// unreadReadiness is a tenant's readiness before anything is read: every finding null.
+func unreadReadiness(tenantID string) tenantReadinessModel {
 	return tenantReadinessModel{
 		TenantID:                types.StringValue(strings.ToLower(tenantID)),
 		Organization:            types.StringNull(),
@@ -267,9 +269,5 @@ func unreachableTenant(tenantID string, err error) tenantReadinessModel {
 		Licensed:                types.BoolNull(),
 		Licences:                types.SetNull(types.StringType),
 		RoleManagement:          types.BoolNull(),
-		Ready:                   types.BoolValue(false),
-		Problems: problemList([]string{fmt.Sprintf("The provider cannot sign in to tenant %s: consent the app in the "+
-			"tenant and give it its Exchange role there (see the guide \"Manage many tenants\"), or correct the "+
-			"credentials. %s", tenantID, err)}),
 	}
 }

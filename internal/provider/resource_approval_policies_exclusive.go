@@ -104,12 +104,10 @@ func (r *exclusivePoliciesResource) ModifyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.tenants.tenantForPlan(ctx, req, resp, exclusiveObject, state.recordedTenant())
-	if c == nil {
+	if r = planIn(ctx, r, req, resp, exclusiveObject, state.recordedTenant()); r == nil {
 		return
 	}
-	r = inTenant(r, c)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), c.tenantID)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.client.tenantID)...)
 	tasks, known := knownStrings(ctx, plan.Tasks, &resp.Diagnostics)
 	if !known {
 		return

@@ -160,18 +160,13 @@ func (r *approvalPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !req.Plan.Raw.IsNull() && !plan.Task.IsUnknown() {
 		warnUnknownCmdlet("o365pam_approval_policy", path.Root("task"), plan.Task.ValueString(), &resp.Diagnostics)
 	}
-	if r.tenants == nil {
-		return
-	}
 	object := policyObject(state)
 	if !req.Plan.Raw.IsNull() {
 		object = policyObject(plan)
 	}
-	c := r.tenants.tenantForPlan(ctx, req, resp, object, state.TenantID)
-	if c == nil {
+	if r = planIn(ctx, r, req, resp, object, state.TenantID); r == nil {
 		return
 	}
-	r = inTenant(r, c)
 	if req.Plan.Raw.IsNull() {
 		r.client.policies.noteRemoved(state.ID.ValueString())
 		return

@@ -202,9 +202,6 @@ func (r *approverGroupResource) ValidateConfig(ctx context.Context, req resource
 // entries name the same person, so that a typo fails the plan, not the apply. The people the plan
 // adds are looked up together, many per Graph call.
 func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.tenants == nil {
-		return
-	}
 	var plan, state approverGroupModel
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -219,11 +216,9 @@ func (r *approverGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !req.Plan.Raw.IsNull() {
 		object = groupObject(plan)
 	}
-	c := r.tenants.tenantForPlan(ctx, req, resp, object, state.TenantID)
-	if c == nil {
+	if r = planIn(ctx, r, req, resp, object, state.TenantID); r == nil {
 		return
 	}
-	r = inTenant(r, c)
 	if req.Plan.Raw.IsNull() {
 		if !req.State.Raw.IsNull() {
 			checkGroupRemoval(ctx, r.client, state.PrimarySMTPAddress.ValueString(), &resp.Diagnostics)

@@ -142,9 +142,6 @@ func (r *privilegedAccessResource) Configure(_ context.Context, req resource.Con
 // ModifyPlan refuses settings it cannot send, warns about values sent without knowing the ones they
 // replace, and runs the safety checks.
 func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.tenants == nil {
-		return
-	}
 	creating := req.State.Raw.IsNull()
 	var plan, state privilegedAccessModel
 	if !creating {
@@ -153,11 +150,12 @@ func (r *privilegedAccessResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.tenants.tenantForPlan(ctx, req, resp, accessObject, r.recordedTenant(state))
-	if c == nil || req.Plan.Raw.IsNull() {
+	if r.tenants == nil {
 		return
 	}
-	r = inTenant(r, c)
+	if r = planIn(ctx, r, req, resp, accessObject, r.recordedTenant(state)); r == nil || req.Plan.Raw.IsNull() {
+		return
+	}
 	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
