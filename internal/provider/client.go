@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -153,7 +154,7 @@ func (p *tenantPool) entry(ctx context.Context, tenant string) *pooledTenant {
 	return entry
 }
 
-var errNoTenant = fmt.Errorf("no tenant")
+var errNoTenant = errors.New("no tenant")
 
 // tenantAt is the tenant an object lives in (tenant: a GUID, or null for the provider's own), or
 // nil after a diagnostic on attr that names the object and says what to do.
@@ -180,7 +181,7 @@ func (p *tenantPool) reach(ctx context.Context, attr path.Path, object string, t
 	}
 	c, err := p.client(ctx, id)
 	switch {
-	case err == errNoTenant:
+	case errors.Is(err, errNoTenant):
 		diags.AddAttributeError(attr, "No tenant for this object",
 			fmt.Sprintf("The %s names no tenant_id, and the provider names no tenant either. Set tenant_id on it "+
 				"(the tenant's GUID), or the provider's tenant_id (O365PAM_TENANT_ID or ARM_TENANT_ID).", object))
