@@ -259,3 +259,46 @@ func TestAccFleet_importIDsNameTheTenant(t *testing.T) {
 		},
 	})
 }
+
+// Issue 21: a tenant that cannot be signed in to fails its own objects with one error for the
+// tenant, however many objects it has, and the other tenants' objects are still planned. The
+// objects name their group by address, so that none waits for another and each is planned.
+func TestAccFleet_unreachableTenantIsOneError(t *testing.T) {
+	fleet := acctest.NewFleet(t, 2)
+	const gone = "5d0c7e4a-3b2f-4e1d-9c8b-7a6f5e4d3c2b" // no tenant of the emulator
+	objects := func(tenant, domain, suffix string) string {
+		return fmt.Sprintf(`
+resource "o365pam_approver_group" "approvers_%[3]s" {
+  tenant_id            = %[1]q
+  name                 = "PAM Approvers"
+  primary_smtp_address = "pam-approvers@%[2]s"
+}
+
+resource "o365pam_privileged_access" "this_%[3]s" {
+  tenant_id              = %[1]q
+  default_approver_group = "pam-approvers@%[2]s"
+}
+
+resource "o365pam_approval_policy" "move_%[3]s" {
+  tenant_id      = %[1]q
+  task           = "Exchange\\New-MoveRequest"
+  approval_type  = "Manual"
+  approver_group = "pam-approvers@%[2]s"
+}
+`, tenant, domain, suffix)
+	}
+	config := cliProvider + objects(fleet[1].TenantID(), fleet[1].Domain(), "ok") + objects(gone, "gone.onmicrosoft.com", "gone")
+	ws := newCLIWorkspace(t, config, tenantEnv(fleet[0])...)
+	out, code := ws.run("plan")
+	if code != 1 {
+		t.Fatalf("plan exited %d, want 1:\n%s", code, out)
+	}
+	if n := strings.Count(out, "Error: "); n != 1 || !strings.Contains(out, "Error: Cannot reach tenant "+gone) {
+		t.Fatalf("want exactly one error, for tenant %s; got %d:\n%s", gone, n, out)
+	}
+	for _, planned := range []string{"o365pam_approver_group.approvers_ok", "o365pam_privileged_access.this_ok", "o365pam_approval_policy.move_ok"} {
+		if !strings.Contains(out, "# "+planned+" will be created") {
+			t.Errorf("the plan does not show %s, an object of the reachable tenant:\n%s", planned, out)
+		}
+	}
+}
