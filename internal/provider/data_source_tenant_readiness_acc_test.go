@@ -52,6 +52,26 @@ func with(maps ...map[string]knownvalue.Check) map[string]knownvalue.Check {
 	return out
 }
 
+// withOldPolicies gives a seed tenant n approval policies made long ago, for made-up tasks, all
+// approved by the group other-approvers.
+func withOldPolicies(n int) func(*emulator.Tenant) {
+	return func(seed *emulator.Tenant) {
+		const groupID = "6a000000-0000-4000-8000-000000000001"
+		longAgo := time.Now().Add(-24 * time.Hour)
+		address := "other-approvers@" + emulator.BuiltinDomain
+		seed.Groups = append(seed.Groups, &emulator.Group{
+			ID: groupID, GUID: "6a000000-0000-4000-9000-000000000001", Name: "other-approvers", DisplayName: "other-approvers",
+			Alias: "other-approvers", PrimarySmtpAddress: address, EmailAddresses: []string{"SMTP:" + address},
+			Security: true, Members: []string{seed.Users[3].ID}, MemberDepartRestriction: "Closed", MemberJoinRestriction: "Closed",
+			WhenCreated: longAgo,
+		})
+		for i := range n {
+			seed.Policies = append(seed.Policies, &emulator.Policy{ID: fmt.Sprintf("6b000000-0000-4000-8000-%012d", i),
+				Task: fmt.Sprintf(`Exchange\Set-Thing%d`, i), ApprovalType: "Auto", ApproverGroupID: groupID, WhenCreated: longAgo})
+		}
+	}
+}
+
 // seedWith returns the built-in tenant changed by change, for a tenant that differs from the start.
 func seedWith(change func(*emulator.Tenant)) emulator.Options {
 	seed := emulator.BuiltinTenant()
@@ -129,21 +149,7 @@ func TestAccTenantReadiness_noPAMLicence(t *testing.T) {
 // One policy below the limit the tenant is ready; at the limit no policy can be added. The tenant
 // starts with 29 policies made long ago; another admin adds the 30th.
 func TestAccTenantReadiness_policyLimit(t *testing.T) {
-	const groupID = "6a000000-0000-4000-8000-000000000001"
-	longAgo := time.Now().Add(-24 * time.Hour)
-	tn := acctest.NewTenantWith(t, seedWith(func(seed *emulator.Tenant) {
-		address := "other-approvers@" + emulator.BuiltinDomain
-		seed.Groups = append(seed.Groups, &emulator.Group{
-			ID: groupID, GUID: "6a000000-0000-4000-9000-000000000001", Name: "other-approvers", DisplayName: "other-approvers",
-			Alias: "other-approvers", PrimarySmtpAddress: address, EmailAddresses: []string{"SMTP:" + address},
-			Security: true, Members: []string{seed.Users[3].ID}, MemberDepartRestriction: "Closed", MemberJoinRestriction: "Closed",
-			WhenCreated: longAgo,
-		})
-		for i := range 29 {
-			seed.Policies = append(seed.Policies, &emulator.Policy{ID: fmt.Sprintf("6b000000-0000-4000-8000-%012d", i),
-				Task: fmt.Sprintf(`Exchange\Set-Thing%d`, i), ApprovalType: "Auto", ApproverGroupID: groupID, WhenCreated: longAgo})
-		}
-	}))
+	tn := acctest.NewTenantWith(t, seedWith(withOldPolicies(29)))
 	readinessTest(t, tn,
 		resource.TestStep{
 			ConfigStateChecks: readinessIs(with(problemsAre(), map[string]knownvalue.Check{"approval_policies": knownvalue.Int64Exact(29)})),

@@ -302,3 +302,42 @@ resource "o365pam_approval_policy" "move_%[3]s" {
 		}
 	}
 }
+
+// Issue 21: the safety checks count per tenant. The first tenant holds 29 policies: one more there
+// is allowed while the second tenant gets one too (counted together they would pass the limit of
+// 30), and a second one there is refused.
+func TestAccFleet_policyLimitIsPerTenant(t *testing.T) {
+	seed := emulator.BuiltinTenant()
+	withOldPolicies(29)(seed)
+	fleet := acctest.NewFleetWith(t, 2, emulator.Options{Seed: seed})
+	policy := func(name string, tn *acctest.Tenant, task string) string {
+		return fmt.Sprintf(`
+resource "o365pam_approval_policy" %q {
+  tenant_id      = %q
+  task           = %q
+  approval_type  = "Manual"
+  approver_group = %q
+}
+`, name, tn.TenantID(), task, tn.Address("other-approvers"))
+	}
+	config := fleet[0].FleetProviderConfig("") + policy("full", fleet[0], moveTask) + policy("other", fleet[1], moveTask)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { outOfBandGroup(t, fleet[1]) },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{tenantCheck(t, "of both tenants", func() error {
+					if a, b := len(fleet[0].Hosted.Snapshot().Policies), len(fleet[1].Hosted.Snapshot().Policies); a != 30 || b != 1 {
+						return fmt.Errorf("the tenants hold %d and %d policies, want 30 and 1", a, b)
+					}
+					return nil
+				})},
+			},
+			{
+				Config:      config + policy("over", fleet[0], setMailboxTask),
+				ExpectError: errorMatching("Approval policy limit reached", "would then hold 31 approval policies"),
+			},
+		},
+	})
+}
