@@ -47,6 +47,9 @@ func TestAccLogging_planLogsEveryServiceCall(t *testing.T) {
 		if m[2] == "" {
 			t.Errorf("a service call line has no request id: %s", line)
 		}
+		if !strings.Contains(line, "tenant="+tn.TenantID()) {
+			t.Errorf("a service call line does not name its tenant (tenant=%s): %s", tn.TenantID(), line)
+		}
 		lines[m[1]]++
 	}
 	if used.ExchangeRequests == 0 || used.GraphRequests == 0 {

@@ -137,8 +137,12 @@ func (f *Fleet) Connect(ctx context.Context, tenant, organization string) (*Conn
 	if err != nil {
 		return nil, err
 	}
-	if f.opts.Log != nil {
-		credential = newLoggedCredential(credential, string(method), f.opts.Log)
+	logf := f.opts.Log
+	if logf != nil && tenant != "" {
+		logf = tenantLog{tenant: tenant, next: logf}.logWithTenant
+	}
+	if logf != nil {
+		credential = newLoggedCredential(credential, string(method), logf)
 	}
 	clients, err := pamtenant.Connect(ctx, pamtenant.Config{
 		Cloud:        s.Cloud,
@@ -147,7 +151,7 @@ func (f *Fleet) Connect(ctx context.Context, tenant, organization string) (*Conn
 		UserAgent:    UserAgent(f.opts.Version, f.opts.TerraformVersion),
 		TenantID:     tenant,
 		Organization: organization,
-		Log:          f.opts.Log,
+		Log:          logf,
 	})
 	var orgErr *pamtenant.OrganizationError
 	if errors.As(err, &orgErr) && tenant != f.settings.Auth.TenantID {
@@ -162,6 +166,20 @@ func (f *Fleet) Connect(ctx context.Context, tenant, organization string) (*Conn
 		return nil, err
 	}
 	return &Connection{Clients: clients, Credential: credential, SignIn: method, Cloud: s.Cloud, Secrets: f.secrets}, nil
+}
+
+// tenantLog names the tenant on every line its clients and credential log, so that the log of a
+// run that reaches many tenants tells their calls apart.
+type tenantLog struct {
+	tenant string
+	next   runenv.LogFunc
+}
+
+// logWithTenant's name starts with "log" so that the provider's logger skips it when it names the
+// code that logged.
+func (l tenantLog) logWithTenant(ctx context.Context, message string, fields map[string]any) {
+	fields["tenant"] = l.tenant
+	l.next(ctx, message, fields)
 }
 
 // UserAgent names the provider's version and, as azuread does, the Terraform version that runs it,
