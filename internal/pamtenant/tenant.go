@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -96,6 +97,11 @@ func Connect(ctx context.Context, cfg Config) (*Clients, error) {
 		}
 	}
 
+	if isGUID(tenantID) {
+		// Entra's ids are case-insensitive and written in lower case; one spelling keeps state and
+		// configurations that name the tenant from differing by case alone.
+		tenantID = strings.ToLower(tenantID)
+	}
 	exchangeClient, err := exchange.New(exchange.Config{
 		Endpoint:     cfg.Cloud.ExchangeEndpoint,
 		Tenant:       tenantID,

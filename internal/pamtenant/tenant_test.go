@@ -283,3 +283,31 @@ func TestRestoreWaitsOnTheRunsClock(t *testing.T) {
 		t.Errorf("the restore took %s of real time; its waits should have run on the test's clock", took)
 	}
 }
+
+// A tenant id given in upper case is the same tenant: Clients carry it in lower case, the spelling
+// state records and configurations validate, so that the two never differ by case alone.
+func TestConnectWritesTheTenantIDInLowerCase(t *testing.T) {
+	srv := startEmulator(t)
+	public, err := cloud.Lookup("public")
+	if err != nil {
+		t.Fatal(err)
+	}
+	public.GraphEndpoint, public.ExchangeEndpoint = srv.BaseURL()+"/graph", srv.BaseURL()+"/exchange"
+	credential, _, err := auth.NewCredential(auth.Settings{
+		TenantID: srv.TenantID(), ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
+		AuthorityHost: srv.BaseURL() + "/", CustomAuthority: true, HTTPClient: srv.CA().HTTPClient(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, err := pamtenant.Connect(context.Background(), pamtenant.Config{
+		Cloud: public, Credential: credential, HTTPClient: srv.CA().HTTPClient(),
+		TenantID: strings.ToUpper(srv.TenantID()), Organization: srv.Organization(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clients.TenantID != srv.TenantID() {
+		t.Errorf("TenantID = %q, want %q", clients.TenantID, srv.TenantID())
+	}
+}

@@ -194,9 +194,9 @@ func (p *tenantPool) reach(ctx context.Context, attr path.Path, object string, t
 		}
 		diags.AddAttributeError(attr, "Cannot reach tenant "+id,
 			fmt.Sprintf("Signing in to tenant %s failed, so its objects were not read or changed; objects of "+
-				"other tenants are not affected. A plan reports this on one object of the tenant only. %s\n\nCheck that the app is consented in tenant %s and holds its "+
-				"Exchange role there (see the guide \"Manage many tenants\"), or, if the object's tenant is wrong, "+
-				"correct its tenant_id.\n\n%s", id, home, id, err))
+				"other tenants are not affected. A plan reports this on one object of the tenant only. %s\n\n"+
+				"Check that the app is consented in tenant %s and holds its Exchange role there (see the guide "+
+				"\"Manage many tenants\"), or, if the object's tenant is wrong, correct its tenant_id.\n\n%s", id, home, id, err))
 	}
 	return c
 }

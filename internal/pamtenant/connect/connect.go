@@ -75,6 +75,9 @@ type Fleet struct {
 	signIn   *http.Client // sign-in requests
 	services *http.Client // Graph and Exchange requests
 	secrets  []string
+	// findsTenant is set when the settings name no tenant and the sign-in method finds one by
+	// itself (the Azure CLI's signed-in account, a managed identity).
+	findsTenant bool
 }
 
 // NewFleet checks the settings without signing in. The settings may name no tenant, when every
@@ -100,14 +103,20 @@ func NewFleet(s Settings, opts Options) (*Fleet, error) {
 		f.services = &http.Client{Transport: opts.Services(transport)}
 	}
 	f.settings.Auth.HTTPClient = f.signIn
-	check := f.settings.Auth
-	if check.TenantID == "" {
-		// Only the tenant is left to a later Connect; a syntactically valid placeholder lets the
-		// rest of the sign-in settings be checked now. Nothing is sent.
-		check.TenantID = "00000000-0000-0000-0000-000000000000"
-	}
-	if _, _, err := auth.NewCredential(check); err != nil {
-		return nil, err
+	// Settings that name a tenant are checked when Connect builds its credential. Without one, a
+	// method that finds its tenant is ready as it is; for the others only the tenant is left to a
+	// later Connect, and a syntactically valid placeholder lets the rest be checked now. Nothing
+	// is sent.
+	if s.Auth.TenantID == "" {
+		if _, _, err := auth.NewCredential(f.settings.Auth); err == nil {
+			f.findsTenant = true
+		} else {
+			check := f.settings.Auth
+			check.TenantID = "00000000-0000-0000-0000-000000000000"
+			if _, _, err := auth.NewCredential(check); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, v := range []string{s.Auth.ClientSecret, s.Auth.ClientCertificate, s.Auth.ClientCertificatePassword,
 		s.Auth.OIDCToken, s.Auth.OIDCRequestToken} {
@@ -121,12 +130,9 @@ func NewFleet(s Settings, opts Options) (*Fleet, error) {
 // Tenant is the tenant the settings name (a GUID or a domain), empty when they name none.
 func (f *Fleet) Tenant() string { return f.settings.Auth.TenantID }
 
-// SignInWithoutTenant reports whether the sign-in method can find its tenant by itself (the Azure
-// CLI's signed-in account, a managed identity), so that settings naming no tenant still have one.
-func (f *Fleet) SignInWithoutTenant() bool {
-	_, _, err := auth.NewCredential(f.settings.Auth)
-	return err == nil
-}
+// SignInWithoutTenant reports whether settings that name no tenant still have one: the sign-in
+// method finds it by itself.
+func (f *Fleet) SignInWithoutTenant() bool { return f.findsTenant }
 
 // Connect signs in to one tenant, named by its GUID or a domain (empty: the tenant the credential
 // finds by itself), and builds its clients. organization, when empty, is read from Graph.
